@@ -1,0 +1,28 @@
+# syntax=docker/dockerfile:1
+# diagnose502: build once, run the CLI (and, in later releases, the Slack bot and workers) from a small image.
+# Node 26 is the Active LTS line (since 2026-10); the code itself supports Node >= 20.18.1.
+ARG NODE_IMAGE=node:26-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+# openssh-client is not needed (SSH is done in-process by node-ssh); tini reaps and forwards signals.
+RUN apt-get update && apt-get install -y --no-install-recommends tini ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+# Inventory, SSH key and known_hosts are mounted read-only at run time; nothing secret is baked in.
+VOLUME ["/etc/diagnose502"]
+ENV DIAGNOSE502_INVENTORY=/etc/diagnose502/inventory.yml
+USER node
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "dist/src/cli/main.js"]
+CMD ["--help"]

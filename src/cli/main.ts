@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCli } from './run-cli.js';
+
+/** The package version, found by walking up from this file (src/ under tsx, dist/src/ once built). */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+    dir = dirname(dir);
+  }
+  return 'unknown';
+}
+
+/** Composition root of the CLI: real process streams, real environment, real SSH. */
+const controller = new AbortController();
+process.once('SIGINT', () => controller.abort(new Error('interrupted')));
+process.once('SIGTERM', () => controller.abort(new Error('terminated')));
+
+try {
+  process.exitCode = await runCli(process.argv.slice(2), {
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    version: packageVersion(),
+    signal: controller.signal,
+  });
+} catch (err) {
+  process.stderr.write(`diagnose502: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 2;
+}

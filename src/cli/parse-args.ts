@@ -1,0 +1,75 @@
+import { parseArgs } from 'node:util';
+
+export interface CliOptions {
+  target?: string;
+  inventory?: string;
+  sinceS: number;
+  json: boolean;
+  concurrency: number;
+  help: boolean;
+  version: boolean;
+}
+
+export class UsageError extends Error {
+  readonly code = 'usage';
+}
+
+export const USAGE = `Usage: diagnose502 <host|group> [options]
+
+Finds out over SSH why nginx answers 502/504 on a host (or every host of a group) and says what to do.
+
+Options:
+  --inventory FILE   inventory YAML (default: $DIAGNOSE502_INVENTORY, then ./inventory.yml)
+  --since DURATION   how far back to read logs: 30s, 15m, 2h, 1d (default 15m, at most 7d)
+  --json             print exactly one JSON document on stdout
+  --concurrency N    hosts of a group diagnosed at once (default 10)
+  -h, --help         this help
+  --version          the version
+
+Exit codes: 0 no 502 cause found, 1 a cause found on some host, 2 usage, inventory or config error.`;
+
+/** `15m` → 900. Bounded so a typo cannot ask for a year of logs. */
+export function parseDuration(text: string): number {
+  const m = /^(\d{1,6})(s|m|h|d)$/.exec(text.trim());
+  if (!m) throw new UsageError(`--since ${JSON.stringify(text)} is not a duration. Use a number and a unit: 30s, 15m, 2h, 1d.`);
+  const seconds = Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as 's' | 'm' | 'h' | 'd'];
+  if (seconds < 1 || seconds > 7 * 86400) throw new UsageError(`--since ${text} is out of range: use 1s to 7d.`);
+  return seconds;
+}
+
+export function parseCli(argv: string[]): CliOptions {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        inventory: { type: 'string' },
+        since: { type: 'string', default: '15m' },
+        json: { type: 'boolean', default: false },
+        concurrency: { type: 'string', default: '10' },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', default: false },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+  }
+  const v = parsed.values;
+  if (parsed.positionals.length > 1) {
+    throw new UsageError(`Expected one host or group, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`);
+  }
+  const concurrency = Number(v.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 100) {
+    throw new UsageError(`--concurrency ${String(v.concurrency)} must be a whole number from 1 to 100.`);
+  }
+  return {
+    target: parsed.positionals[0],
+    inventory: typeof v.inventory === 'string' ? v.inventory : undefined,
+    sinceS: parseDuration(String(v.since)),
+    json: v.json === true,
+    concurrency,
+    help: v.help === true,
+    version: v.version === true,
+  };
+}

@@ -1,0 +1,81 @@
+import { InventoryError } from '../inventory/errors.js';
+import { loadInventory } from '../inventory/load-inventory.js';
+import { resolveTarget } from '../inventory/resolve-target.js';
+import type { ResolvedHost } from '../inventory/types.js';
+import type { Connect } from '../pipeline/diagnose-host.js';
+import { diagnoseTarget } from '../pipeline/diagnose-target.js';
+import { renderJson } from '../report/render-json.js';
+import { renderCheckLine, renderTerminal } from '../report/render-terminal.js';
+import { sshConnector } from '../pipeline/ssh-connector.js';
+import { parseCli, USAGE, UsageError } from './parse-args.js';
+
+export interface CliIo {
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  version: string;
+  signal?: AbortSignal;
+  cwd?: string;
+  /** Swappable for tests; the real SSH connector by default. */
+  connect?: Connect;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_CAUSE_FOUND = 1;
+export const EXIT_USAGE = 2;
+
+/** The CLI: exit 0 when no host has a 502 cause, 1 when some host has one, 2 on usage or inventory errors. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let options: ReturnType<typeof parseCli>;
+  try {
+    options = parseCli(argv);
+  } catch (err) {
+    io.stderr.write(`diagnose502: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT_USAGE;
+  }
+  if (options.help) {
+    io.stdout.write(`${USAGE}\n`);
+    return EXIT_OK;
+  }
+  if (options.version) {
+    io.stdout.write(`${io.version}\n`);
+    return EXIT_OK;
+  }
+  if (!options.target) {
+    io.stderr.write(`diagnose502: name a host or a group from the inventory.\n\n${USAGE}\n`);
+    return EXIT_USAGE;
+  }
+
+  let hosts: ResolvedHost[];
+  try {
+    const inventory = await loadInventory({
+      flagPath: options.inventory,
+      envPath: io.env.DIAGNOSE502_INVENTORY,
+      cwd: io.cwd ?? process.cwd(),
+    });
+    hosts = resolveTarget(inventory, options.target);
+  } catch (err) {
+    if (err instanceof InventoryError || err instanceof UsageError) {
+      io.stderr.write(`diagnose502: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+
+  const live = !options.json && io.stderr.isTTY === true;
+  const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
+  const report = await diagnoseTarget(options.target, hosts, io.connect ?? sshConnector(hosts), {
+    sinceS: options.sinceS,
+    signal: io.signal,
+    concurrency: options.concurrency,
+    onProgress: live
+      ? (e) => {
+          if (e.type === 'check') io.stderr.write(`${renderCheckLine(e.host, e.check, io.stderr.isTTY === true)}\n`);
+        }
+      : undefined,
+  });
+  if (live) io.stderr.write('\n');
+  io.stdout.write(options.json ? renderJson(report) : renderTerminal(report, color));
+  const found = report.hosts.some((h) => h.findings.some((f) => f.cause !== 'no-502-evidence'));
+  return found ? EXIT_CAUSE_FOUND : EXIT_OK;
+}

@@ -1,0 +1,41 @@
+/**
+ * The cause identifiers: a contract shared with ../shared/causes.md (JSON output, Block Kit buttons,
+ * metrics labels). Never rename or reuse one; add new ones at the end.
+ */
+export const CAUSES = [
+  'upstream-down',
+  'upstream-wrong-address',
+  'socket-missing',
+  'socket-stale',
+  'socket-permission',
+  'mac-denied',
+  'network-blocked',
+  'upstream-not-accepting',
+  'worker-pool-exhausted',
+  'app-worker-timeout',
+  'upstream-crash',
+  'upstream-oom-killed',
+  'keepalive-race',
+  'upstream-slow',
+  'header-too-big',
+  'protocol-mismatch',
+  'upstream-tls-error',
+  'dns-failure',
+  'upstream-address-changed',
+  'no-live-upstreams',
+  'ephemeral-ports-exhausted',
+  'fd-exhausted',
+  'worker-connections-exhausted',
+  'disk-full',
+  'upstream-returned-502',
+  'request-too-large',
+  'restart-window',
+  'host-overload',
+  'nginx-config-invalid',
+  'nginx-down',
+  'host-unreachable',
+  'host-key-mismatch',
+  'no-502-evidence',
+] as const;
+
+export type Cause = (typeof CAUSES)[number];

@@ -1,0 +1,153 @@
+import type { AccessStats, ErrorLogEntry, NginxConfig, UpstreamTarget } from './parse/types.js';
+
+/**
+ * Everything the probes learned about one host, as plain data. Rules are pure functions of this.
+ * A field left `undefined` means "could not check" (the probe failed, timed out or its tool is
+ * missing); rules must not read absence as health.
+ */
+export interface Evidence {
+  host: string;
+  /** When collection finished (epoch ms) and where the window starts. */
+  collectedAtMs: number;
+  windowStartMs: number;
+  nginx: NginxEvidence;
+  errorLog?: LogWindow<ErrorLogEntry>;
+  accessLog?: AccessStats;
+  targets: TargetCheck[];
+  resources?: ResourceEvidence;
+  kernel?: KernelEvidence;
+  services: ServiceEvidence[];
+  security?: SecurityEvidence;
+  /** Probe ids that could not run, with the reason (for "could not check" wording). */
+  unavailable: Record<string, string>;
+}
+
+export interface NginxEvidence {
+  /** A master process exists. */
+  running?: boolean;
+  masterPid?: number;
+  workerPids: number[];
+  workerUser?: string;
+  /** Seconds since the master (and the oldest worker) started. */
+  masterAgeS?: number;
+  workerAgeS?: number;
+  version?: string;
+  /** Addresses nginx listens on (from `ss -ltnp`). */
+  listening: string[];
+  /** `nginx -t`: passed, and its output lines. */
+  configTestOk?: boolean;
+  configTestOutput: string[];
+  config?: NginxConfig;
+  /** Open fds of a worker and its soft `Max open files`. */
+  workerOpenFds?: number;
+  workerFdLimit?: number;
+}
+
+export interface LogWindow<T> {
+  path: string;
+  entries: T[];
+  /** The read stopped at the byte cap before reaching the window start. */
+  truncated: boolean;
+  bytesRead: number;
+}
+
+export type TargetState =
+  | 'open' // TCP connect succeeded / unix socket accepted a connection
+  | 'refused' // ECONNREFUSED
+  | 'timeout' // no answer within the probe's connect timeout (DROP, backlog)
+  | 'unreachable' // EHOSTUNREACH / ENETUNREACH
+  | 'missing' // unix socket path does not exist
+  | 'not-a-socket'
+  | 'stale' // socket file exists, nobody listens
+  | 'denied' // the nginx worker user may not connect
+  | 'unresolved' // the host name does not resolve
+  | 'unknown';
+
+export interface TargetCheck {
+  target: UpstreamTarget;
+  state: TargetState;
+  /** Human summary of what was found, e.g. `nothing listens on 127.0.0.1:8081; app listens on 127.0.0.1:8080`. */
+  detail: string;
+  /** Verbatim lines from the probe (ls -l, ss, getent, curl). */
+  lines: string[];
+  /** For TCP: addresses the name resolved to. */
+  resolved?: string[];
+  /** For unix sockets: owner, group, mode (octal) and who may connect. */
+  socket?: { owner: string; group: string; mode: string; workerMayConnect?: boolean; listening?: boolean };
+  /** For HTTP health checks: the status and time. */
+  http?: { status: number; timeS: number; bodySample?: string };
+}
+
+export interface ResourceEvidence {
+  cpus?: number;
+  load1?: number;
+  load5?: number;
+  memTotalKb?: number;
+  memAvailableKb?: number;
+  swapTotalKb?: number;
+  swapFreeKb?: number;
+  /** PSI `some avg10` percentages. */
+  psi?: { cpu?: number; memory?: number; io?: number };
+  /** Mounts with their usage (percent) and inode usage (percent). */
+  disks: { mount: string; usedPct: number; inodesUsedPct?: number; availKb: number; line: string }[];
+  /** System-wide fds in use and the max (`/proc/sys/fs/file-nr`). */
+  fileNr?: { used: number; max: number };
+  /** TCP sockets in TIME_WAIT, and the ephemeral range size. */
+  timeWait?: number;
+  ephemeralRange?: { low: number; high: number };
+}
+
+export interface KernelEvidence {
+  /** OOM-kill lines in the window, verbatim, with the killed process name. */
+  oomKills: { line: string; process: string; pid?: number }[];
+  /** segfault / traps lines in the window. */
+  segfaults: string[];
+  /** `SYN flooding`, `nf_conntrack: table full`. */
+  other: string[];
+}
+
+export interface ServiceEvidence {
+  name: string;
+  /** `php-fpm`, `gunicorn`, `uwsgi`, `node`, `puma`, `apache`, `unknown`. */
+  kind: string;
+  /** Process state: running (with pids), not running, or unknown. */
+  running?: boolean;
+  pids: number[];
+  /** Seconds since the oldest process of the service started. */
+  ageS?: number;
+  /** Addresses this service listens on (TCP `ip:port`, unix paths). */
+  listening: string[];
+  /** Log lines in the window that match a known app-server signature, verbatim. */
+  logLines: AppLogLine[];
+  health?: { url: string; status?: number; timeS?: number; error?: string };
+  /** Config facts read from the app server: `pm.max_children`, gunicorn `timeout`, keepalive timeouts. */
+  settings: Record<string, string>;
+}
+
+export type AppSignal =
+  | 'pool-max-children' // php-fpm: server reached pm.max_children
+  | 'worker-timeout' // gunicorn WORKER TIMEOUT, uwsgi HARAKIRI, php-fpm execution timed out, puma
+  | 'worker-killed-signal' // exited on signal 11/6/9, was sent SIGKILL/SIGSEGV
+  | 'worker-oom' // gunicorn "Perhaps out of memory?", php-fpm signal 9
+  | 'crash' // uncaught exception, FATAL ERROR, exit code != 0
+  | 'listen-queue-full' // uwsgi listen queue full
+  | 'request-too-large' // uwsgi invalid request block size
+  | 'address-in-use' // EADDRINUSE / Connection in use
+  | 'started' // Booting worker / ready to handle connections / listening on
+  | 'stopped'; // shutting down / Terminating
+
+export interface AppLogLine {
+  signal: AppSignal;
+  line: string;
+  timeMs?: number;
+}
+
+export interface SecurityEvidence {
+  selinux?: 'enforcing' | 'permissive' | 'disabled';
+  apparmor?: 'enabled' | 'disabled';
+  /** AVC / apparmor DENIED lines naming nginx. */
+  denials: string[];
+  /** `nft list ruleset` / `iptables -S` rules that drop or reject, verbatim. */
+  blockingRules: string[];
+  firewallTool?: 'nftables' | 'iptables' | 'none';
+}

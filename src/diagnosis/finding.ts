@@ -1,0 +1,24 @@
+import type { Cause } from './causes.js';
+
+/** Catalog section 8: SAFE (idempotent, after a pre-check), GUARDED (config change: test, backup, approval), HUMAN. */
+export type ActionKind = 'safe' | 'guarded' | 'human';
+
+export interface Action {
+  /** Stable id a button can carry, e.g. `restart-service:app`, `reload-nginx`. */
+  id: string;
+  kind: ActionKind;
+  label: string;
+}
+
+export interface Finding {
+  cause: Cause;
+  /** 0..1; findings are sorted by it, highest first. */
+  confidence: number;
+  /** One line, read in the headline. */
+  title: string;
+  /** Verbatim supporting lines (log lines, probe output), redacted before output. */
+  evidence: string[];
+  /** Concrete steps a senior SRE would give, in order. */
+  remediation: string[];
+  actions: Action[];
+}

@@ -1,0 +1,86 @@
+import { buildEvidence } from '../diagnosis/build-evidence.js';
+import { hostKeyMismatchFinding, hostUnreachableFinding } from '../diagnosis/connection-findings.js';
+import { diagnose } from '../diagnosis/diagnose.js';
+import type { Finding } from '../diagnosis/finding.js';
+import { redact } from '../diagnosis/parse/redact.js';
+import type { CheckResult } from '../probes/check.js';
+import { collectHost } from '../probes/collect-host.js';
+import type { CommandRunner, ProbeHost } from '../probes/types.js';
+import type { HostReport, ProgressListener } from '../report/types.js';
+
+export interface Session extends CommandRunner {
+  close(): void | Promise<void>;
+}
+
+/** How a host is reached; the CLI and the queue worker pass the real SSH connector, tests may pass another. */
+export type Connect = (host: ProbeHost, signal: AbortSignal | undefined) => Promise<Session>;
+
+export interface DiagnoseOptions {
+  sinceS: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  now?: () => number;
+}
+
+/** Classifies a connect failure by the coded errors of the SSH layer (`code` on the error). */
+function connectFinding(err: unknown): Finding {
+  const code = (err as { code?: unknown })?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === 'host-key-mismatch') return hostKeyMismatchFinding(message);
+  return hostUnreachableFinding(message);
+}
+
+/** One host, end to end: connect, probe, assemble evidence, diagnose, redact. Never throws for a host problem. */
+export async function diagnoseHost(host: ProbeHost, connect: Connect, options: DiagnoseOptions): Promise<HostReport> {
+  const now = options.now ?? Date.now;
+  const started = performance.now();
+  const checks: CheckResult[] = [];
+  const onCheck = (check: CheckResult) => {
+    checks.push(check);
+    options.onProgress?.({ type: 'check', host: host.name, check });
+  };
+  options.onProgress?.({ type: 'host-start', host: host.name, address: host.address });
+
+  let session: Session;
+  try {
+    session = await connect(host, options.signal);
+  } catch (err) {
+    const finding = connectFinding(err);
+    onCheck({ id: 'ssh', status: 'fail', summary: finding.title, durationMs: Math.round(performance.now() - started) });
+    return finish(host, started, checks, [finding], options);
+  }
+  onCheck({ id: 'ssh', status: 'ok', summary: `connected to ${host.address}`, durationMs: Math.round(performance.now() - started) });
+
+  try {
+    const ctx = { host, sinceS: options.sinceS };
+    const col = await collectHost(session, ctx, { signal: options.signal, onCheck: (c) => onCheck(c) });
+    if (options.signal?.aborted) throw options.signal.reason ?? new Error('cancelled');
+    const evidence = buildEvidence(col, ctx, now());
+    return finish(host, started, checks, diagnose(evidence), options);
+  } finally {
+    await session.close();
+  }
+}
+
+function finish(
+  host: ProbeHost,
+  started: number,
+  checks: CheckResult[],
+  findings: Finding[],
+  options: DiagnoseOptions,
+): HostReport {
+  const report: HostReport = {
+    host: host.name,
+    address: host.address,
+    durationMs: Math.round(performance.now() - started),
+    checks: checks.map((c) => ({ ...c, summary: redact(c.summary) })),
+    findings: findings.map((f) => ({
+      ...f,
+      title: redact(f.title),
+      evidence: f.evidence.map(redact),
+      remediation: f.remediation.map(redact),
+    })),
+  };
+  options.onProgress?.({ type: 'host-done', host: host.name, report });
+  return report;
+}

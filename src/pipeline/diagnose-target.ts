@@ -1,0 +1,26 @@
+import type { ProbeHost } from '../probes/types.js';
+import type { HostReport, TargetReport } from '../report/types.js';
+import type { Connect, DiagnoseOptions } from './diagnose-host.js';
+import { diagnoseHost } from './diagnose-host.js';
+
+/** A group runs its hosts in parallel, at most `concurrency` at once, and keeps the inventory order. */
+export async function diagnoseTarget(
+  target: string,
+  hosts: ProbeHost[],
+  connect: Connect,
+  options: DiagnoseOptions & { concurrency?: number },
+): Promise<TargetReport> {
+  const startedAt = new Date((options.now ?? Date.now)()).toISOString();
+  const limit = Math.max(1, options.concurrency ?? 10);
+  const reports: HostReport[] = new Array(hosts.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < hosts.length) {
+      const i = next++;
+      const host = hosts[i];
+      if (host) reports[i] = await diagnoseHost(host, connect, options);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, hosts.length) }, worker));
+  return { target, sinceS: options.sinceS, startedAt, hosts: reports };
+}

@@ -1,0 +1,148 @@
+import type { CheckResult } from './check.js';
+import type { NginxDump } from './defs/nginx-config.js';
+import { parseNginxDump } from './defs/nginx-config.js';
+import type { LogTail } from './defs/log-tail.js';
+import { parseLogTail } from './defs/log-tail.js';
+import { parseNginxFds } from './defs/nginx-fds.js';
+import type { ProcessRow } from './defs/processes.js';
+import { parseProcesses } from './defs/processes.js';
+import type { SecurityFacts } from './defs/security.js';
+import { parseSecurity } from './defs/security.js';
+import type { HealthResult, ServiceOutput } from './defs/services.js';
+import { parseHealth, parseServices } from './defs/services.js';
+import type { ListeningSocket } from './defs/sockets.js';
+import { parseSockets } from './defs/sockets.js';
+import type { SystemFacts } from './defs/system.js';
+import { parseSystem } from './defs/system.js';
+import type { RawTargetResult } from './defs/upstreams.js';
+import { parseUpstreams, probeableTargets, upstreamsProbe } from './defs/upstreams.js';
+import { PHASE_ONE } from './probe-set.js';
+import { runProbe } from './run-probe.js';
+import type { CommandRunner, ProbeContext, ProbeSpec } from './types.js';
+import type { NginxConfig, UpstreamTarget } from '../diagnosis/parse/types.js';
+import { parseNginxConfig } from '../diagnosis/parse/parse-nginx-config.js';
+import { summarizeProbe } from './summarize-probe.js';
+
+/** What the probes brought back, parsed but not yet interpreted. */
+export interface Collection {
+  nginx?: NginxDump;
+  config?: NginxConfig;
+  errorLog?: LogTail;
+  accessLog?: LogTail;
+  processes?: ProcessRow[];
+  sockets?: ListeningSocket[];
+  system?: SystemFacts;
+  kernel?: string;
+  services?: ServiceOutput;
+  health?: HealthResult[];
+  security?: SecurityFacts;
+  nginxFds?: { maxOpen: number; limit?: number };
+  upstreams?: { targets: UpstreamTarget[]; results: RawTargetResult[]; skipped: UpstreamTarget[] };
+  /** probe id → why it could not check. */
+  unavailable: Record<string, string>;
+  checks: CheckResult[];
+}
+
+export type CheckListener = (check: CheckResult) => void;
+
+/**
+ * Runs the fixed probe set on one connected host: phase one in parallel (the SSH layer bounds the
+ * channels), then the upstream checks once `nginx -T` named the targets. Each finished probe is
+ * reported at once through `onCheck`, so a terminal or a Slack message can show progress.
+ */
+export async function collectHost(
+  runner: CommandRunner,
+  ctx: ProbeContext,
+  options: { signal?: AbortSignal; onCheck?: CheckListener } = {},
+): Promise<Collection> {
+  const col: Collection = { unavailable: {}, checks: [] };
+  const emit = (check: CheckResult) => {
+    col.checks.push(check);
+    options.onCheck?.(check);
+  };
+
+  await Promise.all(
+    PHASE_ONE.map(async (probe) => {
+      const outcome = await runProbe(runner, probe, ctx, options.signal);
+      if (!outcome.ok) {
+        col.unavailable[probe.id] = outcome.reason;
+        emit({ id: probe.id, status: 'error', summary: `could not check: ${outcome.reason}`, durationMs: outcome.durationMs });
+        return;
+      }
+      try {
+        store(col, probe, outcome.result.stdout, outcome.result.truncated);
+      } catch (err) {
+        const reason = `output not understood: ${err instanceof Error ? err.message : String(err)}`;
+        col.unavailable[probe.id] = reason;
+        emit({ id: probe.id, status: 'error', summary: reason, durationMs: outcome.durationMs });
+        return;
+      }
+      const s = summarizeProbe(probe.id, col, ctx.sinceS);
+      emit({ id: probe.id, status: s.status, summary: s.summary, durationMs: outcome.durationMs });
+    }),
+  );
+
+  if (options.signal?.aborted) return col;
+  const targets = col.config?.targets ?? [];
+  const { lines, sent, skipped } = probeableTargets(targets);
+  if (sent.length === 0) {
+    if (!col.config) col.unavailable.upstreams = 'no nginx configuration to read upstreams from';
+    col.upstreams = { targets: [], results: [], skipped };
+    return col;
+  }
+  const workerUser = col.processes?.find((p) => p.args.startsWith('nginx: worker'))?.user ?? col.config?.user ?? '';
+  const stdin = `${/^[a-z_][a-z0-9_-]*$/i.test(workerUser) ? workerUser : ''}\n${lines.join('\n')}\n`;
+  const outcome = await runProbe(runner, upstreamsProbe, ctx, options.signal, stdin);
+  if (!outcome.ok) {
+    col.unavailable.upstreams = outcome.reason;
+    emit({ id: 'upstreams', status: 'error', summary: `could not check: ${outcome.reason}`, durationMs: outcome.durationMs });
+    return col;
+  }
+  col.upstreams = { targets: sent, results: parseUpstreams(outcome.result.stdout, sent.length), skipped };
+  const s = summarizeProbe('upstreams', col, ctx.sinceS);
+  emit({ id: 'upstreams', status: s.status, summary: s.summary, durationMs: outcome.durationMs });
+  return col;
+}
+
+function store(col: Collection, probe: ProbeSpec, stdout: string, truncated: boolean): void {
+  switch (probe.id) {
+    case 'nginx-config': {
+      const dump = parseNginxDump(stdout);
+      col.nginx = dump;
+      if (dump.installed && dump.exitCode === 0 && !truncated) col.config = parseNginxConfig(dump.text);
+      break;
+    }
+    case 'error-log':
+      col.errorLog = parseLogTail(stdout);
+      break;
+    case 'access-log':
+      col.accessLog = parseLogTail(stdout);
+      break;
+    case 'processes':
+      col.processes = parseProcesses(stdout);
+      break;
+    case 'sockets':
+      col.sockets = parseSockets(stdout);
+      break;
+    case 'system':
+      col.system = parseSystem(stdout);
+      break;
+    case 'kernel-log':
+      col.kernel = stdout;
+      break;
+    case 'app-services':
+      col.services = parseServices(stdout);
+      break;
+    case 'app-health':
+      col.health = parseHealth(stdout);
+      break;
+    case 'security':
+      col.security = parseSecurity(stdout);
+      break;
+    case 'nginx-fds':
+      col.nginxFds = parseNginxFds(stdout);
+      break;
+    default:
+      throw new Error(`no reader for probe ${probe.id}`);
+  }
+}

@@ -1,0 +1,61 @@
+import type { ProbeSpec } from '../types.js';
+import { shScript } from './common.js';
+import { parseUtcOffset } from './system.js';
+
+/** Byte cap per log read: a 10 GB log is never read whole, only its tail. */
+export const LOG_TAIL_BYTES = 4 * 1024 * 1024;
+
+const TAIL_SCRIPT =
+  'echo "__DATE $(date +%s) $(date +%z)"; read -r f; if [ ! -e "$f" ]; then echo "__MISSING"; exit 0; fi; ' +
+  'if [ ! -r "$f" ]; then echo "__UNREADABLE"; exit 0; fi; ' +
+  `echo "__SIZE $(stat -c %s -- "$f")"; tail -c ${LOG_TAIL_BYTES} -- "$f"`;
+
+export const errorLogProbe: ProbeSpec = {
+  id: 'error-log',
+  title: 'nginx error log',
+  command: shScript(TAIL_SCRIPT),
+  privileged: true,
+  timeoutMs: 5000,
+  maxBytes: LOG_TAIL_BYTES + 4096,
+  stdin: (ctx) => `${ctx.host.nginx.errorLog}\n`,
+};
+
+export const accessLogProbe: ProbeSpec = {
+  id: 'access-log',
+  title: 'nginx access log',
+  command: shScript(TAIL_SCRIPT),
+  privileged: true,
+  timeoutMs: 5000,
+  maxBytes: LOG_TAIL_BYTES + 4096,
+  stdin: (ctx) => `${ctx.host.nginx.accessLog}\n`,
+};
+
+export interface LogTail {
+  state: 'ok' | 'missing' | 'unreadable';
+  sizeBytes: number;
+  /** The tail, starting at the first whole line when the read began mid-file. */
+  text: string;
+  /** The file is larger than what was read. */
+  cut: boolean;
+  /** The host's clock when it was read: nginx logs local time without a zone. */
+  nowS?: number;
+  utcOffsetMinutes: number;
+}
+
+export function parseLogTail(output: string): LogTail {
+  const dateEnd = output.startsWith('__DATE ') ? output.indexOf('\n') + 1 : 0;
+  const [nowS, zone] = output.slice(7, Math.max(7, dateEnd - 1)).split(' ');
+  const clock = { nowS: Number(nowS) || undefined, utcOffsetMinutes: parseUtcOffset(zone ?? '') };
+  const stdout = output.slice(dateEnd);
+  if (stdout.startsWith('__MISSING')) return { state: 'missing', sizeBytes: 0, text: '', cut: false, ...clock };
+  if (stdout.startsWith('__UNREADABLE')) return { state: 'unreadable', sizeBytes: 0, text: '', cut: false, ...clock };
+  const nl = stdout.indexOf('\n');
+  const size = Number(/^__SIZE (\d+)/.exec(stdout)?.[1] ?? 0);
+  let text = nl >= 0 ? stdout.slice(nl + 1) : '';
+  const cut = size > LOG_TAIL_BYTES;
+  if (cut) {
+    const first = text.indexOf('\n');
+    text = first >= 0 ? text.slice(first + 1) : '';
+  }
+  return { state: 'ok', sizeBytes: size, text, cut, ...clock };
+}

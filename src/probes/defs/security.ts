@@ -1,0 +1,43 @@
+import type { ProbeSpec } from '../types.js';
+import { section, shScript, tagged } from './common.js';
+
+export const securityProbe: ProbeSpec = {
+  id: 'security',
+  title: 'SELinux, AppArmor, firewall',
+  command: shScript(
+    'if command -v getenforce >/dev/null 2>&1; then echo "__SELINUX $(getenforce 2>&1)"; fi; ' +
+      'if [ -r /sys/module/apparmor/parameters/enabled ]; then echo "__APPARMOR $(cat /sys/module/apparmor/parameters/enabled)"; fi; ' +
+      'if [ -r /var/log/audit/audit.log ]; then grep -E "denied.*comm=\\"nginx\\"" /var/log/audit/audit.log | tail -n 20 | sed "s/^/__AVC /"; fi; ' +
+      'if command -v nft >/dev/null 2>&1; then echo __NFT; nft list ruleset 2>&1 | head -c 200000; ' +
+      'elif command -v iptables >/dev/null 2>&1; then echo __IPT; iptables -S 2>&1 | head -c 200000; else echo __NOFW; fi; echo __END',
+  ),
+  privileged: true,
+  timeoutMs: 4000,
+  maxBytes: 400_000,
+};
+
+export interface SecurityFacts {
+  selinux?: 'enforcing' | 'permissive' | 'disabled';
+  apparmor?: 'enabled' | 'disabled';
+  avc: string[];
+  firewallTool: 'nftables' | 'iptables' | 'none';
+  /** Rules that drop or reject traffic, verbatim (trimmed). */
+  blockingRules: string[];
+}
+
+export function parseSecurity(stdout: string): SecurityFacts {
+  const se = tagged(stdout, 'SELINUX')[0]?.trim().toLowerCase();
+  const aa = tagged(stdout, 'APPARMOR')[0]?.trim();
+  const nft = section(stdout, '__NFT');
+  const ipt = section(stdout, '__IPT');
+  const rules = nft.length > 0 ? nft : ipt;
+  return {
+    selinux: se === 'enforcing' || se === 'permissive' || se === 'disabled' ? se : undefined,
+    apparmor: aa === 'Y' ? 'enabled' : aa === 'N' ? 'disabled' : undefined,
+    avc: tagged(stdout, 'AVC'),
+    firewallTool: stdout.includes('__NFT') ? 'nftables' : stdout.includes('__IPT') ? 'iptables' : 'none',
+    blockingRules: rules
+      .map((l) => l.trim())
+      .filter((l) => /\b(drop|reject|DROP|REJECT)\b/.test(l) && !/^(chain|table|type)\b/.test(l) && !/policy accept/.test(l)),
+  };
+}

@@ -1,0 +1,138 @@
+import type { ProbeContext, ProbeSpec } from '../types.js';
+import { shScript } from './common.js';
+
+/**
+ * App server state and logs. Stdin carries the window and one line per service/log, tab separated:
+ * `unit<TAB>name<TAB>unit` or `log<TAB>name<TAB>/path` or `journal<TAB>name<TAB>unit`.
+ */
+export const servicesProbe: ProbeSpec = {
+  id: 'app-services',
+  title: 'App servers: state and logs',
+  command: shScript(
+    'read -r since; ' +
+      'while IFS="	" read -r what name arg; do ' +
+      '  case "$what" in ' +
+      '    unit) if command -v systemctl >/dev/null 2>&1; then ' +
+      '            echo "__UNIT $name $(systemctl is-active -- "$arg" 2>&1 | head -n1) $(systemctl show -p NRestarts --value -- "$arg" 2>/dev/null)"; ' +
+      '          else echo "__UNIT $name no-systemd"; fi ;; ' +
+      '    log) echo "__LOG $name $arg"; if [ -r "$arg" ]; then tail -c 1048576 -- "$arg" | tail -n 3000; else echo "__MISSINGLOG"; fi ;; ' +
+      '    journal) echo "__LOG $name journal:$arg"; journalctl -u "$arg" --since "-${since}s" -o short-iso --no-pager 2>&1 | tail -n 3000 ;; ' +
+      '  esac; ' +
+      'done; echo "__END"',
+  ),
+  privileged: true,
+  timeoutMs: 5000,
+  maxBytes: 8_000_000,
+  stdin: servicesStdin,
+};
+
+export function servicesStdin(ctx: ProbeContext): string {
+  const lines = [String(Math.max(1, Math.round(ctx.sinceS)))];
+  for (const s of ctx.host.services) {
+    if (s.unit) lines.push(['unit', s.name, s.unit].join('\t'));
+    for (const l of s.logs) {
+      lines.push(l.kind === 'file' ? ['log', s.name, l.path].join('\t') : ['journal', s.name, l.unit].join('\t'));
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export interface ServiceOutput {
+  unitState: Map<string, { state: string; restarts?: number }>;
+  /** service name -> log text (all its logs concatenated). */
+  logs: Map<string, string>;
+  missingLogs: string[];
+}
+
+export function parseServices(stdout: string): ServiceOutput {
+  const unitState = new Map<string, { state: string; restarts?: number }>();
+  const logs = new Map<string, string>();
+  const missingLogs: string[] = [];
+  let current: string | undefined;
+  let currentPath = '';
+  const buf: string[] = [];
+  const flush = () => {
+    if (current !== undefined) logs.set(current, `${logs.get(current) ?? ''}${buf.join('\n')}\n`);
+    buf.length = 0;
+  };
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('__UNIT ')) {
+      flush();
+      current = undefined;
+      const [name, state, restarts] = line.slice(7).split(' ');
+      if (name) unitState.set(name, { state: state ?? 'unknown', restarts: restarts ? Number(restarts) : undefined });
+    } else if (line.startsWith('__LOG ')) {
+      flush();
+      const rest = line.slice(6);
+      const sp = rest.indexOf(' ');
+      current = rest.slice(0, sp);
+      currentPath = rest.slice(sp + 1);
+    } else if (line === '__MISSINGLOG') {
+      missingLogs.push(currentPath);
+    } else if (line === '__END') {
+      flush();
+      current = undefined;
+    } else if (current !== undefined) {
+      buf.push(line);
+    }
+  }
+  flush();
+  return { unitState, logs, missingLogs };
+}
+
+/** HTTP health checks from the host itself, for services that declare one. Stdin: `name<TAB>url`. */
+export const healthProbe: ProbeSpec = {
+  id: 'app-health',
+  title: 'App health endpoints',
+  command: shScript(
+    'while IFS="	" read -r name url; do ' +
+      'r=$(curl -s -o /dev/null -w "%{http_code} %{time_total}" --max-time 3 -- "$url" 2>&1); echo "__HEALTH $name $? $r"; ' +
+      'done; echo "__END"',
+  ),
+  privileged: false,
+  timeoutMs: 5000,
+  maxBytes: 100_000,
+  stdin: (ctx) =>
+    `${ctx.host.services
+      .filter((s) => s.health)
+      .map((s) => `${s.name}\t${s.health}`)
+      .join('\n')}\n`,
+};
+
+export interface HealthResult {
+  name: string;
+  curlExit: number;
+  status?: number;
+  timeS?: number;
+}
+
+export function parseHealth(stdout: string): HealthResult[] {
+  const out: HealthResult[] = [];
+  for (const line of stdout.split('\n')) {
+    const m = /^__HEALTH (\S+) (\d+) (\d{3}) ([\d.]+)/.exec(line);
+    if (m?.[1]) {
+      out.push({ name: m[1], curlExit: Number(m[2]), status: Number(m[3]), timeS: Number(m[4]) });
+    }
+  }
+  return out;
+}
+
+/** curl exit codes an engineer recognises (curl(1) EXIT CODES). */
+export function curlError(code: number): string {
+  switch (code) {
+    case 0:
+      return 'ok';
+    case 6:
+      return 'could not resolve host';
+    case 7:
+      return 'connection refused or unreachable';
+    case 28:
+      return 'timed out';
+    case 52:
+      return 'empty reply';
+    case 56:
+      return 'connection reset while receiving';
+    default:
+      return `curl exit ${code}`;
+  }
+}

@@ -1,0 +1,73 @@
+import type { ProbeSpec } from '../types.js';
+import { section, shScript } from './common.js';
+
+export interface ListeningSocket {
+  kind: 'tcp' | 'unix';
+  /** `127.0.0.1:8080`, `[::1]:5000`, `*:80`, or a unix path. */
+  address: string;
+  recvQ: number;
+  sendQ: number;
+  /** Process names from `users:(("name",pid=…))`. */
+  processes: string[];
+  pids: number[];
+  line: string;
+}
+
+export const socketsProbe: ProbeSpec = {
+  id: 'sockets',
+  title: 'Listening sockets',
+  command: shScript('echo __TCP; ss -ltnpH 2>&1; echo __UNIX; ss -lxnpH 2>&1'),
+  privileged: true,
+  timeoutMs: 4000,
+  maxBytes: 2_000_000,
+};
+
+function owners(line: string): { processes: string[]; pids: number[] } {
+  const processes: string[] = [];
+  const pids: number[] = [];
+  for (const m of line.matchAll(/\("([^"]+)",pid=(\d+)/g)) {
+    if (m[1] && !processes.includes(m[1])) processes.push(m[1]);
+    pids.push(Number(m[2]));
+  }
+  return { processes, pids };
+}
+
+export function parseSockets(stdout: string): ListeningSocket[] {
+  const out: ListeningSocket[] = [];
+  for (const line of section(stdout, '__TCP')) {
+    // LISTEN 0 511 0.0.0.0:80 0.0.0.0:* users:(("nginx",pid=12,fd=6))
+    const f = line.trim().split(/\s+/);
+    const i = f.indexOf('LISTEN');
+    if (i < 0 || f.length < i + 4) continue;
+    out.push({
+      kind: 'tcp',
+      address: f[i + 3] ?? '',
+      recvQ: Number(f[i + 1]),
+      sendQ: Number(f[i + 2]),
+      ...owners(line),
+      line,
+    });
+  }
+  for (const line of section(stdout, '__UNIX')) {
+    // u_str LISTEN 0 511 /run/php/php8.2-fpm.sock 12345 * 0 users:(("php-fpm8.2",pid=1,fd=8))
+    const f = line.trim().split(/\s+/);
+    const i = f.indexOf('LISTEN');
+    const path = f.find((x) => x.startsWith('/') || x.startsWith('@'));
+    if (i < 0 || !path) continue;
+    out.push({
+      kind: 'unix',
+      address: path,
+      recvQ: Number(f[i + 1]),
+      sendQ: Number(f[i + 2]),
+      ...owners(line),
+      line,
+    });
+  }
+  return out;
+}
+
+/** `0.0.0.0:8080` / `*:8080` / `[::]:8080` listen on every address of their family. */
+export function portOf(address: string): number | undefined {
+  const m = /:(\d+)$/.exec(address);
+  return m ? Number(m[1]) : undefined;
+}

@@ -1,0 +1,126 @@
+import { upstreamErrors, windowErrorLog } from '../diagnosis/window.js';
+import type { CheckStatus } from './check.js';
+import type { Collection } from './collect-host.js';
+import { targetState } from './target-state.js';
+
+export interface ProbeSummary {
+  status: CheckStatus;
+  summary: string;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** One line per finished probe, for the live progress and the report's check list. */
+export function summarizeProbe(
+  id: string,
+  col: Collection,
+  sinceS: number,
+): ProbeSummary {
+  switch (id) {
+    case 'nginx-config': {
+      const n = col.nginx;
+      if (!n?.installed) return { status: 'fail', summary: 'nginx is not installed on this host' };
+      if (n.exitCode !== 0) {
+        const why = n.text.split('\n').find((l) => /\[emerg\]|\[alert\]|failed/.test(l)) ?? 'nginx -t failed';
+        return { status: 'fail', summary: `nginx -t failed: ${why.trim()}` };
+      }
+      const t = col.config?.targets.length ?? 0;
+      return { status: 'ok', summary: `nginx -t ok (${n.version ?? 'version unknown'}), ${plural(t, 'upstream target')}` };
+    }
+    case 'error-log': {
+      const tail = col.errorLog;
+      if (!tail || tail.state !== 'ok') return { status: 'error', summary: `error log ${tail?.state ?? 'not read'}` };
+      const since = Math.round(sinceS / 60);
+      const errors = upstreamErrors(windowErrorLog(tail, sinceS).entries);
+      if (errors.length === 0) return { status: 'ok', summary: `no upstream errors in the last ${since}m` };
+      const counts = new Map<string, number>();
+      for (const e of errors) counts.set(e.signature ?? '?', (counts.get(e.signature ?? '?') ?? 0) + 1);
+      const top = [...counts.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 3)
+        .map(([sig, n]) => `${n}× ${sig}`)
+        .join(', ');
+      return { status: 'warn', summary: `${plural(errors.length, 'upstream error')} in the last ${since}m: ${top}` };
+    }
+    case 'access-log': {
+      const tail = col.accessLog;
+      if (!tail || tail.state !== 'ok') return { status: 'error', summary: `access log ${tail?.state ?? 'not read'}` };
+      const lines = tail.text.split('\n');
+      const bad = lines.filter((l) => /" 50[24] /.test(l) || /"status":50[24]\b/.test(l)).length;
+      return bad > 0
+        ? { status: 'warn', summary: `${bad} of ${lines.length - 1} lines read are 502/504` }
+        : { status: 'ok', summary: `${lines.length - 1} lines read, no 502/504` };
+    }
+    case 'processes': {
+      const master = col.processes?.find((p) => p.args.startsWith('nginx: master'));
+      const workers = col.processes?.filter((p) => p.args.startsWith('nginx: worker')).length ?? 0;
+      return master
+        ? { status: 'ok', summary: `nginx master pid ${master.pid}, ${plural(workers, 'worker')}` }
+        : { status: 'fail', summary: 'no nginx master process' };
+    }
+    case 'sockets': {
+      const tcp = col.sockets?.filter((s) => s.kind === 'tcp').length ?? 0;
+      const unix = col.sockets?.filter((s) => s.kind === 'unix').length ?? 0;
+      return { status: 'ok', summary: `${plural(tcp, 'TCP listener')}, ${plural(unix, 'unix listener')}` };
+    }
+    case 'system': {
+      const s = col.system;
+      if (!s) return { status: 'error', summary: 'no data' };
+      const warn: string[] = [];
+      if (s.cpus && s.load1 !== undefined && s.load1 > s.cpus * 2) warn.push(`load ${s.load1} on ${s.cpus} CPUs`);
+      const avail = s.mem.MemAvailable;
+      const total = s.mem.MemTotal;
+      if (avail !== undefined && total && avail / total < 0.05) warn.push(`${Math.round(avail / 1024)} MB memory available`);
+      for (const d of s.disks) if (d.usedPct >= 95 || (d.inodesUsedPct ?? 0) >= 95) warn.push(`${d.mount} ${d.usedPct}% full`);
+      return warn.length > 0
+        ? { status: 'warn', summary: warn.join('; ') }
+        : { status: 'ok', summary: `load ${s.load1 ?? '?'} on ${s.cpus ?? '?'} CPUs, disks below 95%` };
+    }
+    case 'kernel-log': {
+      const oom = (col.kernel ?? '').split('\n').filter((l) => /out of memory|oom-kill/i.test(l)).length;
+      return oom > 0
+        ? { status: 'warn', summary: `${plural(oom, 'OOM line')} in the kernel log` }
+        : { status: 'ok', summary: 'no OOM kills in the kernel log' };
+    }
+    case 'app-services': {
+      const logs = col.services?.logs.size ?? 0;
+      const missing = col.services?.missingLogs.length ?? 0;
+      return missing > 0
+        ? { status: 'warn', summary: `${plural(logs, 'log')} read, missing: ${col.services?.missingLogs.join(', ')}` }
+        : { status: 'ok', summary: `${plural(logs, 'app log')} read` };
+    }
+    case 'app-health': {
+      const bad = (col.health ?? []).filter((h) => h.curlExit !== 0 || (h.status ?? 0) >= 500 || h.status === 0);
+      if ((col.health ?? []).length === 0) return { status: 'skipped', summary: 'no health URL in the inventory' };
+      return bad.length > 0
+        ? { status: 'fail', summary: `unhealthy: ${bad.map((h) => `${h.name} (${h.status || `curl ${h.curlExit}`})`).join(', ')}` }
+        : { status: 'ok', summary: `${plural(col.health?.length ?? 0, 'health check')} ok` };
+    }
+    case 'security': {
+      const s = col.security;
+      if (!s) return { status: 'error', summary: 'no data' };
+      const parts = [
+        `SELinux ${s.selinux ?? 'absent'}`,
+        `AppArmor ${s.apparmor ?? 'absent'}`,
+        `${s.firewallTool}: ${plural(s.blockingRules.length, 'drop/reject rule')}`,
+      ];
+      return { status: s.avc.length > 0 || s.blockingRules.length > 0 ? 'warn' : 'ok', summary: parts.join(', ') };
+    }
+    case 'nginx-fds': {
+      const f = col.nginxFds;
+      if (!f) return { status: 'skipped', summary: 'no nginx worker to inspect' };
+      const tight = f.limit !== undefined && f.maxOpen >= f.limit * 0.9;
+      return { status: tight ? 'warn' : 'ok', summary: `worker fds ${f.maxOpen} of ${f.limit ?? '?'}` };
+    }
+    case 'upstreams': {
+      const u = col.upstreams;
+      if (!u) return { status: 'error', summary: 'not checked' };
+      const states = u.targets.map((t, i) => ({ t, s: targetState(t, u.results[i]) }));
+      const bad = states.filter((x) => x.s.state !== 'open');
+      if (bad.length === 0) return { status: 'ok', summary: `${plural(states.length, 'target')} reachable` };
+      return { status: 'fail', summary: bad.map((x) => x.s.detail).join('; ') };
+    }
+    default:
+      return { status: 'ok', summary: 'done' };
+  }
+}

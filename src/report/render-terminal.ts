@@ -1,0 +1,82 @@
+import { createColors } from 'picocolors';
+import type { Finding } from '../diagnosis/finding.js';
+import type { CheckResult, CheckStatus } from '../probes/check.js';
+import type { HostReport, TargetReport } from './types.js';
+
+type Colors = ReturnType<typeof createColors>;
+
+const MARK: Record<CheckStatus, string> = { ok: '✓', warn: '!', fail: '✗', error: '?', skipped: '-' };
+
+function paintStatus(c: Colors, status: CheckStatus, text: string): string {
+  switch (status) {
+    case 'ok':
+      return c.green(text);
+    case 'warn':
+      return c.yellow(text);
+    case 'fail':
+      return c.red(text);
+    case 'error':
+      return c.magenta(text);
+    case 'skipped':
+      return c.dim(text);
+  }
+}
+
+/** The live line printed as each check finishes. */
+export function renderCheckLine(host: string, check: CheckResult, color: boolean): string {
+  const c = createColors(color);
+  const mark = paintStatus(c, check.status, MARK[check.status]);
+  return `  ${mark} ${c.dim(host)} ${check.id.padEnd(14)} ${check.summary} ${c.dim(`${check.durationMs} ms`)}`;
+}
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+function renderFinding(c: Colors, f: Finding, headline: boolean): string[] {
+  const out: string[] = [];
+  const label = headline ? c.bold(c.red(f.cause)) : c.bold(f.cause);
+  out.push(`  ${headline ? 'VERDICT ' : '        '}${label} ${c.dim(`(${pct(f.confidence)})`)} ${f.title}`);
+  if (!headline) return out;
+  if (f.evidence.length > 0) {
+    out.push('', `  ${c.bold('Evidence')}`);
+    for (const e of f.evidence) out.push(...e.split('\n').map((l) => `    ${c.dim('│')} ${l}`));
+  }
+  if (f.remediation.length > 0) {
+    out.push('', `  ${c.bold('What to do')}`);
+    f.remediation.forEach((r, i) => out.push(`    ${i + 1}. ${r}`));
+  }
+  if (f.actions.length > 0) {
+    out.push('', `  ${c.bold('Actions')}`);
+    for (const a of f.actions) {
+      const kind = a.kind === 'safe' ? c.green(a.kind) : a.kind === 'guarded' ? c.yellow(a.kind) : c.cyan(a.kind);
+      out.push(`    [${kind}] ${a.label} ${c.dim(`(${a.id})`)}`);
+    }
+  }
+  return out;
+}
+
+export function renderHost(report: HostReport, color: boolean): string {
+  const c = createColors(color);
+  const out: string[] = [`${c.bold(report.host)} ${c.dim(`(${report.address}) in ${report.durationMs} ms`)}`];
+  const [first, ...rest] = report.findings;
+  if (first) out.push(...renderFinding(c, first, true));
+  if (rest.length > 0) {
+    out.push('', `  ${c.bold('Also found')}`);
+    for (const f of rest) out.push(...renderFinding(c, f, false));
+  }
+  out.push('', `  ${c.bold('Checks')}`);
+  for (const check of report.checks) {
+    out.push(`    ${paintStatus(c, check.status, MARK[check.status])} ${check.id.padEnd(14)} ${check.summary}`);
+  }
+  return out.join('\n');
+}
+
+/** Verdict first, then evidence, remediation, actions, other findings and the check list, per host. */
+export function renderTerminal(report: TargetReport, color: boolean): string {
+  const c = createColors(color);
+  const parts = report.hosts.map((h) => renderHost(h, color));
+  const withCause = report.hosts.filter((h) => h.findings[0] && h.findings[0].cause !== 'no-502-evidence').length;
+  const header = c.bold(
+    `diagnose502 ${report.target}: ${withCause} of ${report.hosts.length} host${report.hosts.length === 1 ? '' : 's'} with a 502/504 cause (window ${Math.round(report.sinceS / 60)}m)`,
+  );
+  return `${header}\n\n${parts.join(`\n\n${c.dim('─'.repeat(60))}\n\n`)}\n`;
+}

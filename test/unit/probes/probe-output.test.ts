@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { parseLogTail } from '../../../src/probes/defs/log-tail.js';
+import { parseProcesses } from '../../../src/probes/defs/processes.js';
+import { parseSecurity } from '../../../src/probes/defs/security.js';
+import { parseServices } from '../../../src/probes/defs/services.js';
+import { parseSockets } from '../../../src/probes/defs/sockets.js';
+import { parseSystem, parseUtcOffset } from '../../../src/probes/defs/system.js';
+import { parseUpstreams, probeableTargets } from '../../../src/probes/defs/upstreams.js';
+import { targetState } from '../../../src/probes/target-state.js';
+
+// Outputs captured from Debian 12 hosts (ss from iproute2 6.1, procps ps, coreutils df).
+describe('probe output readers', () => {
+  it('reads ps rows with their age and full command line', () => {
+    const rows = parseProcesses(
+      '    1     0 root          812 /usr/bin/tini -s -- sleep infinity\n' +
+        '   41     1 root          800 nginx: master process /usr/sbin/nginx -g daemon on; master_process on;\n' +
+        '   42    41 www-data      800 nginx: worker process\n',
+    );
+    expect(rows).toHaveLength(3);
+    expect(rows[1]).toEqual({ pid: 41, ppid: 1, user: 'root', ageS: 800, args: expect.stringContaining('nginx: master') });
+    expect(rows[2]?.user).toBe('www-data');
+  });
+
+  it('reads TCP and unix listeners with their owners and queues', () => {
+    const socks = parseSockets(
+      '__TCP\n' +
+        'LISTEN 0      511          0.0.0.0:80        0.0.0.0:* users:(("nginx",pid=42,fd=6),("nginx",pid=41,fd=6))\n' +
+        'LISTEN 0      4096   127.0.0.1:4369  0.0.0.0:* users:(("epmd",pid=2888,fd=3))\n' +
+        '__UNIX\n' +
+        'u_str LISTEN 3      4096   /run/php/php8.2-fpm.sock 4549 * 0 users:(("php-fpm8.2",pid=77,fd=8))\n',
+    );
+    expect(socks.map((s) => s.address)).toEqual(['0.0.0.0:80', '127.0.0.1:4369', '/run/php/php8.2-fpm.sock']);
+    expect(socks[0]?.processes).toEqual(['nginx']);
+    expect(socks[0]?.pids).toEqual([42, 41]);
+    expect(socks[2]).toMatchObject({ kind: 'unix', recvQ: 3, sendQ: 4096, processes: ['php-fpm8.2'] });
+  });
+
+  it('reads the host clock, load, memory, PSI and disks', () => {
+    const s = parseSystem(
+      '__DATE 1795604400 +0100\n__NPROC 2\n__LOADAVG 5.10 3.00 1.00 3/200 1234\n' +
+        '__MEM MemTotal:       24000000 kB\n__MEM MemAvailable:     800000 kB\n' +
+        '__PSI cpu some avg10=42.50 avg60=10.00 avg300=2.00 total=1\n__FILENR 4096	0	9223372036854775807\n' +
+        '__PORTRANGE 32768	60999\n__TIMEWAIT 12\n__DF\n/dev/vda 264212084 263000000 1212084 100% /\n' +
+        'Filesystem     1024-blocks     Used Available Capacity Mounted on\n__DFI\n/dev/vda 100 50 50 50% /\n__END\n',
+    );
+    expect(s).toMatchObject({ nowS: 1795604400, utcOffsetMinutes: 60, cpus: 2, load1: 5.1, timeWait: 12 });
+    expect(s.mem.MemAvailable).toBe(800000);
+    expect(s.psi.cpu).toBe(42.5);
+    expect(s.portRange).toEqual({ low: 32768, high: 60999 });
+    expect(s.disks).toEqual([
+      { mount: '/', usedPct: 100, inodesUsedPct: 50, availKb: 1212084, line: '/dev/vda 264212084 263000000 1212084 100% /' },
+    ]);
+    expect(parseUtcOffset('-0530')).toBe(-330);
+  });
+
+  it('keeps only the whole lines of a cut log tail and the host clock', () => {
+    const cut = parseLogTail('__DATE 1795604400 +0000\n__SIZE 99999999\nrtial line\n2026/11/21 10:00:00 [error] 1#1: x\n');
+    expect(cut).toMatchObject({ state: 'ok', cut: true, nowS: 1795604400, utcOffsetMinutes: 0 });
+    expect(cut.text).toBe('2026/11/21 10:00:00 [error] 1#1: x\n');
+    expect(parseLogTail('__DATE 1 +0000\n__MISSING\n').state).toBe('missing');
+  });
+
+  it('splits service logs per service and notes missing ones', () => {
+    const out = parseServices(
+      '__UNIT app active 3\n__LOG app /var/log/app/app.log\nline one\nline two\n__LOG php-fpm /var/log/php8.2-fpm.log\n__MISSINGLOG\n__END\n',
+    );
+    expect(out.unitState.get('app')).toEqual({ state: 'active', restarts: 3 });
+    expect(out.logs.get('app')).toContain('line two');
+    expect(out.missingLogs).toEqual(['/var/log/php8.2-fpm.log']);
+  });
+
+  it('finds drop and reject rules in an nft ruleset', () => {
+    const sec = parseSecurity(
+      '__NFT\ntable inet lab {\n\tchain output {\n\t\ttype filter hook output priority filter; policy accept;\n' +
+        '\t\tip daddr 10.88.0.50 tcp dport 8080 drop\n\t}\n}\n__END\n',
+    );
+    expect(sec.firewallTool).toBe('nftables');
+    expect(sec.blockingRules).toEqual(['ip daddr 10.88.0.50 tcp dport 8080 drop']);
+  });
+});
+
+describe('upstream checks', () => {
+  it('sends only plain hosts, ports and paths', () => {
+    const { lines, skipped } = probeableTargets([
+      { kind: 'tcp', host: '127.0.0.1', port: 8081, scheme: 'http', via: [] },
+      { kind: 'unix', path: '/run/php/php8.2-fpm.sock', scheme: 'fastcgi', via: [] },
+      { kind: 'tcp', host: 'x;rm -rf /', port: 80, scheme: 'http', via: [] },
+      { kind: 'unix', path: '/tmp/$(reboot)', scheme: 'http', via: [] },
+    ]);
+    expect(lines).toEqual(['tcp 127.0.0.1 8081', 'unix /run/php/php8.2-fpm.sock']);
+    expect(skipped).toHaveLength(2);
+  });
+
+  it('turns probe lines into target states', () => {
+    const tcp = { kind: 'tcp' as const, host: '127.0.0.1', port: 8081, scheme: 'http', via: [] };
+    const name = { kind: 'tcp' as const, host: 'api.internal', port: 80, scheme: 'http', via: [] };
+    const sock = { kind: 'unix' as const, path: '/run/php/php8.2-fpm.sock', scheme: 'fastcgi', via: [] };
+    const raw = parseUpstreams(
+      '__0 C 1 bash: connect: Connection refused bash: line 1: /dev/tcp/127.0.0.1/8081: Connection refused\n' +
+        '__1 R \n__1 C 1 api.internal: line 1: api.internal: Name or service not known\n' +
+        '__2 S root root 600\n__2 L yes\n__2 W no\n__2 C 52 curl: (52) Empty reply from server\n',
+      3,
+    );
+    expect(targetState(tcp, raw[0]).state).toBe('refused');
+    expect(targetState(name, raw[1]).state).toBe('unresolved');
+    const denied = targetState(sock, raw[2]);
+    expect(denied.state).toBe('denied');
+    expect(denied.socket).toMatchObject({ owner: 'root', mode: '600', workerMayConnect: false });
+    expect(targetState(tcp, parseUpstreams('__0 C 124 \n', 1)[0]).state).toBe('timeout');
+    expect(targetState(sock, parseUpstreams('__0 S missing\n__0 L no\n__0 C 7 x\n', 1)[0]).state).toBe('missing');
+    expect(targetState(sock, parseUpstreams('__0 S root root 666\n__0 L no\n__0 C 7 x\n', 1)[0]).state).toBe('stale');
+  });
+});
