@@ -1,0 +1,456 @@
+/**
+ * Opens an SSH session to an inventory host: key auth only, host key checked against known_hosts
+ * before authentication (so nothing runs on a host we cannot identify), optional ProxyJump through
+ * another inventory host, bounded by `connectTimeoutMs` per hop.
+ */
+import { readFile } from 'node:fs/promises';
+import { NodeSSH } from 'node-ssh';
+import type { Logger } from 'pino';
+import type { Client, ConnectConfig } from 'ssh2';
+import ssh2 from 'ssh2';
+import type { EffectiveSsh } from '../inventory/types.js';
+import { HostKeyError, HostUnreachableError, SshError } from './errors.js';
+import type { HostKeyVerdict, KnownHostEntry } from './known-hosts.js';
+import {
+  entriesForHost,
+  fingerprintSha256,
+  keyTypeOf,
+  lookupName,
+  parseKnownHosts,
+  preferredHostKeyAlgorithms,
+  verifyHostKey,
+} from './known-hosts.js';
+import type { Limiter } from './limit.js';
+import { createLimiter, DEFAULT_MAX_CHANNELS } from './limit.js';
+import type { RunOptions, RunResult } from './run-command.js';
+import { commandLine, runOnClient } from './run-command.js';
+
+/** What connecting needs from an inventory host (a `ResolvedHost` fits). */
+export interface ConnectTarget {
+  name: string;
+  address: string;
+  ssh: EffectiveSsh;
+  jump?: ConnectTarget;
+}
+
+export interface ConnectOptions {
+  /** Aborts a connect in progress; aborting later closes the session. */
+  signal?: AbortSignal | undefined;
+  logger?: Logger | undefined;
+  /** Channels open at once on this connection (sshd `MaxSessions` defaults to 10). */
+  maxChannels?: number;
+}
+
+export interface SshSession {
+  /** Inventory name of the host. */
+  readonly host: string;
+  /** True once `close()` was called or the connection dropped. */
+  readonly closed: boolean;
+  /** Runs a command on its own channel; see run-command.ts. Throws only if the session is unusable. */
+  run(command: string, options: RunOptions): Promise<RunResult>;
+  /** Closes the connection (and the jump host's). Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Margin over ssh2's own `readyTimeout` before the backstop timer gives up on a hop. */
+const BACKSTOP_MARGIN_MS = 1000;
+/** How long `close()` waits for the socket to close before resolving anyway. */
+const CLOSE_WAIT_MS = 2000;
+/** Keepalives notice a dead peer during long probes (3 missed → the connection errors out). */
+const KEEPALIVE_INTERVAL_MS = 15_000;
+
+interface Hop {
+  ssh: NodeSSH;
+  client: Client;
+  /** The hop this one tunnels through, closed with it. */
+  via?: Hop;
+}
+
+function endpoint(target: ConnectTarget): string {
+  return target.address.includes(':')
+    ? `[${target.address}]:${target.ssh.port}`
+    : `${target.address}:${target.ssh.port}`;
+}
+
+function label(target: ConnectTarget): string {
+  const via = target.jump === undefined ? '' : ` via jump host ${target.jump.name}`;
+  return `${target.name} (${endpoint(target)}${via})`;
+}
+
+function abortError(target: ConnectTarget): SshError {
+  return new SshError('ssh-aborted', target.name, `connecting to ${label(target)} was cancelled`);
+}
+
+async function readPrivateKey(target: ConnectTarget): Promise<string> {
+  const path = target.ssh.privateKeyPath;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new SshError(
+      'ssh-config',
+      target.name,
+      `cannot read the private key ${path} for ${target.name} (${code}). ` +
+        `Fix: correct ssh.privateKeyPath in the inventory, or make the file readable by this user`,
+      { cause: error },
+    );
+  }
+  const parsed = ssh2.utils.parseKey(text);
+  if (parsed instanceof Error) {
+    throw new SshError(
+      'ssh-config',
+      target.name,
+      `the private key ${path} for ${target.name} cannot be used: ${parsed.message}. ` +
+        'Fix: use an unencrypted OpenSSH or PEM private key (passphrases and agents are not supported)',
+      { cause: parsed },
+    );
+  }
+  return text;
+}
+
+async function readKnownHosts(target: ConnectTarget, logger: Logger | undefined): Promise<KnownHostEntry[]> {
+  const path = target.ssh.knownHostsPath;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // A missing file is the same as "host unknown": the connect still fails, but its error then
+    // carries the fingerprint the server presented, which is what the operator needs to add it.
+    if (code === 'ENOENT') return [];
+    throw new SshError(
+      'ssh-config',
+      target.name,
+      `cannot read the known_hosts file ${path} for ${target.name} (${code ?? String(error)}). ` +
+        'Fix: correct ssh.knownHostsPath in the inventory, or make the file readable by this user',
+      { cause: error },
+    );
+  }
+  const parsed = parseKnownHosts(text);
+  for (const note of parsed.notes) logger?.debug({ host: target.name, file: path }, `known_hosts ${note}`);
+  return parsed.entries;
+}
+
+function hostKeyError(
+  target: ConnectTarget,
+  verdict: HostKeyVerdict,
+  key: Buffer,
+  entries: KnownHostEntry[],
+) {
+  const path = target.ssh.knownHostsPath;
+  const fingerprint = fingerprintSha256(key);
+  const keyType = keyTypeOf(key) ?? 'unknown-type';
+  const name = lookupName(target.address, target.ssh.port);
+  const seen = `${keyType} ${fingerprint}`;
+  const keyscan = `ssh-keyscan ${target.ssh.port === 22 ? '' : `-p ${target.ssh.port} `}${target.address}`;
+  const details = { knownHostsPath: path, fingerprint, keyType };
+  if (verdict === 'revoked') {
+    return new HostKeyError(
+      target.name,
+      `host key of ${label(target)} is marked @revoked in ${path} (presented ${seen}); refused before login, nothing was run. ` +
+        'Fix: the host must get a new host key; do not connect until it has one',
+      { problem: 'revoked', ...details },
+    );
+  }
+  if (verdict === 'mismatch') {
+    const lines = entriesForHost(entries, target.address, target.ssh.port)
+      .filter((entry) => !entry.revoked)
+      .map((entry) => `${entry.line} (${entry.keyType} ${fingerprintSha256(entry.key)})`);
+    return new HostKeyError(
+      target.name,
+      `host key of ${label(target)} has CHANGED: it presented ${seen}, but ${path} records ` +
+        `${lines.length === 1 ? 'line' : 'lines'} ${lines.join(', ')}. Refused before login, nothing was run. ` +
+        'This is a reinstalled host or someone in the middle. ' +
+        `Fix: confirm the new fingerprint out of band, then run ssh-keygen -R '${name}' -f ${path} and add the new key (${keyscan} >> ${path})`,
+      { problem: 'mismatch', ...details },
+    );
+  }
+  return new HostKeyError(
+    target.name,
+    `host key of ${label(target)} is not in ${path} (presented ${seen}); refused before login, nothing was run. ` +
+      `Fix: confirm the fingerprint out of band (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on the host), then add it: ${keyscan} >> ${path}`,
+    { problem: 'unknown', ...details },
+  );
+}
+
+function unreachableError(target: ConnectTarget, error: unknown): HostUnreachableError {
+  const err = error as { code?: unknown; level?: unknown; message?: unknown };
+  const message = typeof err?.message === 'string' ? err.message : String(error);
+  const code = typeof err?.code === 'string' ? err.code : undefined;
+  const where = label(target);
+  const timeout = target.ssh.connectTimeoutMs;
+  const make = (reason: string, text: string) =>
+    new HostUnreachableError(target.name, reason, `${where}: ${text}`, { cause: error });
+
+  if (err?.level === 'client-authentication') {
+    return make(
+      'auth-failed',
+      `login as ${target.ssh.user} with the key ${target.ssh.privateKeyPath} was refused (${message}). ` +
+        `Fix: add the public key to ~${target.ssh.user}/.ssh/authorized_keys on the host, or correct ssh.user / ssh.privateKeyPath`,
+    );
+  }
+  if (err?.level === 'client-timeout' || code === 'ETIMEDOUT') {
+    return make(
+      'ETIMEDOUT',
+      `no SSH handshake within ${timeout} ms (ETIMEDOUT: ${message}). ` +
+        'Fix: check the address, firewalls and that sshd answers; raise ssh.connectTimeoutMs for a slow link',
+    );
+  }
+  switch (code) {
+    case 'ECONNREFUSED':
+      return make(
+        'ECONNREFUSED',
+        'connection refused (ECONNREFUSED). Fix: check that sshd runs and ssh.port is right',
+      );
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return make(code, `no route to the host (${code}). Fix: check the address and the network path`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return make(code, `the name ${target.address} does not resolve (${code}). Fix: correct the address`);
+    case 'ECONNRESET':
+      return make(
+        code,
+        `the connection was reset (${code}). Fix: check sshd's logs and MaxStartups on the host`,
+      );
+  }
+  if (message === 'No response from server' || message === 'Connection lost before handshake') {
+    return make(
+      'connection-closed',
+      `the server closed the connection before login finished (${message}). ` +
+        'Fix: check that the port is an SSH server, and sshd logs on the host (MaxStartups, AllowUsers, tcp wrappers)',
+    );
+  }
+  return make(code ?? 'handshake', `SSH connection failed: ${message}`);
+}
+
+/** Races `promise` against the signal and a timer; on either, runs `onCancel` and rejects. */
+function bounded<T>(
+  promise: Promise<T>,
+  options: { signal: AbortSignal | undefined; timeoutMs: number; onCancel: () => void },
+  errors: { aborted: () => Error; timedOut: () => Error },
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = () => {
+      done();
+      options.onCancel();
+      reject(errors.aborted());
+    };
+    const timer = setTimeout(() => {
+      done();
+      options.onCancel();
+      reject(errors.timedOut());
+    }, options.timeoutMs);
+    if (options.signal?.aborted) return onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        done();
+        resolve(value);
+      },
+      (error: unknown) => {
+        done();
+        reject(error);
+      },
+    );
+  });
+}
+
+function closeHop(hop: Hop | undefined): void {
+  for (let current = hop; current !== undefined; current = current.via) {
+    try {
+      current.client.end();
+      current.client.destroy();
+    } catch {
+      // Already closed.
+    }
+  }
+}
+
+async function openHop(target: ConnectTarget, options: ConnectOptions): Promise<Hop> {
+  const { signal, logger } = options;
+  if (signal?.aborted) throw abortError(target);
+  const [privateKey, knownHosts] = await Promise.all([
+    readPrivateKey(target),
+    readKnownHosts(target, logger),
+  ]);
+  const { address, ssh: settings } = target;
+  const timeoutMs = settings.connectTimeoutMs;
+
+  let via: Hop | undefined;
+  let sock: ConnectConfig['sock'];
+  if (target.jump !== undefined) {
+    const jump = target.jump;
+    via = await openHop(jump, options);
+    const jumpSsh = via.ssh;
+    const viaHop = via;
+    try {
+      sock = await bounded(
+        jumpSsh.forwardOut('127.0.0.1', 0, address, settings.port),
+        { signal, timeoutMs, onCancel: () => closeHop(viaHop) },
+        {
+          aborted: () => abortError(target),
+          timedOut: () =>
+            new HostUnreachableError(
+              target.name,
+              'ETIMEDOUT',
+              `${label(target)}: the jump host did not open a connection within ${timeoutMs} ms (ETIMEDOUT)`,
+            ),
+        },
+      );
+    } catch (error) {
+      closeHop(viaHop);
+      if (error instanceof SshError) throw error;
+      throw new HostUnreachableError(
+        target.name,
+        'jump-forward-failed',
+        `${label(target)}: jump host ${jump.name} could not connect to ${endpoint(target)}: ${(error as Error).message}. ` +
+          `Fix: check that ${jump.name} can reach ${endpoint(target)} and that AllowTcpForwarding is on there`,
+        { cause: error },
+      );
+    }
+  }
+
+  const recordedTypes = entriesForHost(knownHosts, address, settings.port)
+    .filter((entry) => !entry.revoked)
+    .map((entry) => entry.keyType);
+  let verdict: { result: HostKeyVerdict; key: Buffer } | undefined;
+  const config = {
+    username: settings.user,
+    privateKey,
+    readyTimeout: timeoutMs,
+    keepaliveInterval: KEEPALIVE_INTERVAL_MS,
+    keepaliveCountMax: 3,
+    algorithms: { serverHostKey: preferredHostKeyAlgorithms(recordedTypes) },
+    // Runs during key exchange, before any authentication: a refused key means nothing ran.
+    hostVerifier: (key: Buffer) => {
+      const result = verifyHostKey(knownHosts, address, settings.port, key);
+      verdict = { result, key };
+      return result === 'match';
+    },
+    ...(sock === undefined ? { host: address, port: settings.port } : { sock }),
+  } satisfies ConnectConfig;
+
+  const ssh = new NodeSSH();
+  const connecting = ssh.connect(config);
+  // node-ssh creates the ssh2 client synchronously (no await before it when privateKey is given).
+  // Keep an 'error' listener on it for the connection's whole life: node-ssh removes its own after
+  // 'ready', and an unhandled 'error' (keepalive timeout, reset) would crash the process.
+  const client = ssh.connection;
+  client?.on('error', (error: Error) =>
+    logger?.debug({ host: target.name, err: error }, 'ssh connection error'),
+  );
+  const cancel = () => {
+    client?.end();
+    client?.destroy();
+    closeHop(via);
+  };
+  try {
+    await bounded(
+      connecting,
+      // ssh2's readyTimeout already covers TCP connect, banner and handshake; this is a backstop.
+      { signal, timeoutMs: timeoutMs + BACKSTOP_MARGIN_MS, onCancel: cancel },
+      {
+        aborted: () => abortError(target),
+        timedOut: () =>
+          unreachableError(target, Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' })),
+      },
+    );
+  } catch (error) {
+    cancel();
+    if (verdict !== undefined && verdict.result !== 'match') {
+      throw hostKeyError(target, verdict.result, verdict.key, knownHosts);
+    }
+    if (error instanceof SshError) throw error;
+    throw unreachableError(target, error);
+  }
+  if (ssh.connection === null) {
+    closeHop(via);
+    throw unreachableError(target, new Error('No response from server'));
+  }
+  logger?.debug({ host: target.name, endpoint: endpoint(target) }, 'ssh connected');
+  return via === undefined ? { ssh, client: ssh.connection } : { ssh, client: ssh.connection, via };
+}
+
+/**
+ * Connects to `host`. Rejects with `HostKeyError` (`host-key-mismatch`), `HostUnreachableError`
+ * (`host-unreachable`), or `SshError` with code `ssh-config` / `ssh-aborted`.
+ */
+export async function connectHost(host: ConnectTarget, options: ConnectOptions = {}): Promise<SshSession> {
+  const hop = await openHop(host, options);
+  const { signal, logger } = options;
+  const limiter: Limiter = createLimiter(options.maxChannels ?? DEFAULT_MAX_CHANNELS);
+  let closed = false;
+  let closing: Promise<void> | undefined;
+  // Each running command listens for the connection closing; room for all of them plus ours.
+  hop.client.setMaxListeners(Math.max(10, (options.maxChannels ?? DEFAULT_MAX_CHANNELS) + 10));
+
+  const onAbort = () => {
+    void session.close();
+  };
+  hop.client.once('close', () => {
+    closed = true;
+  });
+
+  const session: SshSession = {
+    host: host.name,
+    get closed() {
+      return closed;
+    },
+    async run(command: string, runOptions: RunOptions): Promise<RunResult> {
+      const started = performance.now();
+      const line = commandLine(command, { sudo: host.ssh.sudo, privileged: runOptions.privileged === true });
+      const aborted = (): RunResult => ({
+        stdout: '',
+        stderr: '',
+        code: null,
+        timedOut: false,
+        truncated: false,
+        aborted: true,
+        durationMs: Math.round(performance.now() - started),
+      });
+      if (runOptions.signal?.aborted) return aborted();
+      if (closed) {
+        throw new SshError('session-closed', host.name, `the SSH session to ${label(host)} is closed`);
+      }
+      try {
+        return await limiter.run(
+          () => runOnClient(hop.client, line, runOptions, { host: host.name, logger }),
+          runOptions.signal,
+        );
+      } catch (error) {
+        // Aborted while waiting for a free channel: same result as an abort while running.
+        if (runOptions.signal?.aborted && !(error instanceof SshError)) return aborted();
+        throw error;
+      }
+    },
+    close(): Promise<void> {
+      if (closing !== undefined) return closing;
+      signal?.removeEventListener('abort', onAbort);
+      closing = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, CLOSE_WAIT_MS);
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        if (closed) done();
+        else hop.client.once('close', done);
+        closed = true;
+        closeHop(hop);
+      });
+      return closing;
+    },
+  };
+
+  if (signal?.aborted) {
+    await session.close();
+    throw abortError(host);
+  }
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return session;
+}
