@@ -27,6 +27,7 @@ export function buildEvidence(col: Collection, ctx: ProbeContext, fallbackNowMs:
     host: ctx.host.name,
     collectedAtMs: nowS * 1000,
     windowStartMs,
+    utcOffsetMinutes: utcOffset,
     nginx: nginxEvidence(col),
     targets: [],
     services: [],

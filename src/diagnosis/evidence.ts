@@ -10,6 +10,8 @@ export interface Evidence {
   /** When collection finished (epoch ms) and where the window starts. */
   collectedAtMs: number;
   windowStartMs: number;
+  /** The host's zone offset: nginx error-log timestamps are local time without a zone. */
+  utcOffsetMinutes: number;
   nginx: NginxEvidence;
   errorLog?: LogWindow<ErrorLogEntry>;
   accessLog?: AccessStats;

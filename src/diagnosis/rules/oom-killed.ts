@@ -1,0 +1,95 @@
+import type { Evidence, ServiceEvidence } from '../evidence.js';
+import type { Finding } from '../finding.js';
+import { action, restartAction, svcMatchesProcess, unitName } from './actions.js';
+import { summarize, upstreamErrors } from './log-signals.js';
+import { DEATH_SIGNATURES, errorsOf, signalLines } from './service-errors.js';
+
+/**
+ * Catalog C11: the kernel (or a cgroup) OOM killer killed the app. Resets (104 / prematurely closed)
+ * while workers die, then 111 when the master goes. Never a SAFE restart afterwards: the catalog
+ * says restart at most once and repeated OOM is a capacity decision (section 8).
+ */
+export function oomKilledRule(ev: Evidence): Finding[] {
+  if (upstreamErrors(ev).length === 0) return [];
+  const kills = ev.kernel?.oomKills ?? [];
+  const out: Finding[] = [];
+  const claimed = new Set<string>();
+  for (const svc of ev.services) {
+    const mine = kills.filter((k) => svcMatchesProcess(svc, k.process, k.pid));
+    const appLines = signalLines(svc, 'worker-oom');
+    if (mine.length === 0 && appLines.length === 0) continue;
+    for (const k of mine) claimed.add(k.line);
+    const related = errorsOf(ev, svc, DEATH_SIGNATURES);
+    // Kernel line + matching upstream errors is direct confirmation; an app-only hint is weaker.
+    // App-only SIGKILL lines next to WORKER TIMEOUT lines are the watchdog (C09), not memory.
+    const watchdog = mine.length === 0 && signalLines(svc, 'worker-timeout').length > 0;
+    const confidence = watchdog
+      ? 0.45
+      : mine.length > 0
+        ? related.length > 0
+          ? 0.96
+          : 0.85
+        : related.length > 0
+          ? 0.85
+          : 0.7;
+    const first = mine[0];
+    const what = first
+      ? `${first.process}${first.pid !== undefined ? ` (pid ${first.pid})` : ''}`
+      : 'a worker';
+    out.push(
+      finding(
+        ev,
+        svc,
+        confidence,
+        `The OOM killer killed ${what} of ${svc.name}${related.length > 0 ? `: ${related.length} upstream errors followed` : ''}`,
+        [...mine.map((k) => k.line).slice(-3), ...appLines.slice(-3), ...summarize(ev, related)],
+      ),
+    );
+  }
+  const loose = kills.filter((k) => !claimed.has(k.line));
+  if (loose.length > 0) {
+    // A killed process that is not an inventory service (a database, a sidecar) can still be why the app fails.
+    out.push(
+      finding(
+        ev,
+        undefined,
+        0.6,
+        `The OOM killer killed ${loose.map((k) => k.process).join(', ')} on this host while upstream errors occurred`,
+        [...loose.map((k) => k.line).slice(-3), ...summarize(ev, upstreamErrors(ev), 3)],
+      ),
+    );
+  }
+  return out;
+}
+
+function finding(
+  ev: Evidence,
+  svc: ServiceEvidence | undefined,
+  confidence: number,
+  title: string,
+  evidence: string[],
+): Finding {
+  const r = ev.resources;
+  const mem =
+    r?.memAvailableKb !== undefined && r.memTotalKb
+      ? `memory now: ${Math.round(r.memAvailableKb / 1024)} MB available of ${Math.round(r.memTotalKb / 1024)} MB`
+      : undefined;
+  const unit = svc ? unitName(svc) : '<unit>';
+  return {
+    cause: 'upstream-oom-killed',
+    confidence,
+    title,
+    evidence: mem ? [...evidence, mem] : evidence,
+    remediation: [
+      `Check the limit and the current use: systemctl show ${unit} -p MemoryMax -p MemoryCurrent; free -m; ps -eo pid,rss,comm --sort=-rss | head`,
+      `Right-size concurrency to RAM: fewer workers (or threads instead of processes); php-fpm pm.max_children = RAM / avg worker RSS.`,
+      'Contain leaks: pm.max_requests = 500 (php-fpm) or gunicorn --max-requests 1000 --max-requests-jitter 100.',
+      `Restart ${unit} once if it is down, and only after the above: a restart alone brings the next OOM kill.`,
+      'Add RAM/swap or raise the cgroup limit only with the measurements above.',
+    ],
+    actions: [
+      ...(svc ? [restartAction(ev, svc, 'down')] : []),
+      action('investigate-oom', 'human', 'Decide memory sizing (workers vs RAM, leaks)'),
+    ],
+  };
+}
