@@ -29,6 +29,8 @@ try {
     signal: controller.signal,
   });
 } catch (err) {
-  process.stderr.write(`diagnose502: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `diagnose502: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exitCode = 2;
 }

@@ -31,9 +31,13 @@ Exit codes: 0 no 502 cause found, 1 a cause found on some host, 2 usage, invento
 /** `15m` → 900. Bounded so a typo cannot ask for a year of logs. */
 export function parseDuration(text: string): number {
   const m = /^(\d{1,6})(s|m|h|d)$/.exec(text.trim());
-  if (!m) throw new UsageError(`--since ${JSON.stringify(text)} is not a duration. Use a number and a unit: 30s, 15m, 2h, 1d.`);
+  if (!m)
+    throw new UsageError(
+      `--since ${JSON.stringify(text)} is not a duration. Use a number and a unit: 30s, 15m, 2h, 1d.`,
+    );
   const seconds = Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as 's' | 'm' | 'h' | 'd'];
-  if (seconds < 1 || seconds > 7 * 86400) throw new UsageError(`--since ${text} is out of range: use 1s to 7d.`);
+  if (seconds < 1 || seconds > 7 * 86400)
+    throw new UsageError(`--since ${text} is out of range: use 1s to 7d.`);
   return seconds;
 }
 
@@ -57,7 +61,9 @@ export function parseCli(argv: string[]): CliOptions {
   }
   const v = parsed.values;
   if (parsed.positionals.length > 1) {
-    throw new UsageError(`Expected one host or group, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`);
+    throw new UsageError(
+      `Expected one host or group, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`,
+    );
   }
   const concurrency = Number(v.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 100) {

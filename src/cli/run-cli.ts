@@ -4,9 +4,9 @@ import { resolveTarget } from '../inventory/resolve-target.js';
 import type { ResolvedHost } from '../inventory/types.js';
 import type { Connect } from '../pipeline/diagnose-host.js';
 import { diagnoseTarget } from '../pipeline/diagnose-target.js';
+import { sshConnector } from '../pipeline/ssh-connector.js';
 import { renderJson } from '../report/render-json.js';
 import { renderCheckLine, renderTerminal } from '../report/render-terminal.js';
-import { sshConnector } from '../pipeline/ssh-connector.js';
 import { parseCli, USAGE, UsageError } from './parse-args.js';
 
 export interface CliIo {
@@ -70,7 +70,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     concurrency: options.concurrency,
     onProgress: live
       ? (e) => {
-          if (e.type === 'check') io.stderr.write(`${renderCheckLine(e.host, e.check, io.stderr.isTTY === true)}\n`);
+          if (e.type === 'check')
+            io.stderr.write(`${renderCheckLine(e.host, e.check, io.stderr.isTTY === true)}\n`);
         }
       : undefined,
   });

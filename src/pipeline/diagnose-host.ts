@@ -31,7 +31,11 @@ function connectFinding(err: unknown): Finding {
 }
 
 /** One host, end to end: connect, probe, assemble evidence, diagnose, redact. Never throws for a host problem. */
-export async function diagnoseHost(host: ProbeHost, connect: Connect, options: DiagnoseOptions): Promise<HostReport> {
+export async function diagnoseHost(
+  host: ProbeHost,
+  connect: Connect,
+  options: DiagnoseOptions,
+): Promise<HostReport> {
   const now = options.now ?? Date.now;
   const started = performance.now();
   const checks: CheckResult[] = [];
@@ -46,10 +50,20 @@ export async function diagnoseHost(host: ProbeHost, connect: Connect, options: D
     session = await connect(host, options.signal);
   } catch (err) {
     const finding = connectFinding(err);
-    onCheck({ id: 'ssh', status: 'fail', summary: finding.title, durationMs: Math.round(performance.now() - started) });
+    onCheck({
+      id: 'ssh',
+      status: 'fail',
+      summary: finding.title,
+      durationMs: Math.round(performance.now() - started),
+    });
     return finish(host, started, checks, [finding], options);
   }
-  onCheck({ id: 'ssh', status: 'ok', summary: `connected to ${host.address}`, durationMs: Math.round(performance.now() - started) });
+  onCheck({
+    id: 'ssh',
+    status: 'ok',
+    summary: `connected to ${host.address}`,
+    durationMs: Math.round(performance.now() - started),
+  });
 
   try {
     const ctx = { host, sinceS: options.sinceS };

@@ -1,8 +1,10 @@
+import { parseNginxConfig } from '../diagnosis/parse/parse-nginx-config.js';
+import type { NginxConfig, UpstreamTarget } from '../diagnosis/parse/types.js';
 import type { CheckResult } from './check.js';
-import type { NginxDump } from './defs/nginx-config.js';
-import { parseNginxDump } from './defs/nginx-config.js';
 import type { LogTail } from './defs/log-tail.js';
 import { parseLogTail } from './defs/log-tail.js';
+import type { NginxDump } from './defs/nginx-config.js';
+import { parseNginxDump } from './defs/nginx-config.js';
 import { parseNginxFds } from './defs/nginx-fds.js';
 import type { ProcessRow } from './defs/processes.js';
 import { parseProcesses } from './defs/processes.js';
@@ -18,10 +20,8 @@ import type { RawTargetResult } from './defs/upstreams.js';
 import { parseUpstreams, probeableTargets, upstreamsProbe } from './defs/upstreams.js';
 import { PHASE_ONE } from './probe-set.js';
 import { runProbe } from './run-probe.js';
-import type { CommandRunner, ProbeContext, ProbeSpec } from './types.js';
-import type { NginxConfig, UpstreamTarget } from '../diagnosis/parse/types.js';
-import { parseNginxConfig } from '../diagnosis/parse/parse-nginx-config.js';
 import { summarizeProbe } from './summarize-probe.js';
+import type { CommandRunner, ProbeContext, ProbeSpec } from './types.js';
 
 /** What the probes brought back, parsed but not yet interpreted. */
 export interface Collection {
@@ -66,7 +66,12 @@ export async function collectHost(
       const outcome = await runProbe(runner, probe, ctx, options.signal);
       if (!outcome.ok) {
         col.unavailable[probe.id] = outcome.reason;
-        emit({ id: probe.id, status: 'error', summary: `could not check: ${outcome.reason}`, durationMs: outcome.durationMs });
+        emit({
+          id: probe.id,
+          status: 'error',
+          summary: `could not check: ${outcome.reason}`,
+          durationMs: outcome.durationMs,
+        });
         return;
       }
       try {
@@ -90,12 +95,18 @@ export async function collectHost(
     col.upstreams = { targets: [], results: [], skipped };
     return col;
   }
-  const workerUser = col.processes?.find((p) => p.args.startsWith('nginx: worker'))?.user ?? col.config?.user ?? '';
+  const workerUser =
+    col.processes?.find((p) => p.args.startsWith('nginx: worker'))?.user ?? col.config?.user ?? '';
   const stdin = `${/^[a-z_][a-z0-9_-]*$/i.test(workerUser) ? workerUser : ''}\n${lines.join('\n')}\n`;
   const outcome = await runProbe(runner, upstreamsProbe, ctx, options.signal, stdin);
   if (!outcome.ok) {
     col.unavailable.upstreams = outcome.reason;
-    emit({ id: 'upstreams', status: 'error', summary: `could not check: ${outcome.reason}`, durationMs: outcome.durationMs });
+    emit({
+      id: 'upstreams',
+      status: 'error',
+      summary: `could not check: ${outcome.reason}`,
+      durationMs: outcome.durationMs,
+    });
     return col;
   }
   col.upstreams = { targets: sent, results: parseUpstreams(outcome.result.stdout, sent.length), skipped };

@@ -11,11 +11,7 @@ export interface ProbeSummary {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** One line per finished probe, for the live progress and the report's check list. */
-export function summarizeProbe(
-  id: string,
-  col: Collection,
-  sinceS: number,
-): ProbeSummary {
+export function summarizeProbe(id: string, col: Collection, sinceS: number): ProbeSummary {
   switch (id) {
     case 'nginx-config': {
       const n = col.nginx;
@@ -25,11 +21,14 @@ export function summarizeProbe(
         return { status: 'fail', summary: `nginx -t failed: ${why.trim()}` };
       }
       const t = col.config?.targets.length ?? 0;
-      return { status: 'ok', summary: `nginx -t ok (${n.version ?? 'version unknown'}), ${plural(t, 'upstream target')}` };
+      return {
+        status: 'ok',
+        summary: `nginx -t ok (${n.version ?? 'version unknown'}), ${plural(t, 'upstream target')}`,
+      };
     }
     case 'error-log': {
       const tail = col.errorLog;
-      if (!tail || tail.state !== 'ok') return { status: 'error', summary: `error log ${tail?.state ?? 'not read'}` };
+      if (tail?.state !== 'ok') return { status: 'error', summary: `error log ${tail?.state ?? 'not read'}` };
       const since = Math.round(sinceS / 60);
       const errors = upstreamErrors(windowErrorLog(tail, sinceS).entries);
       if (errors.length === 0) return { status: 'ok', summary: `no upstream errors in the last ${since}m` };
@@ -40,11 +39,15 @@ export function summarizeProbe(
         .slice(0, 3)
         .map(([sig, n]) => `${n}× ${sig}`)
         .join(', ');
-      return { status: 'warn', summary: `${plural(errors.length, 'upstream error')} in the last ${since}m: ${top}` };
+      return {
+        status: 'warn',
+        summary: `${plural(errors.length, 'upstream error')} in the last ${since}m: ${top}`,
+      };
     }
     case 'access-log': {
       const tail = col.accessLog;
-      if (!tail || tail.state !== 'ok') return { status: 'error', summary: `access log ${tail?.state ?? 'not read'}` };
+      if (tail?.state !== 'ok')
+        return { status: 'error', summary: `access log ${tail?.state ?? 'not read'}` };
       const lines = tail.text.split('\n');
       const bad = lines.filter((l) => /" 50[24] /.test(l) || /"status":50[24]\b/.test(l)).length;
       return bad > 0
@@ -67,11 +70,14 @@ export function summarizeProbe(
       const s = col.system;
       if (!s) return { status: 'error', summary: 'no data' };
       const warn: string[] = [];
-      if (s.cpus && s.load1 !== undefined && s.load1 > s.cpus * 2) warn.push(`load ${s.load1} on ${s.cpus} CPUs`);
+      if (s.cpus && s.load1 !== undefined && s.load1 > s.cpus * 2)
+        warn.push(`load ${s.load1} on ${s.cpus} CPUs`);
       const avail = s.mem.MemAvailable;
       const total = s.mem.MemTotal;
-      if (avail !== undefined && total && avail / total < 0.05) warn.push(`${Math.round(avail / 1024)} MB memory available`);
-      for (const d of s.disks) if (d.usedPct >= 95 || (d.inodesUsedPct ?? 0) >= 95) warn.push(`${d.mount} ${d.usedPct}% full`);
+      if (avail !== undefined && total && avail / total < 0.05)
+        warn.push(`${Math.round(avail / 1024)} MB memory available`);
+      for (const d of s.disks)
+        if (d.usedPct >= 95 || (d.inodesUsedPct ?? 0) >= 95) warn.push(`${d.mount} ${d.usedPct}% full`);
       return warn.length > 0
         ? { status: 'warn', summary: warn.join('; ') }
         : { status: 'ok', summary: `load ${s.load1 ?? '?'} on ${s.cpus ?? '?'} CPUs, disks below 95%` };
@@ -86,14 +92,23 @@ export function summarizeProbe(
       const logs = col.services?.logs.size ?? 0;
       const missing = col.services?.missingLogs.length ?? 0;
       return missing > 0
-        ? { status: 'warn', summary: `${plural(logs, 'log')} read, missing: ${col.services?.missingLogs.join(', ')}` }
+        ? {
+            status: 'warn',
+            summary: `${plural(logs, 'log')} read, missing: ${col.services?.missingLogs.join(', ')}`,
+          }
         : { status: 'ok', summary: `${plural(logs, 'app log')} read` };
     }
     case 'app-health': {
-      const bad = (col.health ?? []).filter((h) => h.curlExit !== 0 || (h.status ?? 0) >= 500 || h.status === 0);
-      if ((col.health ?? []).length === 0) return { status: 'skipped', summary: 'no health URL in the inventory' };
+      const bad = (col.health ?? []).filter(
+        (h) => h.curlExit !== 0 || (h.status ?? 0) >= 500 || h.status === 0,
+      );
+      if ((col.health ?? []).length === 0)
+        return { status: 'skipped', summary: 'no health URL in the inventory' };
       return bad.length > 0
-        ? { status: 'fail', summary: `unhealthy: ${bad.map((h) => `${h.name} (${h.status || `curl ${h.curlExit}`})`).join(', ')}` }
+        ? {
+            status: 'fail',
+            summary: `unhealthy: ${bad.map((h) => `${h.name} (${h.status || `curl ${h.curlExit}`})`).join(', ')}`,
+          }
         : { status: 'ok', summary: `${plural(col.health?.length ?? 0, 'health check')} ok` };
     }
     case 'security': {
@@ -104,7 +119,10 @@ export function summarizeProbe(
         `AppArmor ${s.apparmor ?? 'absent'}`,
         `${s.firewallTool}: ${plural(s.blockingRules.length, 'drop/reject rule')}`,
       ];
-      return { status: s.avc.length > 0 || s.blockingRules.length > 0 ? 'warn' : 'ok', summary: parts.join(', ') };
+      return {
+        status: s.avc.length > 0 || s.blockingRules.length > 0 ? 'warn' : 'ok',
+        summary: parts.join(', '),
+      };
     }
     case 'nginx-fds': {
       const f = col.nginxFds;

@@ -28,10 +28,18 @@ export function targetState(target: UpstreamTarget, raw: RawTargetResult | undef
         : undefined;
     const statLine = socket ? `srw ${socket.mode} ${socket.owner}:${socket.group} ${target.path}` : undefined;
     const withStat = statLine ? [statLine, ...lines] : lines;
-    if (sock === 'missing') return { target, state: 'missing', detail: `${target.path} does not exist`, lines };
-    if (sock === 'notsocket') return { target, state: 'not-a-socket', detail: `${target.path} is not a socket`, lines };
+    if (sock === 'missing')
+      return { target, state: 'missing', detail: `${target.path} does not exist`, lines };
+    if (sock === 'notsocket')
+      return { target, state: 'not-a-socket', detail: `${target.path} is not a socket`, lines };
     if (raw.listening === false) {
-      return { target, state: 'stale', detail: `${target.path} exists but nothing listens on it`, lines: withStat, socket };
+      return {
+        target,
+        state: 'stale',
+        detail: `${target.path} exists but nothing listens on it`,
+        lines: withStat,
+        socket,
+      };
     }
     if (raw.workerMayWrite === false) {
       return {
@@ -42,23 +50,64 @@ export function targetState(target: UpstreamTarget, raw: RawTargetResult | undef
         socket,
       };
     }
-    if (raw.connectExit === 7) return { target, state: 'refused', detail: `${target.path} refused the connection`, lines: withStat, socket };
+    if (raw.connectExit === 7)
+      return {
+        target,
+        state: 'refused',
+        detail: `${target.path} refused the connection`,
+        lines: withStat,
+        socket,
+      };
     if (raw.connectExit === 28 || raw.connectExit === 124) {
-      return { target, state: 'timeout', detail: `${target.path} accepted no connection within ${CONNECT_TIMEOUT_S}s`, lines: withStat, socket };
+      return {
+        target,
+        state: 'timeout',
+        detail: `${target.path} accepted no connection within ${CONNECT_TIMEOUT_S}s`,
+        lines: withStat,
+        socket,
+      };
     }
     return { target, state: 'open', detail: `${target.path} accepts connections`, lines: withStat, socket };
   }
   const msg = raw.connectMessage ?? '';
   const resolved = raw.resolved;
   if (target.kind === 'tcp' && resolved !== undefined && resolved.length === 0) {
-    return { target, state: 'unresolved', detail: `${target.host} does not resolve on the nginx host`, lines, resolved };
+    return {
+      target,
+      state: 'unresolved',
+      detail: `${target.host} does not resolve on the nginx host`,
+      lines,
+      resolved,
+    };
   }
-  if (raw.connectExit === 0) return { target, state: 'open', detail: `${name} accepts connections`, lines, resolved };
+  if (raw.connectExit === 0)
+    return { target, state: 'open', detail: `${name} accepts connections`, lines, resolved };
   if (raw.connectExit === 124) {
-    return { target, state: 'timeout', detail: `${name}: connect timed out after ${CONNECT_TIMEOUT_S}s`, lines: [...lines, `connect to ${name}: no answer within ${CONNECT_TIMEOUT_S}s`], resolved };
+    return {
+      target,
+      state: 'timeout',
+      detail: `${name}: connect timed out after ${CONNECT_TIMEOUT_S}s`,
+      lines: [...lines, `connect to ${name}: no answer within ${CONNECT_TIMEOUT_S}s`],
+      resolved,
+    };
   }
-  if (/refused/i.test(msg)) return { target, state: 'refused', detail: `nothing listens on ${name} (connection refused)`, lines, resolved };
-  if (/no route|unreachable/i.test(msg)) return { target, state: 'unreachable', detail: `${name} is unreachable (${msg})`, lines, resolved };
-  if (/not known|resolv|name/i.test(msg)) return { target, state: 'unresolved', detail: `${name} does not resolve`, lines, resolved };
-  return { target, state: 'unknown', detail: `${name}: ${msg || `exit ${raw.connectExit}`}`, lines, resolved };
+  if (/refused/i.test(msg))
+    return {
+      target,
+      state: 'refused',
+      detail: `nothing listens on ${name} (connection refused)`,
+      lines,
+      resolved,
+    };
+  if (/no route|unreachable/i.test(msg))
+    return { target, state: 'unreachable', detail: `${name} is unreachable (${msg})`, lines, resolved };
+  if (/not known|resolv|name/i.test(msg))
+    return { target, state: 'unresolved', detail: `${name} does not resolve`, lines, resolved };
+  return {
+    target,
+    state: 'unknown',
+    detail: `${name}: ${msg || `exit ${raw.connectExit}`}`,
+    lines,
+    resolved,
+  };
 }

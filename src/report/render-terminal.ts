@@ -42,12 +42,13 @@ function renderFinding(c: Colors, f: Finding, headline: boolean): string[] {
   }
   if (f.remediation.length > 0) {
     out.push('', `  ${c.bold('What to do')}`);
-    f.remediation.forEach((r, i) => out.push(`    ${i + 1}. ${r}`));
+    for (const [i, r] of f.remediation.entries()) out.push(`    ${i + 1}. ${r}`);
   }
   if (f.actions.length > 0) {
     out.push('', `  ${c.bold('Actions')}`);
     for (const a of f.actions) {
-      const kind = a.kind === 'safe' ? c.green(a.kind) : a.kind === 'guarded' ? c.yellow(a.kind) : c.cyan(a.kind);
+      const kind =
+        a.kind === 'safe' ? c.green(a.kind) : a.kind === 'guarded' ? c.yellow(a.kind) : c.cyan(a.kind);
       out.push(`    [${kind}] ${a.label} ${c.dim(`(${a.id})`)}`);
     }
   }
@@ -65,7 +66,9 @@ export function renderHost(report: HostReport, color: boolean): string {
   }
   out.push('', `  ${c.bold('Checks')}`);
   for (const check of report.checks) {
-    out.push(`    ${paintStatus(c, check.status, MARK[check.status])} ${check.id.padEnd(14)} ${check.summary}`);
+    out.push(
+      `    ${paintStatus(c, check.status, MARK[check.status])} ${check.id.padEnd(14)} ${check.summary}`,
+    );
   }
   return out.join('\n');
 }
@@ -74,7 +77,9 @@ export function renderHost(report: HostReport, color: boolean): string {
 export function renderTerminal(report: TargetReport, color: boolean): string {
   const c = createColors(color);
   const parts = report.hosts.map((h) => renderHost(h, color));
-  const withCause = report.hosts.filter((h) => h.findings[0] && h.findings[0].cause !== 'no-502-evidence').length;
+  const withCause = report.hosts.filter(
+    (h) => h.findings[0] && h.findings[0].cause !== 'no-502-evidence',
+  ).length;
   const header = c.bold(
     `diagnose502 ${report.target}: ${withCause} of ${report.hosts.length} host${report.hosts.length === 1 ? '' : 's'} with a 502/504 cause (window ${Math.round(report.sinceS / 60)}m)`,
   );

@@ -47,8 +47,10 @@ export function parseLogTail(output: string): LogTail {
   const [nowS, zone] = output.slice(7, Math.max(7, dateEnd - 1)).split(' ');
   const clock = { nowS: Number(nowS) || undefined, utcOffsetMinutes: parseUtcOffset(zone ?? '') };
   const stdout = output.slice(dateEnd);
-  if (stdout.startsWith('__MISSING')) return { state: 'missing', sizeBytes: 0, text: '', cut: false, ...clock };
-  if (stdout.startsWith('__UNREADABLE')) return { state: 'unreadable', sizeBytes: 0, text: '', cut: false, ...clock };
+  if (stdout.startsWith('__MISSING'))
+    return { state: 'missing', sizeBytes: 0, text: '', cut: false, ...clock };
+  if (stdout.startsWith('__UNREADABLE'))
+    return { state: 'unreadable', sizeBytes: 0, text: '', cut: false, ...clock };
   const nl = stdout.indexOf('\n');
   const size = Number(/^__SIZE (\d+)/.exec(stdout)?.[1] ?? 0);
   let text = nl >= 0 ? stdout.slice(nl + 1) : '';

@@ -23,7 +23,13 @@ export function parseProcesses(stdout: string): ProcessRow[] {
   for (const line of stdout.split('\n')) {
     const m = /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(.*)$/.exec(line);
     if (!m) continue;
-    rows.push({ pid: Number(m[1]), ppid: Number(m[2]), user: m[3] ?? '', ageS: Number(m[4]), args: m[5] ?? '' });
+    rows.push({
+      pid: Number(m[1]),
+      ppid: Number(m[2]),
+      user: m[3] ?? '',
+      ageS: Number(m[4]),
+      args: m[5] ?? '',
+    });
   }
   return rows;
 }

@@ -38,6 +38,11 @@ export function parseSecurity(stdout: string): SecurityFacts {
     firewallTool: stdout.includes('__NFT') ? 'nftables' : stdout.includes('__IPT') ? 'iptables' : 'none',
     blockingRules: rules
       .map((l) => l.trim())
-      .filter((l) => /\b(drop|reject|DROP|REJECT)\b/.test(l) && !/^(chain|table|type)\b/.test(l) && !/policy accept/.test(l)),
+      .filter(
+        (l) =>
+          /\b(drop|reject|DROP|REJECT)\b/.test(l) &&
+          !/^(chain|table|type)\b/.test(l) &&
+          !/policy accept/.test(l),
+      ),
   };
 }

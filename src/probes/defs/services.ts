@@ -16,6 +16,7 @@ export const servicesProbe: ProbeSpec = {
       '            echo "__UNIT $name $(systemctl is-active -- "$arg" 2>&1 | head -n1) $(systemctl show -p NRestarts --value -- "$arg" 2>/dev/null)"; ' +
       '          else echo "__UNIT $name no-systemd"; fi ;; ' +
       '    log) echo "__LOG $name $arg"; if [ -r "$arg" ]; then tail -c 1048576 -- "$arg" | tail -n 3000; else echo "__MISSINGLOG"; fi ;; ' +
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable inside the remote script, not a JS template
       '    journal) echo "__LOG $name journal:$arg"; journalctl -u "$arg" --since "-${since}s" -o short-iso --no-pager 2>&1 | tail -n 3000 ;; ' +
       '  esac; ' +
       'done; echo "__END"',
@@ -31,7 +32,9 @@ export function servicesStdin(ctx: ProbeContext): string {
   for (const s of ctx.host.services) {
     if (s.unit) lines.push(['unit', s.name, s.unit].join('\t'));
     for (const l of s.logs) {
-      lines.push(l.kind === 'file' ? ['log', s.name, l.path].join('\t') : ['journal', s.name, l.unit].join('\t'));
+      lines.push(
+        l.kind === 'file' ? ['log', s.name, l.path].join('\t') : ['journal', s.name, l.unit].join('\t'),
+      );
     }
   }
   return `${lines.join('\n')}\n`;
@@ -60,7 +63,8 @@ export function parseServices(stdout: string): ServiceOutput {
       flush();
       current = undefined;
       const [name, state, restarts] = line.slice(7).split(' ');
-      if (name) unitState.set(name, { state: state ?? 'unknown', restarts: restarts ? Number(restarts) : undefined });
+      if (name)
+        unitState.set(name, { state: state ?? 'unknown', restarts: restarts ? Number(restarts) : undefined });
     } else if (line.startsWith('__LOG ')) {
       flush();
       const rest = line.slice(6);

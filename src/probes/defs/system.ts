@@ -2,7 +2,8 @@ import type { ProbeSpec } from '../types.js';
 import { section, shScript, tagged } from './common.js';
 
 /** Paths whose file systems matter for nginx temp files, logs and app state (catalog C25). */
-const DISK_PATHS = '/ /var /var/log /tmp /run /var/lib/nginx /var/lib/nginx/* /var/cache/nginx /var/cache/nginx/*';
+const DISK_PATHS =
+  '/ /var /var/log /tmp /run /var/lib/nginx /var/lib/nginx/* /var/cache/nginx /var/cache/nginx/*';
 
 export const systemProbe: ProbeSpec = {
   id: 'system',
@@ -74,9 +75,16 @@ export function parseSystem(stdout: string): SystemFacts {
     const mount = f[5];
     if (!pct || !mount || seen.has(mount)) continue;
     seen.add(mount);
-    disks.push({ mount, usedPct: Number(pct[1]), inodesUsedPct: inodes.get(mount), availKb: Number(f[3]), line: l });
+    disks.push({
+      mount,
+      usedPct: Number(pct[1]),
+      inodesUsedPct: inodes.get(mount),
+      availKb: Number(f[3]),
+      line: l,
+    });
   }
-  const num = (s: string | undefined) => (s !== undefined && s !== '' && Number.isFinite(Number(s)) ? Number(s) : undefined);
+  const num = (s: string | undefined) =>
+    s !== undefined && s !== '' && Number.isFinite(Number(s)) ? Number(s) : undefined;
   return {
     nowS: num(nowS),
     utcOffsetMinutes: parseUtcOffset(zone ?? ''),
@@ -85,8 +93,14 @@ export function parseSystem(stdout: string): SystemFacts {
     load5: num(load[1]),
     mem,
     psi,
-    fileNr: fileNr.length >= 3 && fileNr.every(Number.isFinite) ? { used: fileNr[0] ?? 0, max: fileNr[2] ?? 0 } : undefined,
-    portRange: range.length === 2 && range.every(Number.isFinite) ? { low: range[0] ?? 0, high: range[1] ?? 0 } : undefined,
+    fileNr:
+      fileNr.length >= 3 && fileNr.every(Number.isFinite)
+        ? { used: fileNr[0] ?? 0, max: fileNr[2] ?? 0 }
+        : undefined,
+    portRange:
+      range.length === 2 && range.every(Number.isFinite)
+        ? { low: range[0] ?? 0, high: range[1] ?? 0 }
+        : undefined,
     timeWait: num(tagged(stdout, 'TIMEWAIT')[0]?.trim()),
     disks,
   };

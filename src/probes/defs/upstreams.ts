@@ -47,7 +47,13 @@ export function probeableTargets(targets: UpstreamTarget[]): {
   const sent: UpstreamTarget[] = [];
   const skipped: UpstreamTarget[] = [];
   for (const t of targets) {
-    if (t.kind === 'tcp' && HOST_RE.test(t.host) && Number.isInteger(t.port) && t.port > 0 && t.port < 65536) {
+    if (
+      t.kind === 'tcp' &&
+      HOST_RE.test(t.host) &&
+      Number.isInteger(t.port) &&
+      t.port > 0 &&
+      t.port < 65536
+    ) {
       lines.push(`tcp ${t.host.replace(/^\[|\]$/g, '')} ${t.port}`);
       sent.push(t);
     } else if (t.kind === 'unix' && PATH_RE.test(t.path)) {

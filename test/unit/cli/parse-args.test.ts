@@ -6,7 +6,9 @@ describe('command line', () => {
     expect(parseCli(['web-3'])).toMatchObject({ target: 'web-3', sinceS: 900, json: false, concurrency: 10 });
   });
   it('reads every option', () => {
-    expect(parseCli(['web', '--inventory', 'inv.yml', '--since', '2h', '--json', '--concurrency', '4'])).toMatchObject({
+    expect(
+      parseCli(['web', '--inventory', 'inv.yml', '--since', '2h', '--json', '--concurrency', '4']),
+    ).toMatchObject({
       target: 'web',
       inventory: 'inv.yml',
       sinceS: 7200,

@@ -17,7 +17,13 @@ describe('probe output readers', () => {
         '   42    41 www-data      800 nginx: worker process\n',
     );
     expect(rows).toHaveLength(3);
-    expect(rows[1]).toEqual({ pid: 41, ppid: 1, user: 'root', ageS: 800, args: expect.stringContaining('nginx: master') });
+    expect(rows[1]).toEqual({
+      pid: 41,
+      ppid: 1,
+      user: 'root',
+      ageS: 800,
+      args: expect.stringContaining('nginx: master'),
+    });
     expect(rows[2]?.user).toBe('www-data');
   });
 
@@ -48,13 +54,21 @@ describe('probe output readers', () => {
     expect(s.psi.cpu).toBe(42.5);
     expect(s.portRange).toEqual({ low: 32768, high: 60999 });
     expect(s.disks).toEqual([
-      { mount: '/', usedPct: 100, inodesUsedPct: 50, availKb: 1212084, line: '/dev/vda 264212084 263000000 1212084 100% /' },
+      {
+        mount: '/',
+        usedPct: 100,
+        inodesUsedPct: 50,
+        availKb: 1212084,
+        line: '/dev/vda 264212084 263000000 1212084 100% /',
+      },
     ]);
     expect(parseUtcOffset('-0530')).toBe(-330);
   });
 
   it('keeps only the whole lines of a cut log tail and the host clock', () => {
-    const cut = parseLogTail('__DATE 1795604400 +0000\n__SIZE 99999999\nrtial line\n2026/11/21 10:00:00 [error] 1#1: x\n');
+    const cut = parseLogTail(
+      '__DATE 1795604400 +0000\n__SIZE 99999999\nrtial line\n2026/11/21 10:00:00 [error] 1#1: x\n',
+    );
     expect(cut).toMatchObject({ state: 'ok', cut: true, nowS: 1795604400, utcOffsetMinutes: 0 });
     expect(cut.text).toBe('2026/11/21 10:00:00 [error] 1#1: x\n');
     expect(parseLogTail('__DATE 1 +0000\n__MISSING\n').state).toBe('missing');
@@ -107,7 +121,11 @@ describe('upstream checks', () => {
     expect(denied.state).toBe('denied');
     expect(denied.socket).toMatchObject({ owner: 'root', mode: '600', workerMayConnect: false });
     expect(targetState(tcp, parseUpstreams('__0 C 124 \n', 1)[0]).state).toBe('timeout');
-    expect(targetState(sock, parseUpstreams('__0 S missing\n__0 L no\n__0 C 7 x\n', 1)[0]).state).toBe('missing');
-    expect(targetState(sock, parseUpstreams('__0 S root root 666\n__0 L no\n__0 C 7 x\n', 1)[0]).state).toBe('stale');
+    expect(targetState(sock, parseUpstreams('__0 S missing\n__0 L no\n__0 C 7 x\n', 1)[0]).state).toBe(
+      'missing',
+    );
+    expect(targetState(sock, parseUpstreams('__0 S root root 666\n__0 L no\n__0 C 7 x\n', 1)[0]).state).toBe(
+      'stale',
+    );
   });
 });

@@ -1,0 +1,84 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../../src/cli/run-cli.js';
+
+function capture(): Writable & { text: () => string } {
+  const chunks: string[] = [];
+  const w = new Writable({
+    write(chunk, _enc, cb) {
+      chunks.push(String(chunk));
+      cb();
+    },
+  }) as Writable & { text: () => string };
+  w.text = () => chunks.join('');
+  return w;
+}
+
+async function cli(argv: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) {
+  const stdout = capture();
+  const stderr = capture();
+  const code = await runCli(argv, { env, stdout, stderr, version: '9.9.9', cwd: cwd ?? tmpdir() });
+  return { code, out: stdout.text(), err: stderr.text() };
+}
+
+const INVENTORY = `ssh:
+  user: diag
+  privateKeyPath: ./id_ed25519
+  knownHostsPath: ./known_hosts
+hosts:
+  web-1: { address: 10.0.0.11 }
+  web-3: { address: 10.0.0.13 }
+groups:
+  web: [web-1, web-3]
+`;
+
+describe('diagnose502 command line', () => {
+  it('prints help and the version with exit 0', async () => {
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('Usage: diagnose502 <host|group>');
+    expect((await cli(['--version'])).out).toBe('9.9.9\n');
+  });
+
+  it('exits 2 with the usage when no target is named', async () => {
+    const r = await cli([]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('name a host or a group');
+  });
+
+  it('exits 2 and says where it looked when there is no inventory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'd502-cli-'));
+    const r = await cli(['web-3'], {}, dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(join(dir, 'inventory.yml'));
+  });
+
+  it('refuses a host that is not in the inventory and suggests close names', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'd502-cli-'));
+    await writeFile(join(dir, 'inventory.yml'), INVENTORY);
+    const r = await cli(['web-2'], { DIAGNOSE502_INVENTORY: join(dir, 'inventory.yml') });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/web-2/);
+    expect(r.err).toMatch(/web-1|web-3/);
+    expect(r.out).toBe('');
+  });
+
+  it('refuses shell text as a target before looking it up', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'd502-cli-'));
+    await writeFile(join(dir, 'inventory.yml'), INVENTORY);
+    const r = await cli(['web-1;reboot', '--inventory', join(dir, 'inventory.yml')]);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+  });
+
+  it('names the field of an invalid inventory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'd502-cli-'));
+    await writeFile(join(dir, 'inventory.yml'), INVENTORY.replace('10.0.0.13', '"not an address!"'));
+    const r = await cli(['web-3', '--inventory', join(dir, 'inventory.yml')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('hosts.web-3.address');
+  });
+});
