@@ -73,6 +73,8 @@ export interface ErrorLogEntry {
   signature?: SignatureId;
   /** HTTP status nginx returns for this signature (502, 504, 500, 9), when it has one. */
   status?: number;
+  /** The line was cut at NGX_MAX_ERROR_STR (2048 bytes): `...` before the errno, or a missing/partial tail. */
+  truncated?: boolean;
 }
 
 /** One directive of `nginx -T`, with its block when it has one (`http`, `server`, `location`, `upstream`). */
@@ -152,6 +154,8 @@ export interface NginxConfig {
   targets: UpstreamTarget[];
   /** `*_temp_path`, `client_body_temp_path`, `proxy_cache_path` paths in the config. */
   tempPaths: string[];
+  /** Problems met while reading the dump (unbalanced braces, includes matching no dumped file), `file:line: text`. */
+  parseErrors?: string[];
 }
 
 /** One access-log line. `$upstream_*` lists keep one item per try (`, ` and ` : ` separators). */

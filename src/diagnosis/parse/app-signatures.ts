@@ -1,0 +1,98 @@
+import type { AppSignal } from '../evidence.js';
+
+/**
+ * App-server log signatures (catalog section 9, C08–C11, C27). Strings are the servers' own
+ * format strings: php-fpm `fpm_process_ctl.c`/`fpm_request.c`/`fpm_children.c`, gunicorn
+ * `arbiter.py`, uWSGI `core/master*.c`/`proto/uwsgi.c`, puma `cluster.rb`, Node.js, Apache httpd
+ * AH codes, plus systemd's own lines seen in `journalctl -u <unit>`. First match wins per line.
+ */
+export interface AppSignature {
+  signal: AppSignal;
+  pattern: RegExp;
+}
+
+/** Signal numbers of a crash (SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV); 9 is the OOM killer's. */
+const CRASH_SIGNALS = '(?:4|5|6|7|8|11)';
+
+export const APP_SIGNATURES: Record<string, readonly AppSignature[]> = {
+  'php-fpm': [
+    { signal: 'pool-max-children', pattern: /server reached (?:pm\.)?max_children setting \(\d+\)/ },
+    { signal: 'worker-timeout', pattern: /execution timed out \([\d.]+ sec\), terminating/ },
+    { signal: 'worker-oom', pattern: /child \d+ exited on signal 9\b/ },
+    {
+      signal: 'worker-killed-signal',
+      pattern: new RegExp(`child \\d+ exited on signal ${CRASH_SIGNALS}\\b`),
+    },
+    { signal: 'crash', pattern: /child \d+ exited with code [1-9]\d*/ },
+    {
+      signal: 'address-in-use',
+      pattern: /unable to bind listening socket for address .*Address already in use/,
+    },
+    { signal: 'started', pattern: /ready to handle connections|fpm is running, pid \d+/ },
+    { signal: 'stopped', pattern: /NOTICE: (?:Terminating|exiting, bye-bye|Finishing)/ },
+  ],
+  gunicorn: [
+    { signal: 'worker-timeout', pattern: /WORKER TIMEOUT \(pid:\d+\)/ },
+    {
+      signal: 'worker-oom',
+      pattern: /was sent SIGKILL!|Worker with pid \d+ was terminated due to signal 9\b/,
+    },
+    {
+      signal: 'worker-killed-signal',
+      // SIGTERM/SIGINT/SIGQUIT/SIGHUP are graceful stops and reloads (gunicorn 21 logs them too).
+      pattern:
+        /Worker \(pid:\d+\) was sent SIG(?:SEGV|ABRT|BUS|ILL|FPE|TRAP)!|Worker with pid \d+ was terminated due to signal (?:4|5|6|7|8|11)\b/,
+    },
+    {
+      signal: 'crash',
+      pattern: /Worker \(pid:\d+\) exited with code [1-9]|Worker failed to boot|Reason: App failed to load/,
+    },
+    { signal: 'address-in-use', pattern: /Connection in use: / },
+    { signal: 'started', pattern: /Booting worker with pid: \d+|Listening at: / },
+    { signal: 'stopped', pattern: /Shutting down: Master|Handling signal: (?:term|int|quit)/ },
+  ],
+  uwsgi: [
+    { signal: 'worker-timeout', pattern: /HARAKIRI ON WORKER \d+|HARAKIRI triggered by worker/ },
+    { signal: 'listen-queue-full', pattern: /uWSGI listen queue of socket .* full !!!/ },
+    { signal: 'worker-oom', pattern: /DAMN ! worker \d+ \(pid: \d+\) died, killed by signal 9\b/ },
+    { signal: 'worker-killed-signal', pattern: /DAMN ! worker \d+ \(pid: \d+\) died, killed by signal \d+/ },
+    { signal: 'crash', pattern: /DAMN ! worker \d+ \(pid: \d+\) died :\(/ },
+    { signal: 'request-too-large', pattern: /invalid request block size: \d+ \(max \d+\)/ },
+    { signal: 'address-in-use', pattern: /bind\(\): Address already in use/ },
+    { signal: 'started', pattern: /spawned uWSGI worker \d+/ },
+    { signal: 'stopped', pattern: /goodbye to uWSGI|SIGINT\/SIGQUIT received\.\.\.killing workers/ },
+  ],
+  puma: [
+    { signal: 'worker-timeout', pattern: /Terminating timed out worker/ },
+    { signal: 'crash', pattern: /Puma caught this error|Early termination of worker/ },
+    { signal: 'address-in-use', pattern: /Address already in use/ },
+    { signal: 'started', pattern: /Worker \d+ \(PID: \d+\) booted|Listening on |Use Ctrl-C to stop/ },
+    { signal: 'stopped', pattern: /Gracefully stopping|=== puma shutdown/ },
+  ],
+  node: [
+    { signal: 'crash', pattern: /FATAL ERROR: .*(?:heap out of memory|Allocation failed)/ },
+    { signal: 'address-in-use', pattern: /EADDRINUSE/ },
+    {
+      signal: 'crash',
+      pattern:
+        /Uncaught(?:Exception| exception)|uncaughtException|UnhandledPromiseRejection|Unhandled promise rejection|throw er; \/\/ Unhandled 'error' event|exited with code \[[1-9]\d*\]/,
+    },
+    { signal: 'started', pattern: /App \[[^\]]+\] online|[Ll]istening on (?:port )?[\w.:[\]]*\d/ },
+  ],
+  apache: [
+    { signal: 'pool-max-children', pattern: /AH0(?:0484|0161): server reached MaxRequestWorkers/ },
+    { signal: 'worker-oom', pattern: /AH00052: child pid \d+ exit signal Killed \(9\)/ },
+    { signal: 'worker-killed-signal', pattern: /AH00052: child pid \d+ exit signal .* \(\d+\)/ },
+    { signal: 'address-in-use', pattern: /Address already in use|AH00072: make_sock: could not bind/ },
+    { signal: 'started', pattern: /AH00489: .* configured -- resuming normal operations/ },
+    { signal: 'stopped', pattern: /AH00169: caught SIGTERM, shutting down|AH00492: caught SIGWINCH/ },
+  ],
+  /** systemd's lines about the unit, present in `journalctl -u` output for every kind. */
+  systemd: [
+    { signal: 'worker-oom', pattern: /Failed with result 'oom-kill'|code=killed, status=9\/KILL/ },
+    { signal: 'worker-killed-signal', pattern: /code=(?:killed|dumped), status=(?:4|5|6|7|8|11)\/[A-Z]+/ },
+    { signal: 'crash', pattern: /code=exited, status=[1-9]\d*\/|Failed with result 'exit-code'/ },
+    { signal: 'started', pattern: /systemd\[1\]: Started / },
+    { signal: 'stopped', pattern: /systemd\[1\]: (?:Stopping|Stopped) / },
+  ],
+};

@@ -1,0 +1,144 @@
+import type { AppLogLine } from '../evidence.js';
+import { APP_SIGNATURES, type AppSignature } from './app-signatures.js';
+import { monthIndex, parseIsoTime, syslogTimeToEpochMs, wallClockToEpochMs } from './time.js';
+
+/**
+ * App-server logs (php-fpm, gunicorn, uwsgi, puma, node, apache, and systemd's lines about the
+ * unit): only lines matching a known signature are returned, with their time when it parses.
+ * Lines older than `sinceMs` are dropped; lines without a readable time are kept (the caller
+ * already read a bounded tail).
+ */
+export interface AppLogOptions {
+  sinceMs?: number;
+  /** Host offset from `date +%z`, for logs in local time without a zone (php-fpm, apache, uwsgi). */
+  utcOffsetMinutes?: number;
+}
+
+const KIND_ALIASES: [RegExp, string][] = [
+  [/php/, 'php-fpm'],
+  [/gunicorn/, 'gunicorn'],
+  [/uwsgi/, 'uwsgi'],
+  [/puma/, 'puma'],
+  [/node|pm2/, 'node'],
+  [/apache|httpd/, 'apache'],
+];
+
+interface Matcher {
+  any: RegExp;
+  list: readonly AppSignature[];
+}
+
+function matcherFor(list: readonly AppSignature[]): Matcher {
+  // One alternation as a cheap pre-filter: most lines match nothing.
+  return { any: new RegExp(list.map((s) => `(?:${s.pattern.source})`).join('|')), list };
+}
+
+const MATCHERS = new Map<string, Matcher>();
+function matcher(kind: string): Matcher {
+  const norm = KIND_ALIASES.find(([re]) => re.test(kind.toLowerCase()))?.[1];
+  const key = norm ?? '*';
+  let m = MATCHERS.get(key);
+  if (!m) {
+    const lists = norm
+      ? [APP_SIGNATURES[norm] ?? [], APP_SIGNATURES.systemd ?? []]
+      : Object.values(APP_SIGNATURES);
+    m = matcherFor(lists.flat());
+    MATCHERS.set(key, m);
+  }
+  return m;
+}
+
+/** Known signature lines of `text`; an unknown `kind` tries every app server's signatures. */
+export function parseAppLog(kind: string, text: string, opts: AppLogOptions = {}): AppLogLine[] {
+  const m = matcher(kind);
+  const out: AppLogLine[] = [];
+  const offset = opts.utcOffsetMinutes ?? 0;
+  for (const raw of text.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (!m.any.test(line)) continue;
+    const sig = m.list.find((s) => s.pattern.test(line));
+    if (!sig) continue;
+    const timeMs = appLogTimeMs(line, offset, opts.sinceMs);
+    if (timeMs !== undefined && opts.sinceMs !== undefined && timeMs < opts.sinceMs) continue;
+    out.push(timeMs === undefined ? { signal: sig.signal, line } : { signal: sig.signal, line, timeMs });
+  }
+  return out;
+}
+
+const HEAD_CHARS = 160;
+// php-fpm `[21-Nov-2026 10:52:04]` (optionally `.123456`), local time.
+const FPM_RE = /\[(\d\d)-([A-Za-z]{3})-(\d{4}) (\d\d):(\d\d):(\d\d)(?:\.(\d+))?\]/;
+// ctime as uwsgi and apache print it: `Sat Nov 21 10:52:04 2026`, apache with `.123456`; local time.
+const CTIME_RE =
+  /(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([A-Za-z]{3}) +(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.\d+)? (\d{4})/;
+// ISO 8601 (node, journald short-iso, kubernetes, gunicorn `[2026-11-21 10:52:04 +0000]`).
+const ISO_RE = /\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d/;
+// journald's default `short` prefix: `Nov 21 10:52:04 host unit[pid]: `.
+const SYSLOG_RE = /^([A-Z][a-z]{2}) +(\d{1,2}) (\d\d:\d\d:\d\d) /;
+
+/** The line's time from the earliest timestamp form found near its start. */
+export function appLogTimeMs(
+  line: string,
+  utcOffsetMinutes: number,
+  referenceMs?: number,
+): number | undefined {
+  const head = line.length > HEAD_CHARS ? line.slice(0, HEAD_CHARS) : line;
+  const candidates: { at: number; ms: () => number | undefined }[] = [];
+  const fpm = FPM_RE.exec(head);
+  if (fpm) {
+    candidates.push({
+      at: fpm.index,
+      ms: () => {
+        const month = monthIndex(fpm[2] ?? '');
+        if (month === undefined) return undefined;
+        const millis = fpm[7] === undefined ? 0 : Number(fpm[7].slice(0, 3).padEnd(3, '0'));
+        return wallClockToEpochMs(
+          Number(fpm[3]),
+          month,
+          Number(fpm[1]),
+          Number(fpm[4]),
+          Number(fpm[5]),
+          Number(fpm[6]),
+          utcOffsetMinutes,
+          millis,
+        );
+      },
+    });
+  }
+  const ct = CTIME_RE.exec(head);
+  if (ct) {
+    candidates.push({
+      at: ct.index,
+      ms: () => {
+        const month = monthIndex(ct[1] ?? '');
+        if (month === undefined) return undefined;
+        return wallClockToEpochMs(
+          Number(ct[6]),
+          month,
+          Number(ct[2]),
+          Number(ct[3]),
+          Number(ct[4]),
+          Number(ct[5]),
+          utcOffsetMinutes,
+        );
+      },
+    });
+  }
+  const iso = ISO_RE.exec(head);
+  if (iso)
+    candidates.push({ at: iso.index, ms: () => parseIsoTime(head.slice(iso.index), utcOffsetMinutes) });
+  const sys = SYSLOG_RE.exec(head);
+  if (sys && referenceMs !== undefined) {
+    candidates.push({
+      at: 0,
+      ms: () =>
+        syslogTimeToEpochMs(sys[1] ?? '', Number(sys[2]), sys[3] ?? '', utcOffsetMinutes, referenceMs),
+    });
+  }
+  candidates.sort((a, b) => a.at - b.at);
+  for (const c of candidates) {
+    const t = c.ms();
+    if (t !== undefined) return t;
+  }
+  return undefined;
+}

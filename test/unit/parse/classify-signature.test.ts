@@ -1,0 +1,441 @@
+import { describe, expect, it } from 'vitest';
+import { CAUSES } from '../../../src/diagnosis/causes.js';
+import { classifyEntry, classifyText, SIGNATURES } from '../../../src/diagnosis/parse/classify-signature.js';
+import { parseErrorLogLine } from '../../../src/diagnosis/parse/parse-error-log.js';
+import type { SignatureId } from '../../../src/diagnosis/parse/types.js';
+
+/**
+ * Catalog 3.1 "unit-tested against 32 messages taken from the cited reports and nginx format
+ * strings": each message is the part of a real line before `, client:`, run through the full
+ * line parser so errno/action peeling is exercised too.
+ */
+const MESSAGES: { text: string; id: SignatureId; status: number | undefined; first: string }[] = [
+  // C01 (getsentry/self-hosted#477) and C04 stale socket
+  {
+    text: 'connect() failed (111: Connection refused) while connecting to upstream',
+    id: 'connect_refused',
+    status: 502,
+    first: 'upstream-down',
+  },
+  {
+    text: 'connect() to unix:/tmp/app.sock failed (111: Connection refused) while connecting to upstream',
+    id: 'connect_refused',
+    status: 502,
+    first: 'upstream-down',
+  },
+  // C03 (laravel/framework#11693, jackcast#4)
+  {
+    text: 'connect() to unix:/run/php/php7.4-fpm.sock failed (2: No such file or directory) while connecting to upstream',
+    id: 'socket_missing',
+    status: 502,
+    first: 'socket-missing',
+  },
+  // C05 (dokku#912)
+  {
+    text: 'connect() to unix:/tmp/heroku.fcgi.5000.sock failed (13: Permission denied) while connecting to upstream',
+    id: 'socket_eacces',
+    status: 502,
+    first: 'socket-permission',
+  },
+  // C06 (nexus-cookbook#115)
+  {
+    text: 'connect() to 127.0.0.1:8081 failed (13: Permission denied) while connecting to upstream',
+    id: 'tcp_eacces',
+    status: 502,
+    first: 'mac-denied',
+  },
+  // C08 (unbit/uwsgi#1647)
+  {
+    text: 'connect() to unix:///var/sockets/harri.sock failed (11: Resource temporarily unavailable) while connecting to upstream',
+    id: 'backlog_full_unix',
+    status: 502,
+    first: 'worker-pool-exhausted',
+  },
+  // C07 (outline-docker-compose#53, ingress-nginx#8079 musl)
+  {
+    text: 'connect() failed (113: No route to host) while connecting to upstream',
+    id: 'unreachable',
+    status: 502,
+    first: 'network-blocked',
+  },
+  {
+    text: 'connect() failed (113: Host is unreachable) while connecting to upstream',
+    id: 'unreachable',
+    status: 502,
+    first: 'network-blocked',
+  },
+  {
+    text: 'connect() to 10.0.3.7:8080 failed (101: Network is unreachable) while connecting to upstream',
+    id: 'unreachable',
+    status: 502,
+    first: 'network-blocked',
+  },
+  // C22 (engintron#938; musl; proxy_bind)
+  {
+    text: 'connect() to 127.0.0.1:80 failed (99: Cannot assign requested address) while connecting to upstream',
+    id: 'eaddrnotavail',
+    status: 502,
+    first: 'ephemeral-ports-exhausted',
+  },
+  {
+    text: 'bind(10.0.0.2) failed (99: Address not available) while connecting to upstream',
+    id: 'eaddrnotavail',
+    status: 502,
+    first: 'ephemeral-ports-exhausted',
+  },
+  // C07/C14 (ingress-nginx#9443 musl), C17, C14, C13 (selfoss#1427)
+  {
+    text: 'upstream timed out (110: Operation timed out) while connecting to upstream',
+    id: 'timeout_connect',
+    status: 504,
+    first: 'network-blocked',
+  },
+  {
+    text: 'upstream timed out (110: Connection timed out) while SSL handshaking to upstream',
+    id: 'timeout_ssl',
+    status: 504,
+    first: 'upstream-tls-error',
+  },
+  {
+    text: 'upstream timed out (110: Connection timed out) while sending request to upstream',
+    id: 'timeout_send',
+    status: 504,
+    first: 'upstream-not-accepting',
+  },
+  {
+    text: 'upstream timed out (110: Connection timed out) while reading response header from upstream',
+    id: 'timeout_read_header',
+    status: 504,
+    first: 'upstream-slow',
+  },
+  {
+    text: 'upstream timed out (110: Connection timed out) while reading upstream',
+    id: 'timeout_read_body',
+    status: undefined,
+    first: 'upstream-slow',
+  },
+  // C09/C12 (meinheld-gunicorn#24), C10 FastCGI
+  {
+    text: 'upstream prematurely closed connection while reading response header from upstream',
+    id: 'premature_header',
+    status: 502,
+    first: 'app-worker-timeout',
+  },
+  {
+    text: 'upstream prematurely closed FastCGI stdout while reading response header from upstream',
+    id: 'premature_header',
+    status: 502,
+    first: 'app-worker-timeout',
+  },
+  // C10 (cphalcon#2809), C27 (gatekeeper-policy-manager#61)
+  {
+    text: 'recv() failed (104: Connection reset by peer) while reading response header from upstream',
+    id: 'reset_header',
+    status: 502,
+    first: 'upstream-crash',
+  },
+  // C12/C27
+  {
+    text: 'writev() failed (32: Broken pipe) while sending request to upstream',
+    id: 'send_failed',
+    status: 502,
+    first: 'keepalive-race',
+  },
+  // body phase: headers already sent
+  {
+    text: 'readv() failed (104: Connection reset by peer) while reading upstream',
+    id: 'body_phase_failure',
+    status: undefined,
+    first: 'app-worker-timeout',
+  },
+  {
+    text: 'upstream prematurely closed connection while reading upstream',
+    id: 'body_phase_failure',
+    status: undefined,
+    first: 'app-worker-timeout',
+  },
+  // C21 (rokerkony/dockerize-vps#3, nginx/nginx#340)
+  {
+    text: 'no live upstreams while connecting to upstream',
+    id: 'no_live_upstreams',
+    status: 502,
+    first: 'no-live-upstreams',
+  },
+  {
+    text: 'upstream server temporarily disabled while reading response header from upstream',
+    id: 'peer_disabled',
+    status: undefined,
+    first: 'no-live-upstreams',
+  },
+  // C15 (docker-notion-proxy#1)
+  {
+    text: 'upstream sent too big header while reading response header from upstream',
+    id: 'too_big_header',
+    status: 502,
+    first: 'header-too-big',
+  },
+  // C16 (openresty#833, FreshRSS#4766, nginx format strings)
+  {
+    text: 'upstream sent invalid header: "\\x09..." while reading response header from upstream',
+    id: 'invalid_header',
+    status: 502,
+    first: 'protocol-mismatch',
+  },
+  {
+    text: 'upstream sent duplicate header line: "Content-Length: 12", previous value: "Content-Length: 10" while reading response header from upstream',
+    id: 'invalid_header',
+    status: 502,
+    first: 'protocol-mismatch',
+  },
+  {
+    text: 'upstream sent "Content-Length" and "Transfer-Encoding" headers at the same time while reading response header from upstream',
+    id: 'invalid_header',
+    status: 502,
+    first: 'protocol-mismatch',
+  },
+  // C16 (multiOTP#229, ingress-nginx#4323, rancher#14603)
+  {
+    text: 'upstream sent unsupported FastCGI protocol version: 72 while reading response header from upstream',
+    id: 'fastcgi_proto',
+    status: 502,
+    first: 'protocol-mismatch',
+  },
+  {
+    text: 'upstream sent too large http2 frame: 4740180 while reading response header from upstream',
+    id: 'grpc_to_http1',
+    status: 502,
+    first: 'protocol-mismatch',
+  },
+  {
+    text: 'upstream sent no valid HTTP/1.0 header while reading response header from upstream',
+    id: 'http09_reply',
+    status: 9,
+    first: 'protocol-mismatch',
+  },
+  // C17 (nginx-proxy-automation#10, apisix#10325, ansible-collection-general#281, apisix#5524, funes#32)
+  {
+    text: 'SSL_do_handshake() failed (SSL: error:0A00010B:SSL routines::wrong version number) while SSL handshaking to upstream',
+    id: 'tls_wrong_version',
+    status: 502,
+    first: 'upstream-tls-error',
+  },
+  {
+    text: 'SSL_do_handshake() failed (SSL: error:1408F10B:SSL routines:ssl3_get_record:wrong version number) while SSL handshaking to upstream',
+    id: 'tls_wrong_version',
+    status: 502,
+    first: 'upstream-tls-error',
+  },
+  {
+    text: 'SSL_do_handshake() failed (SSL: error:14094410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure:SSL alert number 40) while SSL handshaking to upstream',
+    id: 'tls_sni',
+    status: 502,
+    first: 'upstream-tls-error',
+  },
+  {
+    text: 'SSL_do_handshake() failed (SSL: error:0A000458:SSL routines::tlsv1 unrecognized name:SSL alert number 112) while SSL handshaking to upstream',
+    id: 'tls_sni',
+    status: 502,
+    first: 'upstream-tls-error',
+  },
+  {
+    text: 'peer closed connection in SSL handshake (104: Connection reset by peer) while SSL handshaking to upstream',
+    id: 'tls_other',
+    status: 502,
+    first: 'upstream-tls-error',
+  },
+  {
+    text: 'SSL_do_handshake() failed (SSL: error:0A000102:SSL routines::unsupported protocol) while SSL handshaking to upstream',
+    id: 'tls_other',
+    status: 502,
+    first: 'upstream-tls-error',
+  },
+  {
+    text: 'upstream SSL certificate verify error: (20:unable to get local issuer certificate) while SSL handshaking to upstream',
+    id: 'tls_verify',
+    status: 502,
+    first: 'upstream-tls-error',
+  },
+  {
+    text: 'upstream SSL certificate does not match "backend" while SSL handshaking to upstream',
+    id: 'tls_verify',
+    status: 502,
+    first: 'upstream-tls-error',
+  },
+  // C18 (bunkerweb#39, engintron#124, bitnami-docker-nginx#151, raspberrypi-homeserver#44)
+  {
+    text: 'decidim could not be resolved (3: Host not found)',
+    id: 'dns_runtime',
+    status: 502,
+    first: 'dns-failure',
+  },
+  {
+    text: 'api.internal could not be resolved (110: Operation timed out)',
+    id: 'dns_runtime',
+    status: 502,
+    first: 'dns-failure',
+  },
+  {
+    text: 'no resolver defined to resolve varnish',
+    id: 'dns_no_resolver',
+    status: 502,
+    first: 'dns-failure',
+  },
+  {
+    text: 'host not found in upstream "pihole" in /etc/nginx/conf.d/default.conf:5',
+    id: 'dns_config_load',
+    status: undefined,
+    first: 'dns-failure',
+  },
+  // C23 (rxivist#210, hypothesis/h#6770 musl)
+  {
+    text: 'socket() failed (24: Too many open files) while connecting to upstream',
+    id: 'fd_socket',
+    status: 500,
+    first: 'fd-exhausted',
+  },
+  {
+    text: 'accept4() failed (24: No file descriptors available)',
+    id: 'fd_accept',
+    status: undefined,
+    first: 'fd-exhausted',
+  },
+  {
+    text: '4096 worker_connections exceed open file resource limit: 1024',
+    id: 'fd_rlimit_warn',
+    status: undefined,
+    first: 'fd-exhausted',
+  },
+  // C24 (cht-core#2076)
+  {
+    text: '1024 worker_connections are not enough while connecting to upstream',
+    id: 'worker_conns',
+    status: 500,
+    first: 'worker-connections-exhausted',
+  },
+  {
+    text: '1024 worker_connections are not enough, reusing connections',
+    id: 'worker_conns',
+    status: 500,
+    first: 'worker-connections-exhausted',
+  },
+  // C25 (nginx-proxy#1208, nginx-proxy#2618, orbiters#34) and a Debian temp path
+  {
+    text: 'pwritev() "/var/cache/nginx/client_temp/0000000014" failed (28: No space left on device)',
+    id: 'temp_file',
+    status: undefined,
+    first: 'disk-full',
+  },
+  {
+    text: 'mkdir() "/var/cache/nginx/proxy_temp/9/58" failed (28: No space left on device) while reading upstream',
+    id: 'temp_file',
+    status: undefined,
+    first: 'disk-full',
+  },
+  {
+    text: 'open() "/var/lib/nginx/proxy/3/07/0000000073" failed (13: Permission denied) while reading upstream',
+    id: 'temp_file',
+    status: undefined,
+    first: 'disk-full',
+  },
+];
+
+describe('catalog 3.1 signatures', () => {
+  it('the table keeps the catalog ids in the catalog order', () => {
+    expect(SIGNATURES.map((s) => s.id)).toEqual([
+      'connect_refused',
+      'socket_missing',
+      'socket_eacces',
+      'tcp_eacces',
+      'backlog_full_unix',
+      'unreachable',
+      'eaddrnotavail',
+      'timeout_connect',
+      'timeout_ssl',
+      'timeout_send',
+      'timeout_read_header',
+      'timeout_read_body',
+      'premature_header',
+      'reset_header',
+      'send_failed',
+      'body_phase_failure',
+      'no_live_upstreams',
+      'peer_disabled',
+      'too_big_header',
+      'invalid_header',
+      'fastcgi_proto',
+      'grpc_to_http1',
+      'http09_reply',
+      'tls_wrong_version',
+      'tls_sni',
+      'tls_other',
+      'tls_verify',
+      'dns_runtime',
+      'dns_no_resolver',
+      'dns_config_load',
+      'fd_socket',
+      'fd_accept',
+      'fd_rlimit_warn',
+      'worker_conns',
+      'temp_file',
+    ]);
+  });
+
+  it('every signature id has at least one real message below', () => {
+    const covered = new Set(MESSAGES.map((m) => m.id));
+    expect(SIGNATURES.filter((s) => !covered.has(s.id)).map((s) => s.id)).toEqual([]);
+  });
+
+  it.each(MESSAGES)('$id <- $text', ({ text, id, status, first }) => {
+    const line = `2024/05/06 07:08:09 [error] 41#41: *1001 ${text}, client: 10.0.0.1, server: app.example.com, request: "GET / HTTP/1.1", host: "app.example.com"`;
+    const entry = parseErrorLogLine(line);
+    expect(entry?.signature).toBe(id);
+    expect(entry?.status).toBe(status);
+    const c = entry ? classifyEntry(entry) : undefined;
+    expect(c?.causes[0]).toBe(first);
+    expect(classifyText(text)?.id).toBe(id);
+  });
+
+  it('causes are ids of the causes.md contract, C19/C20 merged and C29 (Apache) dropped', () => {
+    const refused = classifyText('connect() failed (111: Connection refused) while connecting to upstream');
+    expect(refused?.causes).toEqual([
+      'upstream-down',
+      'upstream-wrong-address',
+      'socket-stale',
+      'network-blocked',
+      'upstream-address-changed',
+      'restart-window',
+    ]);
+    expect(refused?.catalog).toContain('C29');
+    for (const s of SIGNATURES) {
+      for (const c of classifyText(MESSAGES.find((m) => m.id === s.id)?.text ?? '')?.causes ?? []) {
+        expect(CAUSES).toContain(c);
+      }
+    }
+  });
+
+  it('order matters: a unix EACCES is socket_eacces (perms or SELinux), not tcp_eacces', () => {
+    const c = classifyText(
+      'connect() to unix:/run/php/php8.2-fpm.sock failed (13: Permission denied) while connecting to upstream',
+    );
+    expect(c?.id).toBe('socket_eacces');
+    expect(c?.causes).toEqual(['socket-permission', 'mac-denied']);
+  });
+
+  it.each([
+    'client prematurely closed connection while reading response header from upstream',
+    'open() "/usr/share/nginx/html/50x.html" failed (2: No such file or directory)',
+    'a client request body is buffered to a temporary file /var/cache/nginx/client_temp/0000000001',
+    'signal process started',
+    '*1 upstream timed out',
+  ])('no signature for look-alikes: %s', (text) => {
+    expect(classifyText(text)).toBeUndefined();
+  });
+
+  it('app output relayed as FastCGI stderr is not an nginx signature even if it quotes one', () => {
+    expect(
+      classifyEntry({
+        message: 'FastCGI sent in stderr: "PHP message: no live upstreams; connect() failed (111: x"',
+      }),
+    ).toBeUndefined();
+  });
+});
