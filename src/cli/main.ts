@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { setMaxListeners } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,8 @@ function packageVersion(): string {
 
 /** Composition root of the CLI: real process streams, real environment, real SSH. */
 const controller = new AbortController();
+// One listener per open SSH channel and connection: a group of 100 hosts legitimately holds many.
+setMaxListeners(0, controller.signal);
 process.once('SIGINT', () => controller.abort(new Error('interrupted')));
 process.once('SIGTERM', () => controller.abort(new Error('terminated')));
 

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ProbeHost } from '../probes/types.js';
 import type { HostReport, TargetReport } from '../report/types.js';
 import type { Connect, DiagnoseOptions } from './diagnose-host.js';
@@ -10,6 +11,8 @@ export async function diagnoseTarget(
   connect: Connect,
   options: DiagnoseOptions & { concurrency?: number },
 ): Promise<TargetReport> {
+  // Every SSH channel of every host listens on the one signal; the default cap of 10 is a false alarm here.
+  if (options.signal) setMaxListeners(0, options.signal);
   const startedAt = new Date((options.now ?? Date.now)()).toISOString();
   const limit = Math.max(1, options.concurrency ?? 10);
   const reports: HostReport[] = new Array(hosts.length);
