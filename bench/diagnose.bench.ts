@@ -1,0 +1,141 @@
+/**
+ * Speed of a diagnosis on the lab, against the manual runbook, in one run:
+ *   - one host's full diagnosis (one SSH connection, probes on parallel channels);
+ *   - the baseline: the same commands, one `ssh` process per command, in sequence;
+ *   - a group of 20 hosts.
+ * Reports medians of several runs and the ratios. Targets (issue 3): one host <= 1.5 s and >= 5x faster
+ * than the baseline; 20 hosts <= 3x one host.
+ *
+ *   npm run bench                 (root and Linux: it brings up its own 22-host lab, id 6, and removes it)
+ */
+import { spawn } from 'node:child_process';
+import { startLab } from '../lab/fleet.js';
+import { runScenario } from '../lab/scenarios.js';
+import { parseNginxConfig } from '../src/diagnosis/parse/parse-nginx-config.js';
+import { loadInventory } from '../src/inventory/load-inventory.js';
+import { resolveTarget } from '../src/inventory/resolve-target.js';
+import type { ResolvedHost } from '../src/inventory/types.js';
+import { diagnoseTarget } from '../src/pipeline/diagnose-target.js';
+import { sshConnector } from '../src/pipeline/ssh-connector.js';
+import { parseNginxDump } from '../src/probes/defs/nginx-config.js';
+import { probeableTargets } from '../src/probes/defs/upstreams.js';
+import { PHASE_ONE, PHASE_TWO } from '../src/probes/probe-set.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const GROUP_RUNS = Number(process.env.BENCH_GROUP_RUNS ?? 5);
+const LAB_ID = Number(process.env.BENCH_LAB_ID ?? 6);
+const SINCE_S = 900;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+};
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+/** One `ssh` process for one command, as an engineer following the runbook would type it. */
+function sshOnce(host: ResolvedHost, command: string, stdin: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      'ssh',
+      [
+        '-i',
+        host.ssh.privateKeyPath,
+        '-o',
+        `UserKnownHostsFile=${host.ssh.knownHostsPath}`,
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        'BatchMode=yes',
+        '-p',
+        String(host.ssh.port),
+        `${host.ssh.user}@${host.address}`,
+        command,
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += String(d);
+    });
+    child.on('error', reject);
+    child.on('close', () => resolve(out));
+    child.stdin.end(stdin);
+  });
+}
+
+async function baseline(host: ResolvedHost): Promise<void> {
+  const ctx = { host, sinceS: SINCE_S };
+  let config: ReturnType<typeof parseNginxConfig> | undefined;
+  for (const probe of PHASE_ONE) {
+    const out = await sshOnce(host, probe.command, probe.stdin?.(ctx) ?? '');
+    if (probe.id === 'nginx-config') config = parseNginxConfig(parseNginxDump(out).text);
+  }
+  const { lines } = probeableTargets(config?.targets ?? []);
+  for (const probe of PHASE_TWO) await sshOnce(host, probe.command, `www-data\n${lines.join('\n')}\n`);
+}
+
+async function main(): Promise<void> {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) {
+    console.log(
+      `bench: skipped: the lab needs Linux and root (platform ${process.platform}, uid ${process.getuid?.()}).`,
+    );
+    return;
+  }
+  const t0 = performance.now();
+  const lab = await startLab({ id: LAB_ID, hosts: 22, replace: true });
+  console.log(`lab of ${lab.hosts.length} hosts up in ${Math.round(performance.now() - t0)} ms`);
+  try {
+    const inventory = await loadInventory({ flagPath: lab.inventoryPath, cwd: process.cwd() });
+    const [one] = resolveTarget(inventory, 'web-1');
+    if (!one) throw new Error('no web-1 in the lab inventory');
+    const group = [...inventory.hosts.values()].filter((h) => h.name.startsWith('web-')).slice(0, 20);
+    // A host with a live fault and errors in its logs, as in an incident.
+    await runScenario(lab, 'web-1', 'app-down');
+
+    const single = () => diagnoseTarget('web-1', [one], sshConnector([one]), { sinceS: SINCE_S });
+    const many = () =>
+      diagnoseTarget('web', group, sshConnector(group), { sinceS: SINCE_S, concurrency: 20 });
+    const verdict = (await single()).hosts[0]?.findings[0];
+    console.log(`web-1 verdict during the bench: ${verdict?.cause} (${verdict?.confidence})`);
+
+    await single();
+    await baseline(one); // warm-up: page cache, sshd
+    const singleMs: number[] = [];
+    const baselineMs: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      singleMs.push(await timed(single));
+      baselineMs.push(await timed(() => baseline(one)));
+    }
+    await many();
+    const groupMs: number[] = [];
+    for (let i = 0; i < GROUP_RUNS; i++) groupMs.push(await timed(many));
+
+    const s = median(singleMs);
+    const b = median(baselineMs);
+    const g = median(groupMs);
+    const probes = PHASE_ONE.length + PHASE_TWO.length;
+    const rows = [
+      ['one host, diagnose502', s, `${RUNS} runs`],
+      [`one host, baseline (${probes} ssh processes in sequence)`, b, `${RUNS} runs`],
+      [`group of ${group.length} hosts, diagnose502`, g, `${GROUP_RUNS} runs`],
+    ] as const;
+    console.log('\n| measurement | median ms | runs |\n|---|---:|---|');
+    for (const [name, ms, runs] of rows) console.log(`| ${name} | ${Math.round(ms)} | ${runs} |`);
+    console.log(`\nbaseline / one host = ${(b / s).toFixed(1)}x  (target >= 5x)`);
+    console.log(`group / one host    = ${(g / s).toFixed(2)}x (target <= 3x)`);
+    console.log(`one host            = ${Math.round(s)} ms (target <= 1500 ms)`);
+    const ok = s <= 1500 && b / s >= 5 && g / s <= 3;
+    console.log(ok ? '\nall targets met' : '\nTARGET MISSED');
+    process.exitCode = ok ? 0 : 1;
+  } finally {
+    await lab.stop();
+  }
+}
+
+await main();
