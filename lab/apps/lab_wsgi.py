@@ -1,0 +1,24 @@
+"""lab_wsgi: the lab's WSGI app behind gunicorn on web hosts (127.0.0.1:8000, nginx location /py/).
+
+The file name uses an underscore because gunicorn imports it as a Python module (lab_wsgi:app).
+`?sleep=N` holds the sync worker for N seconds: longer than gunicorn's --timeout (3 s in the lab)
+and the arbiter kills the worker with "[CRITICAL] WORKER TIMEOUT", which nginx sees as
+"upstream prematurely closed connection".
+"""
+import socket
+import time
+from urllib.parse import parse_qs
+
+
+def app(environ, start_response):
+    path = environ.get("PATH_INFO", "/")
+    if path.endswith("/healthz"):
+        body = b"ok\n"
+    else:
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        seconds = float(query.get("sleep", ["0"])[0] or 0)
+        if seconds > 0:
+            time.sleep(seconds)
+        body = f"gunicorn ok from {socket.gethostname()} {path}\n".encode()
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
