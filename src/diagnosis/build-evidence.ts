@@ -36,7 +36,12 @@ export function buildEvidence(col: Collection, ctx: ProbeContext, fallbackNowMs:
 
   if (col.errorLog?.state === 'ok') {
     const w = windowErrorLog(col.errorLog, ctx.sinceS);
-    ev.errorLog = { path: ctx.host.nginx.errorLog, entries: w.entries, truncated: w.truncated, bytesRead: col.errorLog.text.length };
+    ev.errorLog = {
+      path: ctx.host.nginx.errorLog,
+      entries: w.entries,
+      truncated: w.truncated,
+      bytesRead: col.errorLog.text.length,
+    };
   } else if (col.errorLog) {
     ev.unavailable['error-log'] = `${ctx.host.nginx.errorLog} is ${col.errorLog.state}`;
   }
@@ -62,6 +67,8 @@ export function buildEvidence(col: Collection, ctx: ProbeContext, fallbackNowMs:
       cpus: s.cpus,
       load1: s.load1,
       load5: s.load5,
+      cpuBusyPct: s.cpuBusyPct,
+      topCpu: s.topCpu,
       memTotalKb: s.mem.MemTotal,
       memAvailableKb: s.mem.MemAvailable,
       swapTotalKb: s.mem.SwapTotal,
@@ -81,7 +88,9 @@ export function buildEvidence(col: Collection, ctx: ProbeContext, fallbackNowMs:
   ev.services = ctx.host.services.map((s) => serviceEvidence(s, col, windowStartMs, utcOffset));
 
   if (col.security) {
-    const apparmorDenials = (col.kernel ?? '').split('\n').filter((l) => /apparmor="DENIED"/.test(l) && /nginx/.test(l));
+    const apparmorDenials = (col.kernel ?? '')
+      .split('\n')
+      .filter((l) => /apparmor="DENIED"/.test(l) && /nginx/.test(l));
     ev.security = {
       selinux: col.security.selinux,
       apparmor: col.security.apparmor,
@@ -107,9 +116,17 @@ function nginxEvidence(col: Collection): NginxEvidence {
     masterAgeS: master?.ageS,
     workerAgeS: workers.length > 0 ? Math.max(...workers.map((w) => w.ageS)) : undefined,
     version: dump?.version,
-    listening: (col.sockets ?? []).filter((s) => s.kind === 'tcp' && s.processes.includes('nginx')).map((s) => s.address),
+    listening: (col.sockets ?? [])
+      .filter((s) => s.kind === 'tcp' && s.processes.includes('nginx'))
+      .map((s) => s.address),
     configTestOk: dump ? dump.installed && dump.exitCode === 0 : undefined,
-    configTestOutput: dump && dump.exitCode !== 0 ? dump.text.split('\n').filter((l) => l.trim() !== '').slice(0, 20) : testLines,
+    configTestOutput:
+      dump && dump.exitCode !== 0
+        ? dump.text
+            .split('\n')
+            .filter((l) => l.trim() !== '')
+            .slice(0, 20)
+        : testLines,
     config: col.config,
     workerOpenFds: col.nginxFds?.maxOpen,
     workerFdLimit: col.nginxFds?.limit,
@@ -149,14 +166,25 @@ function matcher(s: ProbeService): RegExp | undefined {
   return s.kind ? KIND_PATTERNS[s.kind] : undefined;
 }
 
-function serviceEvidence(s: ProbeService, col: Collection, sinceMs: number, utcOffsetMinutes: number): ServiceEvidence {
+function serviceEvidence(
+  s: ProbeService,
+  col: Collection,
+  sinceMs: number,
+  utcOffsetMinutes: number,
+): ServiceEvidence {
   const re = matcher(s);
   const procs: ProcessRow[] | undefined = re ? col.processes?.filter((p) => re.test(p.args)) : undefined;
   const unit = col.services?.unitState.get(s.name);
   const pids = procs?.map((p) => p.pid) ?? [];
   const running =
-    unit && unit.state !== 'no-systemd' ? unit.state === 'active' : procs !== undefined ? procs.length > 0 : undefined;
-  const listening = (col.sockets ?? []).filter((sock) => sock.pids.some((p) => pids.includes(p))).map((sock) => sock.address);
+    unit && unit.state !== 'no-systemd'
+      ? unit.state === 'active'
+      : procs !== undefined
+        ? procs.length > 0
+        : undefined;
+  const listening = (col.sockets ?? [])
+    .filter((sock) => sock.pids.some((p) => pids.includes(p)))
+    .map((sock) => sock.address);
   const text = col.services?.logs.get(s.name);
   const health = col.health?.find((h) => h.name === s.name);
   const settings: Record<string, string> = {};
@@ -180,7 +208,12 @@ function serviceEvidence(s: ProbeService, col: Collection, sinceMs: number, utcO
           url: s.health,
           status: health?.status || undefined,
           timeS: health?.timeS,
-          error: health && health.curlExit !== 0 ? `curl exit ${health.curlExit}` : health ? undefined : 'not checked',
+          error:
+            health && health.curlExit !== 0
+              ? `curl exit ${health.curlExit}`
+              : health
+                ? undefined
+                : 'not checked',
         }
       : undefined,
     settings,

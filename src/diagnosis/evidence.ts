@@ -1,3 +1,4 @@
+import type { CpuProcess } from '../probes/defs/system.js';
 import type { AccessStats, ErrorLogEntry, NginxConfig, UpstreamTarget } from './parse/types.js';
 
 /**
@@ -84,6 +85,9 @@ export interface ResourceEvidence {
   cpus?: number;
   load1?: number;
   load5?: number;
+  /** CPU busy over a short sample just now (percent), and who used it then. */
+  cpuBusyPct?: number;
+  topCpu?: CpuProcess[];
   memTotalKb?: number;
   memAvailableKb?: number;
   swapTotalKb?: number;

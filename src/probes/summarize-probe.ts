@@ -80,7 +80,10 @@ export function summarizeProbe(id: string, col: Collection, sinceS: number): Pro
         if (d.usedPct >= 95 || (d.inodesUsedPct ?? 0) >= 95) warn.push(`${d.mount} ${d.usedPct}% full`);
       return warn.length > 0
         ? { status: 'warn', summary: warn.join('; ') }
-        : { status: 'ok', summary: `load ${s.load1 ?? '?'} on ${s.cpus ?? '?'} CPUs, disks below 95%` };
+        : {
+            status: 'ok',
+            summary: `load ${s.load1 ?? '?'} on ${s.cpus ?? '?'} CPUs${s.cpuBusyPct !== undefined ? `, CPU ${s.cpuBusyPct}% busy` : ''}, disks below 95%`,
+          };
     }
     case 'kernel-log': {
       const oom = (col.kernel ?? '').split('\n').filter((l) => /out of memory|oom-kill/i.test(l)).length;

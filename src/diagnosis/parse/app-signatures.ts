@@ -9,6 +9,12 @@ import type { AppSignal } from '../evidence.js';
 export interface AppSignature {
   signal: AppSignal;
   pattern: RegExp;
+  /**
+   * When the matching line only marks the end of a multi-line entry (Node's `Node.js v20.1.0`
+   * after an uncaught exception), the line of the same entry to report instead: the one that says what
+   * happened. Searched backwards, not past the entry's timestamped first line.
+   */
+  context?: RegExp;
 }
 
 /** Signal numbers of a crash (SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV); 9 is the OOM killer's. */
@@ -71,6 +77,13 @@ export const APP_SIGNATURES: Record<string, readonly AppSignature[]> = {
   ],
   node: [
     { signal: 'crash', pattern: /FATAL ERROR: .*(?:heap out of memory|Allocation failed)/ },
+    {
+      // Node >= 18 ends the trace of an uncaught exception, printed just before it exits, with its
+      // version: the process died of it. The thrown error's own line is the one worth quoting.
+      signal: 'crash',
+      pattern: /^Node\.js v\d+\.\d+\.\d+\s*$/,
+      context: /^(?:Uncaught )?(?:[A-Z]\w*)?(?:Error|Exception)(?: \[\w+\])?: /,
+    },
     { signal: 'address-in-use', pattern: /EADDRINUSE/ },
     {
       signal: 'crash',
@@ -86,6 +99,20 @@ export const APP_SIGNATURES: Record<string, readonly AppSignature[]> = {
     { signal: 'address-in-use', pattern: /Address already in use|AH00072: make_sock: could not bind/ },
     { signal: 'started', pattern: /AH00489: .* configured -- resuming normal operations/ },
     { signal: 'stopped', pattern: /AH00169: caught SIGTERM, shutting down|AH00492: caught SIGWINCH/ },
+  ],
+  /**
+   * Request-size rejections in every server's own words, checked for every kind (catalog C27):
+   * body-parser `PayloadTooLargeError: request entity too large`, Go `http: request body too large`,
+   * PHP `POST Content-Length of 262144 bytes exceeds the limit of 65536 bytes`, gunicorn
+   * `Request Line is too large (8192 > 4094)`, and the same sentence shape in an app's own log.
+   */
+  any: [
+    {
+      signal: 'request-too-large',
+      // No `i` flag: the parser joins every pattern into one pre-filter, which would drop it.
+      pattern:
+        /PayloadTooLargeError|[Rr]equest [Ee]ntity [Tt]oo [Ll]arge|[Rr]equest body too large|Request Line is too large|(?:[Rr]equest|[Bb]ody|[Pp]ayload|[Uu]pload|[Cc]ontent-[Ll]ength)\b.{0,40}?\b\d+ bytes\b.{0,20}?\b(?:exceeds|is over|is above|is larger than) the (?:\w+ )?limit/,
+    },
   ],
   /** systemd's lines about the unit, present in `journalctl -u` output for every kind. */
   systemd: [

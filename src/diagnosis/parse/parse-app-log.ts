@@ -5,8 +5,10 @@ import { monthIndex, parseIsoTime, syslogTimeToEpochMs, wallClockToEpochMs } fro
 /**
  * App-server logs (php-fpm, gunicorn, uwsgi, puma, node, apache, and systemd's lines about the
  * unit): only lines matching a known signature are returned, with their time when it parses.
- * Lines older than `sinceMs` are dropped; lines without a readable time are kept (the caller
- * already read a bounded tail).
+ * An undated line (a stack trace, a multi-line message) takes the time of the dated line above it,
+ * the way log shippers join multi-line events: a crash trace from an earlier incident must not land
+ * in every later window. Lines older than `sinceMs` are dropped; lines with no dated line above them
+ * are kept (the caller already read a bounded tail).
  */
 export interface AppLogOptions {
   sinceMs?: number;
@@ -40,7 +42,7 @@ function matcher(kind: string): Matcher {
   let m = MATCHERS.get(key);
   if (!m) {
     const lists = norm
-      ? [APP_SIGNATURES[norm] ?? [], APP_SIGNATURES.systemd ?? []]
+      ? [APP_SIGNATURES[norm] ?? [], APP_SIGNATURES.any ?? [], APP_SIGNATURES.systemd ?? []]
       : Object.values(APP_SIGNATURES);
     m = matcherFor(lists.flat());
     MATCHERS.set(key, m);
@@ -53,16 +55,48 @@ export function parseAppLog(kind: string, text: string, opts: AppLogOptions = {}
   const m = matcher(kind);
   const out: AppLogLine[] = [];
   const offset = opts.utcOffsetMinutes ?? 0;
-  for (const raw of text.split('\n')) {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (!m.any.test(line)) continue;
+  const lines = text.split('\n');
+  lines.forEach((raw, i) => {
+    const line = unCr(raw);
+    if (!m.any.test(line)) return;
     const sig = m.list.find((s) => s.pattern.test(line));
-    if (!sig) continue;
-    const timeMs = appLogTimeMs(line, offset, opts.sinceMs);
-    if (timeMs !== undefined && opts.sinceMs !== undefined && timeMs < opts.sinceMs) continue;
-    out.push(timeMs === undefined ? { signal: sig.signal, line } : { signal: sig.signal, line, timeMs });
-  }
+    if (!sig) return;
+    const timeMs = appLogTimeMs(line, offset, opts.sinceMs) ?? entryTimeMs(lines, i, offset, opts.sinceMs);
+    if (timeMs !== undefined && opts.sinceMs !== undefined && timeMs < opts.sinceMs) return;
+    const shown = (sig.context && contextLine(lines, i, sig.context, offset)) || line;
+    out.push(
+      timeMs === undefined
+        ? { signal: sig.signal, line: shown }
+        : { signal: sig.signal, line: shown, timeMs },
+    );
+  });
   return out;
+}
+
+/** How far up an undated line looks for the dated line its entry started with (a long stack trace). */
+const ENTRY_LINES = 200;
+
+function unCr(line: string): string {
+  return line.endsWith('\r') ? line.slice(0, -1) : line;
+}
+
+/** The time of the nearest dated line above line `i`, within one entry's reach. */
+function entryTimeMs(lines: string[], i: number, offset: number, referenceMs?: number): number | undefined {
+  for (let j = i - 1; j >= 0 && j >= i - ENTRY_LINES; j--) {
+    const t = appLogTimeMs(unCr(lines[j] ?? ''), offset, referenceMs);
+    if (t !== undefined) return t;
+  }
+  return undefined;
+}
+
+/** The nearest line above `i` matching `re`, not past the entry's dated first line. */
+function contextLine(lines: string[], i: number, re: RegExp, offset: number): string | undefined {
+  for (let j = i - 1; j >= 0 && j >= i - ENTRY_LINES; j--) {
+    const line = unCr(lines[j] ?? '');
+    if (re.test(line)) return line;
+    if (appLogTimeMs(line, offset) !== undefined) return undefined;
+  }
+  return undefined;
 }
 
 const HEAD_CHARS = 160;

@@ -4,7 +4,7 @@ import type { ErrorLogEntry } from '../parse/types.js';
 import { action, oomKilled } from './actions.js';
 import { groupsFor, siteRef, versionAtLeast } from './config.js';
 import { groupByPeer, summarize, withSignature } from './log-signals.js';
-import { findTarget, owningService, parsePeer, peerLabel } from './peers.js';
+import { findTarget, owningService, type Peer, parsePeer, peerLabel } from './peers.js';
 import { signalLines } from './service-errors.js';
 import { seconds } from './timing.js';
 
@@ -62,11 +62,12 @@ export function keepaliveRaceRule(ev: Evidence): Finding[] {
     const backendIdle = backendIdleS(svc);
     const shorter = backendIdle !== undefined && backendIdle <= nginxIdle;
     const post = postShare(ev, group);
-    const sporadic = isSporadic(ev, group);
-    if (!sporadic) continue;
-    // Each confirming fact adds weight; all of them together still leave room for a hidden crash.
+    const lowRate = isLowRate(ev, group);
+    if (!lowRate && !(quietWindow(ev) && post === 1 && answeredOthers(ev, p))) continue;
+    // Each confirming fact adds weight; all of them together still leave room for a hidden crash,
+    // more room when the window is too quiet to show the low rate.
     const confidence = Math.min(
-      0.85,
+      lowRate ? 0.85 : 0.8,
       0.4 +
         (post >= 0.5 ? 0.2 : 0) +
         (keepaliveOn ? 0.1 : 0) +
@@ -81,7 +82,7 @@ export function keepaliveRaceRule(ev: Evidence): Finding[] {
     out.push({
       cause: 'keepalive-race',
       confidence,
-      title: `${label} closes idle keepalive connections before nginx does: ${group.length} sporadic resets, ${Math.round(post * 100)}% on POST/PUT/PATCH`,
+      title: `${label} closes idle keepalive connections before nginx does: ${group.length}${lowRate ? ' sporadic' : ''} resets, ${Math.round(post * 100)}% on POST/PUT/PATCH`,
       evidence: [
         ...summarize(ev, group),
         `nginx upstream keepalive_timeout ${nginxIdle}s${keepaliveOn ? '' : ' (keepalive not confirmed on)'}; backend idle timeout ${
@@ -116,7 +117,28 @@ function postShare(ev: Evidence, group: ErrorLogEntry[]): number {
 }
 
 /** Low rate: under 2% of requests, or (without an access log) a few dozen lines in the window. */
-function isSporadic(ev: Evidence, group: ErrorLogEntry[]): boolean {
+function isLowRate(ev: Evidence, group: ErrorLogEntry[]): boolean {
   const total = ev.accessLog?.total ?? 0;
   return total > 0 ? group.length / total < 0.02 : group.length <= 30;
+}
+
+/** Below this many requests in the window a rate says little: one failure is already 2%. */
+const MIN_REQUESTS_FOR_RATE = 50;
+
+/**
+ * Too few requests in the window to judge "low rate". Then failures only on requests nginx does
+ * not retry, from a backend that served the others, are the C12 pattern all the same (GETs were
+ * retried on a fresh connection): see answeredOthers.
+ */
+function quietWindow(ev: Evidence): boolean {
+  const total = ev.accessLog?.total;
+  return total !== undefined && total < MIN_REQUESTS_FOR_RATE;
+}
+
+/** The same upstream answered other requests in the window (access log). */
+function answeredOthers(ev: Evidence, p: Peer | undefined): boolean {
+  if (!p) return false;
+  const label = peerLabel(p);
+  const up = ev.accessLog?.perUpstream.find((u) => u.upstream === label);
+  return up !== undefined && up.requests > up.final502 + up.final504;
 }

@@ -5,12 +5,34 @@ import { section, shScript, tagged } from './common.js';
 const DISK_PATHS =
   '/ /var /var/log /tmp /run /var/lib/nginx /var/lib/nginx/* /var/cache/nginx /var/cache/nginx/*';
 
+/** Seconds between the two CPU samples: long enough to be a measurement, short enough not to slow a run. */
+export const CPU_SAMPLE_S = 0.5;
+
+/**
+ * CPU use now, not the load average's minute-long memory, and who uses it, the way top measures:
+ * /proc/stat and every process's utime+stime (/proc/PID/stat fields 14, 15; the command name in
+ * parentheses may hold spaces) sampled twice, CPU_SAMPLE_S apart. Prints `__STAT` twice, `__PCPU
+ * <percent of one CPU> <pid>` for the top five, and their `ps` rows as `__TOP` for verbatim evidence.
+ */
+const CPU_SCRIPT =
+  'ticks() { for f in /proc/[0-9]*/stat; do { read -r l < "$f"; } 2>/dev/null || continue; ' +
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions in the remote script
+  'set -- ${l##*) }; echo "${l%% *} $((${12} + ${13}))"; done; }; ' +
+  `echo "__STAT $(head -n1 /proc/stat)"; t1=$(ticks); sleep ${CPU_SAMPLE_S}; ` +
+  'echo "__STAT $(head -n1 /proc/stat)"; t2=$(ticks); hz=$(getconf CLK_TCK 2>/dev/null || echo 100); ' +
+  `top=$(printf '%s\\n--\\n%s\\n' "$t1" "$t2" | awk -v hz="$hz" -v s=${CPU_SAMPLE_S} ` +
+  '\'$1 == "--" { two = 1; next } !two { t[$1] = $2; next } ' +
+  '($1 in t) { p = ($2 - t[$1]) * 100 / (hz * s); if (p >= 1) printf "%.0f %s\\n", p, $1 }\' | sort -rn | head -n 5); ' +
+  'if [ -n "$top" ]; then echo "$top" | sed "s/^/__PCPU /"; ' +
+  'ps -o pcpu=,pid=,etimes=,stat=,args= -p "$(echo "$top" | awk \'{ printf "%s%s", c, $2; c = "," }\')" 2>/dev/null | sed \'s/^/__TOP /\'; fi; ';
+
 export const systemProbe: ProbeSpec = {
   id: 'system',
   title: 'CPU, memory, disk, file descriptors, ports',
   command: shScript(
     'echo "__DATE $(date +%s) $(date +%z)"; echo "__NPROC $(nproc 2>/dev/null)"; ' +
       'echo "__LOADAVG $(cat /proc/loadavg)"; ' +
+      CPU_SCRIPT +
       "grep -E '^(MemTotal|MemAvailable|SwapTotal|SwapFree):' /proc/meminfo | sed 's/^/__MEM /'; " +
       'for r in cpu memory io; do [ -r /proc/pressure/$r ] && echo "__PSI $r $(head -n1 /proc/pressure/$r)"; done; ' +
       'echo "__FILENR $(cat /proc/sys/fs/file-nr)"; ' +
@@ -23,12 +45,30 @@ export const systemProbe: ProbeSpec = {
   maxBytes: 500_000,
 };
 
+/** A process that used CPU during the sample, with its `ps -o pcpu=,pid=,etimes=,stat=,args=` row. */
+export interface CpuProcess {
+  /** Percent of one CPU it used during the sample (top's %CPU). */
+  cpuPct: number;
+  /** ps %CPU: CPU time over its whole life. */
+  pcpu: number;
+  pid: number;
+  /** Seconds since the process started. */
+  ageS: number;
+  stat: string;
+  args: string;
+  line: string;
+}
+
 export interface SystemFacts {
   nowS?: number;
   utcOffsetMinutes: number;
   cpus?: number;
   load1?: number;
   load5?: number;
+  /** Share of CPU time not idle (nor waiting for I/O) between the two samples, percent. */
+  cpuBusyPct?: number;
+  /** The processes that used the most CPU during the sample, busiest first. */
+  topCpu: CpuProcess[];
   mem: Record<string, number>;
   psi: { cpu?: number; memory?: number; io?: number };
   fileNr?: { used: number; max: number };
@@ -91,6 +131,8 @@ export function parseSystem(stdout: string): SystemFacts {
     cpus: num(tagged(stdout, 'NPROC')[0]),
     load1: num(load[0]),
     load5: num(load[1]),
+    cpuBusyPct: cpuBusy(tagged(stdout, 'STAT')),
+    topCpu: topCpu(stdout),
     mem,
     psi,
     fileNr:
@@ -104,4 +146,44 @@ export function parseSystem(stdout: string): SystemFacts {
     timeWait: num(tagged(stdout, 'TIMEWAIT')[0]?.trim()),
     disks,
   };
+}
+
+/** `cpu  user nice system idle iowait irq softirq steal ...` twice: busy share of the interval, percent. */
+function cpuBusy(samples: string[]): number | undefined {
+  const [a, b] = samples.map((l) => l.trim().split(/\s+/).slice(1, 9).map(Number));
+  if (!a || !b || a.length < 5 || b.length !== a.length || [...a, ...b].some((n) => !Number.isFinite(n)))
+    return undefined;
+  const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
+  const total = sum(b) - sum(a);
+  const idle = (b[3] ?? 0) + (b[4] ?? 0) - (a[3] ?? 0) - (a[4] ?? 0);
+  return total > 0 ? Math.round(((total - idle) / total) * 100) : undefined;
+}
+
+/** `__PCPU <percent> <pid>` joined with the `__TOP` ps rows of the same pids, busiest first. */
+function topCpu(stdout: string): CpuProcess[] {
+  const pct = new Map<number, number>();
+  for (const l of tagged(stdout, 'PCPU')) {
+    const [p, pid] = l.trim().split(/\s+/).map(Number);
+    if (Number.isFinite(p) && Number.isFinite(pid)) pct.set(pid ?? 0, p ?? 0);
+  }
+  return tagged(stdout, 'TOP')
+    .flatMap((l) => {
+      const m = /^\s*([\d.]+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(l);
+      const pid = Number(m?.[2]);
+      const cpuPct = pct.get(pid);
+      return m?.[5] !== undefined && cpuPct !== undefined
+        ? [
+            {
+              cpuPct,
+              pcpu: Number(m[1]),
+              pid,
+              ageS: Number(m[3]),
+              stat: m[4] ?? '',
+              args: m[5],
+              line: l.trim(),
+            },
+          ]
+        : [];
+    })
+    .sort((a, b) => b.cpuPct - a.cpuPct);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AppSignal } from '../../../src/diagnosis/evidence.js';
 import { appLogTimeMs, parseAppLog } from '../../../src/diagnosis/parse/parse-app-log.js';
+import { CRASH_APP_LOG, CRASH_ERROR_LINE, TOO_LARGE_APP_LINE } from '../lab-captured.js';
 
 /** Lines as the servers print them (catalog sections 9, C08–C11, C27 and the reports cited there). */
 const CASES: { kind: string; line: string; signal: AppSignal; timeMs?: number }[] = [
@@ -178,6 +179,44 @@ describe('parseAppLog: what is not returned', () => {
     ['node', 'GET /health 200 1.234 ms - 2'],
   ])('%s: %s', (kind, line) => {
     expect(parseAppLog(kind, line, {})).toEqual([]);
+  });
+});
+
+describe('parseAppLog: multi-line entries (lab app-crash-mid-request, captured)', () => {
+  it("reports Node's uncaught-exception trace as a crash, quoting the thrown error", () => {
+    expect(parseAppLog('node', CRASH_APP_LOG, {})).toEqual([
+      { signal: 'crash', line: CRASH_ERROR_LINE, timeMs: Date.UTC(2026, 10, 21, 11, 16, 16, 171) },
+    ]);
+  });
+
+  it('dates the undated trace by the entry above it, so a later window leaves it out', () => {
+    const later = Date.UTC(2026, 10, 21, 11, 20, 0);
+    expect(parseAppLog('node', CRASH_APP_LOG, { sinceMs: later })).toEqual([]);
+    const restarted = `${CRASH_APP_LOG}\n2026-11-21T11:20:05.000Z [info] lab-app listening on 127.0.0.1:8081`;
+    expect(parseAppLog('node', restarted, { sinceMs: later }).map((l) => l.signal)).toEqual(['started']);
+  });
+
+  it('keeps an undated line with no dated line above it', () => {
+    expect(parseAppLog('node', 'Error: boom\n    at x (a.js:1:1)\n\nNode.js v18.19.0', {})).toEqual([
+      { signal: 'crash', line: 'Error: boom' },
+    ]);
+  });
+});
+
+describe('parseAppLog: request-size rejections, any kind (catalog C27)', () => {
+  it.each([
+    ['node', TOO_LARGE_APP_LINE],
+    ['node', 'PayloadTooLargeError: request entity too large'],
+    [
+      'php-fpm',
+      '[21-Nov-2026 10:52:04] WARNING: [pool www] child 31 said into stderr: "PHP Warning:  PHP Request Startup: POST Content-Length of 262144 bytes exceeds the limit of 65536 bytes in Unknown on line 0"',
+    ],
+    [
+      'gunicorn',
+      '[2026-11-21 10:52:04 +0000] [12] [DEBUG] Invalid request from ip=10.0.0.1: Request Line is too large (8192 > 4094)',
+    ],
+  ])('%s: %s', (kind, line) => {
+    expect(parseAppLog(kind, line, {}).map((l) => l.signal)).toEqual(['request-too-large']);
   });
 });
 

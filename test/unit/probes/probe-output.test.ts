@@ -7,6 +7,7 @@ import { parseSockets } from '../../../src/probes/defs/sockets.js';
 import { parseSystem, parseUtcOffset } from '../../../src/probes/defs/system.js';
 import { parseUpstreams, probeableTargets } from '../../../src/probes/defs/upstreams.js';
 import { targetState } from '../../../src/probes/target-state.js';
+import { BURNER_ROW, OVERLOADED_SYSTEM_PROBE } from '../lab-captured.js';
 
 // Outputs captured from Debian 12 hosts (ss from iproute2 6.1, procps ps, coreutils df).
 describe('probe output readers', () => {
@@ -63,6 +64,29 @@ describe('probe output readers', () => {
       },
     ]);
     expect(parseUtcOffset('-0530')).toBe(-330);
+  });
+
+  it('reads CPU use and who used it over the two samples (lab host-overload)', () => {
+    const s = parseSystem(OVERLOADED_SYSTEM_PROBE);
+    // 103 nice jiffies of 103, none idle.
+    expect(s.cpuBusyPct).toBe(100);
+    expect(s.topCpu).toEqual([
+      {
+        cpuPct: 102,
+        pcpu: 80.3,
+        pid: 767,
+        ageS: 3,
+        stat: 'RN',
+        args: 'lab-cpu-burner -c end=$((SECONDS+300)); while [ $SECONDS -lt $end ]; do :; done',
+        line: BURNER_ROW,
+      },
+      expect.objectContaining({ cpuPct: 102, pid: 768, pcpu: 70.6 }),
+    ]);
+    expect(parseSystem('__STAT cpu 1 2 3\n').cpuBusyPct).toBeUndefined();
+    // A ps row without a measured share (the process ended in between) is left out.
+    expect(
+      parseSystem(OVERLOADED_SYSTEM_PROBE.replace('__PCPU 102 767\n', '')).topCpu.map((p) => p.pid),
+    ).toEqual([768]);
   });
 
   it('keeps only the whole lines of a cut log tail and the host clock', () => {
