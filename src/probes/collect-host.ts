@@ -46,8 +46,8 @@ export interface Collection {
 export type CheckListener = (check: CheckResult) => void;
 
 /**
- * Runs the fixed probe set on one connected host: phase one in parallel (the SSH layer bounds the
- * channels), then the upstream checks once `nginx -T` named the targets. Each finished probe is
+ * Runs the fixed probe set on one connected host, all in parallel (the SSH layer bounds the
+ * channels); the upstream checks start as soon as `nginx -T` named the targets. Each finished probe is
  * reported at once through `onCheck`, so a terminal or a Slack message can show progress.
  */
 export async function collectHost(
@@ -61,44 +61,64 @@ export async function collectHost(
     options.onCheck?.(check);
   };
 
-  await Promise.all(
-    PHASE_ONE.map(async (probe) => {
-      const outcome = await runProbe(runner, probe, ctx, options.signal);
-      if (!outcome.ok) {
-        col.unavailable[probe.id] = outcome.reason;
-        emit({
-          id: probe.id,
-          status: 'error',
-          summary: `could not check: ${outcome.reason}`,
-          durationMs: outcome.durationMs,
-        });
-        return;
-      }
-      try {
-        store(col, probe, outcome.result.stdout, outcome.result.truncated);
-      } catch (err) {
-        const reason = `output not understood: ${err instanceof Error ? err.message : String(err)}`;
-        col.unavailable[probe.id] = reason;
-        emit({ id: probe.id, status: 'error', summary: reason, durationMs: outcome.durationMs });
-        return;
-      }
-      const s = summarizeProbe(probe.id, col, ctx.sinceS);
-      emit({ id: probe.id, status: s.status, summary: s.summary, durationMs: outcome.durationMs });
-    }),
-  );
+  const settled = new Map<string, Promise<void>>();
+  for (const probe of PHASE_ONE) {
+    settled.set(
+      probe.id,
+      (async () => {
+        const outcome = await runProbe(runner, probe, ctx, options.signal);
+        if (!outcome.ok) {
+          col.unavailable[probe.id] = outcome.reason;
+          emit({
+            id: probe.id,
+            status: 'error',
+            summary: `could not check: ${outcome.reason}`,
+            durationMs: outcome.durationMs,
+          });
+          return;
+        }
+        try {
+          store(col, probe, outcome.result.stdout, outcome.result.truncated);
+        } catch (err) {
+          const reason = `output not understood: ${err instanceof Error ? err.message : String(err)}`;
+          col.unavailable[probe.id] = reason;
+          emit({ id: probe.id, status: 'error', summary: reason, durationMs: outcome.durationMs });
+          return;
+        }
+        const s = summarizeProbe(probe.id, col, ctx.sinceS);
+        emit({ id: probe.id, status: s.status, summary: s.summary, durationMs: outcome.durationMs });
+      })(),
+    );
+  }
+  // The upstream checks need only the config and the worker user: start them as soon as those two
+  // are in, while the slower probes (the CPU sample, log reads) are still running.
+  const upstreams = (async () => {
+    await Promise.all([settled.get('nginx-config'), settled.get('processes')]);
+    await checkUpstreams(runner, ctx, col, emit, options.signal);
+  })();
+  await Promise.all([...settled.values(), upstreams]);
+  return col;
+}
 
-  if (options.signal?.aborted) return col;
+async function checkUpstreams(
+  runner: CommandRunner,
+  ctx: ProbeContext,
+  col: Collection,
+  emit: (check: CheckResult) => void,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  if (signal?.aborted) return;
   const targets = col.config?.targets ?? [];
   const { lines, sent, skipped } = probeableTargets(targets);
   if (sent.length === 0) {
     if (!col.config) col.unavailable.upstreams = 'no nginx configuration to read upstreams from';
     col.upstreams = { targets: [], results: [], skipped };
-    return col;
+    return;
   }
   const workerUser =
     col.processes?.find((p) => p.args.startsWith('nginx: worker'))?.user ?? col.config?.user ?? '';
   const stdin = `${/^[a-z_][a-z0-9_-]*$/i.test(workerUser) ? workerUser : ''}\n${lines.join('\n')}\n`;
-  const outcome = await runProbe(runner, upstreamsProbe, ctx, options.signal, stdin);
+  const outcome = await runProbe(runner, upstreamsProbe, ctx, signal, stdin);
   if (!outcome.ok) {
     col.unavailable.upstreams = outcome.reason;
     emit({
@@ -107,12 +127,11 @@ export async function collectHost(
       summary: `could not check: ${outcome.reason}`,
       durationMs: outcome.durationMs,
     });
-    return col;
+    return;
   }
   col.upstreams = { targets: sent, results: parseUpstreams(outcome.result.stdout, sent.length), skipped };
   const s = summarizeProbe('upstreams', col, ctx.sinceS);
   emit({ id: 'upstreams', status: s.status, summary: s.summary, durationMs: outcome.durationMs });
-  return col;
 }
 
 function store(col: Collection, probe: ProbeSpec, stdout: string, truncated: boolean): void {

@@ -6,7 +6,7 @@ const DISK_PATHS =
   '/ /var /var/log /tmp /run /var/lib/nginx /var/lib/nginx/* /var/cache/nginx /var/cache/nginx/*';
 
 /** Seconds between the two CPU samples: long enough to be a measurement, short enough not to slow a run. */
-export const CPU_SAMPLE_S = 0.5;
+export const CPU_SAMPLE_S = 0.25;
 
 /**
  * CPU use now, not the load average's minute-long memory, and who uses it, the way top measures:
