@@ -1,6 +1,6 @@
+import { parseUtcOffset } from '../../diagnosis/parse/time.js';
 import type { ProbeSpec } from '../types.js';
 import { shScript } from './common.js';
-import { parseUtcOffset } from './system.js';
 
 /** Byte cap per log read: a 10 GB log is never read whole, only its tail. */
 export const LOG_TAIL_BYTES = 4 * 1024 * 1024;
@@ -45,7 +45,7 @@ export interface LogTail {
 export function parseLogTail(output: string): LogTail {
   const dateEnd = output.startsWith('__DATE ') ? output.indexOf('\n') + 1 : 0;
   const [nowS, zone] = output.slice(7, Math.max(7, dateEnd - 1)).split(' ');
-  const clock = { nowS: Number(nowS) || undefined, utcOffsetMinutes: parseUtcOffset(zone ?? '') };
+  const clock = { nowS: Number(nowS) || undefined, utcOffsetMinutes: parseUtcOffset(zone ?? '') ?? 0 };
   const stdout = output.slice(dateEnd);
   if (stdout.startsWith('__MISSING'))
     return { state: 'missing', sizeBytes: 0, text: '', cut: false, ...clock };

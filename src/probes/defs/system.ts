@@ -1,3 +1,4 @@
+import { parseUtcOffset } from '../../diagnosis/parse/time.js';
 import type { ProbeSpec } from '../types.js';
 import { section, shScript, tagged } from './common.js';
 
@@ -77,14 +78,6 @@ export interface SystemFacts {
   disks: { mount: string; usedPct: number; inodesUsedPct?: number; availKb: number; line: string }[];
 }
 
-/** `+0130` → 90. */
-export function parseUtcOffset(z: string): number {
-  const m = /^([+-])(\d\d)(\d\d)$/.exec(z.trim());
-  if (!m) return 0;
-  const v = Number(m[2]) * 60 + Number(m[3]);
-  return m[1] === '-' ? -v : v;
-}
-
 export function parseSystem(stdout: string): SystemFacts {
   const [date] = tagged(stdout, 'DATE');
   const [nowS, zone] = (date ?? '').split(' ');
@@ -127,7 +120,7 @@ export function parseSystem(stdout: string): SystemFacts {
     s !== undefined && s !== '' && Number.isFinite(Number(s)) ? Number(s) : undefined;
   return {
     nowS: num(nowS),
-    utcOffsetMinutes: parseUtcOffset(zone ?? ''),
+    utcOffsetMinutes: parseUtcOffset(zone ?? '') ?? 0,
     cpus: num(tagged(stdout, 'NPROC')[0]),
     load1: num(load[0]),
     load5: num(load[1]),

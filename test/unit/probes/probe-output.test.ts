@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { parseUtcOffset } from '../../../src/diagnosis/parse/time.js';
 import { parseLogTail } from '../../../src/probes/defs/log-tail.js';
 import { parseProcesses } from '../../../src/probes/defs/processes.js';
 import { parseSecurity } from '../../../src/probes/defs/security.js';
 import { parseServices } from '../../../src/probes/defs/services.js';
 import { parseSockets } from '../../../src/probes/defs/sockets.js';
-import { parseSystem, parseUtcOffset } from '../../../src/probes/defs/system.js';
+import { parseSystem } from '../../../src/probes/defs/system.js';
 import { parseUpstreams, probeableTargets } from '../../../src/probes/defs/upstreams.js';
 import { targetState } from '../../../src/probes/target-state.js';
 import { BURNER_ROW, OVERLOADED_SYSTEM_PROBE } from '../lab-captured.js';
