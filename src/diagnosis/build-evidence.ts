@@ -35,7 +35,7 @@ export function buildEvidence(col: Collection, ctx: ProbeContext, fallbackNowMs:
   };
 
   if (col.errorLog?.state === 'ok') {
-    const w = windowErrorLog(col.errorLog, ctx.sinceS);
+    const w = col.errorWindow ?? windowErrorLog(col.errorLog, ctx.sinceS);
     ev.errorLog = {
       path: ctx.host.nginx.errorLog,
       entries: w.entries,

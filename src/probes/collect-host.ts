@@ -1,5 +1,7 @@
 import { parseNginxConfig } from '../diagnosis/parse/parse-nginx-config.js';
 import type { NginxConfig, UpstreamTarget } from '../diagnosis/parse/types.js';
+import type { ErrorWindow } from '../diagnosis/window.js';
+import { windowErrorLog } from '../diagnosis/window.js';
 import type { CheckResult } from './check.js';
 import type { LogTail } from './defs/log-tail.js';
 import { parseLogTail } from './defs/log-tail.js';
@@ -28,6 +30,8 @@ export interface Collection {
   nginx?: NginxDump;
   config?: NginxConfig;
   errorLog?: LogTail;
+  /** The error-log entries inside the window, parsed once for both the live summary and the evidence. */
+  errorWindow?: ErrorWindow;
   accessLog?: LogTail;
   processes?: ProcessRow[];
   sockets?: ListeningSocket[];
@@ -78,7 +82,7 @@ export async function collectHost(
           return;
         }
         try {
-          store(col, probe, outcome.result.stdout, outcome.result.truncated);
+          store(col, probe, outcome.result.stdout, outcome.result.truncated, ctx.sinceS);
         } catch (err) {
           const reason = `output not understood: ${err instanceof Error ? err.message : String(err)}`;
           col.unavailable[probe.id] = reason;
@@ -134,7 +138,7 @@ async function checkUpstreams(
   emit({ id: 'upstreams', status: s.status, summary: s.summary, durationMs: outcome.durationMs });
 }
 
-function store(col: Collection, probe: ProbeSpec, stdout: string, truncated: boolean): void {
+function store(col: Collection, probe: ProbeSpec, stdout: string, truncated: boolean, sinceS: number): void {
   switch (probe.id) {
     case 'nginx-config': {
       const dump = parseNginxDump(stdout);
@@ -144,6 +148,7 @@ function store(col: Collection, probe: ProbeSpec, stdout: string, truncated: boo
     }
     case 'error-log':
       col.errorLog = parseLogTail(stdout);
+      if (col.errorLog.state === 'ok') col.errorWindow = windowErrorLog(col.errorLog, sinceS);
       break;
     case 'access-log':
       col.accessLog = parseLogTail(stdout);

@@ -1,4 +1,4 @@
-import { upstreamErrors, windowErrorLog } from '../diagnosis/window.js';
+import { upstreamErrors } from '../diagnosis/window.js';
 import type { CheckStatus } from './check.js';
 import type { Collection } from './collect-host.js';
 import { targetState } from './target-state.js';
@@ -28,9 +28,11 @@ export function summarizeProbe(id: string, col: Collection, sinceS: number): Pro
     }
     case 'error-log': {
       const tail = col.errorLog;
-      if (tail?.state !== 'ok') return { status: 'error', summary: `error log ${tail?.state ?? 'not read'}` };
+      if (tail?.state !== 'ok' || !col.errorWindow) {
+        return { status: 'error', summary: `error log ${tail?.state ?? 'not read'}` };
+      }
       const since = Math.round(sinceS / 60);
-      const errors = upstreamErrors(windowErrorLog(tail, sinceS).entries);
+      const errors = upstreamErrors(col.errorWindow.entries);
       if (errors.length === 0) return { status: 'ok', summary: `no upstream errors in the last ${since}m` };
       const counts = new Map<string, number>();
       for (const e of errors) counts.set(e.signature ?? '?', (counts.get(e.signature ?? '?') ?? 0) + 1);
