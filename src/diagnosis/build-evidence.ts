@@ -5,8 +5,7 @@ import type { ProbeContext, ProbeService } from '../probes/types.js';
 import type { Evidence, NginxEvidence, ServiceEvidence } from './evidence.js';
 import { computeAccessStats, parseAccessLine } from './parse/parse-access-log.js';
 import { parseAppLog } from './parse/parse-app-log.js';
-import { parseKernelLog } from './parse/parse-kernel-log.js';
-import { windowErrorLog } from './window.js';
+import { hostClock, windowErrorLog, windowKernelLog } from './window.js';
 
 /** Process command lines of each app-server kind, for hosts without systemd units in the inventory. */
 const KIND_PATTERNS: Record<string, RegExp> = {
@@ -20,8 +19,8 @@ const KIND_PATTERNS: Record<string, RegExp> = {
 
 /** Assembles the Evidence of one host from what the probes brought back. Pure. */
 export function buildEvidence(col: Collection, ctx: ProbeContext, fallbackNowMs: number): Evidence {
-  const nowS = col.system?.nowS ?? col.errorLog?.nowS ?? fallbackNowMs / 1000;
-  const utcOffset = col.system?.utcOffsetMinutes ?? col.errorLog?.utcOffsetMinutes ?? 0;
+  const clock = hostClock(col, fallbackNowMs);
+  const { nowS, utcOffsetMinutes: utcOffset } = clock;
   const windowStartMs = (nowS - ctx.sinceS) * 1000;
   const ev: Evidence = {
     host: ctx.host.name,
@@ -82,10 +81,11 @@ export function buildEvidence(col: Collection, ctx: ProbeContext, fallbackNowMs:
   }
 
   if (col.kernel !== undefined) {
-    ev.kernel = parseKernelLog(kernelWindow(col.kernel, windowStartMs));
+    ev.kernel = windowKernelLog(col.kernel, clock, ctx.sinceS);
   }
 
   ev.services = ctx.host.services.map((s) => serviceEvidence(s, col, windowStartMs, utcOffset));
+  ev.systemd = hasSystemd(col);
 
   if (col.security) {
     const apparmorDenials = (col.kernel ?? '')
@@ -142,17 +142,28 @@ function accessFormat(col: Collection, path: string): string | undefined {
   return cfg.logFormats[name] ?? (name === 'combined' ? undefined : name);
 }
 
-/** dmesg ISO lines start `2026-11-21T10:52:04,123456+00:00`; keep those in the window (and undated ones). */
-function kernelWindow(text: string, startMs: number): string {
-  return text
-    .split('\n')
-    .filter((l) => {
-      const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)[,.]?\d*([+-]\d\d:?\d\d)?/.exec(l);
-      if (!m) return true;
-      const t = Date.parse(`${m[1]}${m[2] ?? 'Z'}`);
-      return Number.isNaN(t) || t >= startMs;
-    })
-    .join('\n');
+/** `systemctl is-active` states; anything else in a `__UNIT` line is an error message, not a unit state. */
+const UNIT_STATES = new Set([
+  'active',
+  'reloading',
+  'inactive',
+  'failed',
+  'activating',
+  'deactivating',
+  'maintenance',
+  'refreshing',
+]);
+
+/**
+ * Whether the host runs systemd, from the app-services probe's `__UNIT` lines: `no-systemd` when
+ * systemctl is absent, or systemctl's `System has not been booted with systemd ...` (first word
+ * `System`) in a container that ships systemctl without running it.
+ */
+function hasSystemd(col: Collection): boolean | undefined {
+  const states = [...(col.services?.unitState.values() ?? [])].map((u) => u.state);
+  if (states.some((s) => UNIT_STATES.has(s))) return true;
+  if (states.some((s) => s === 'no-systemd' || s === 'System')) return false;
+  return undefined;
 }
 
 function matcher(s: ProbeService): RegExp | undefined {

@@ -20,6 +20,11 @@ export interface Evidence {
   resources?: ResourceEvidence;
   kernel?: KernelEvidence;
   services: ServiceEvidence[];
+  /**
+   * The host runs systemd: true when `systemctl is-active` answered for an inventory unit, false when
+   * the app-services probe found no systemd, undefined when no unit was asked about.
+   */
+  systemd?: boolean;
   security?: SecurityEvidence;
   /** Probe ids that could not run, with the reason (for "could not check" wording). */
   unavailable: Record<string, string>;

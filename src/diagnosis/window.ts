@@ -1,5 +1,8 @@
+import type { Collection } from '../probes/collect-host.js';
 import type { LogTail } from '../probes/defs/log-tail.js';
+import type { KernelEvidence } from './evidence.js';
 import { errorLogTimeToEpochMs, parseErrorLog } from './parse/parse-error-log.js';
+import { parseKernelLog } from './parse/parse-kernel-log.js';
 import type { ErrorLogEntry } from './parse/types.js';
 
 export interface ErrorWindow {
@@ -25,4 +28,29 @@ export function windowErrorLog(tail: LogTail, sinceS: number): ErrorWindow {
 /** Entries that speak of an upstream failure (a catalog 3.1 signature), not startup notices. */
 export function upstreamErrors(entries: ErrorLogEntry[]): ErrorLogEntry[] {
   return entries.filter((e) => e.signature !== undefined);
+}
+
+/** The host's own clock and zone, as the probes read them (system probe first, then the error-log probe). */
+export interface HostClock {
+  nowS: number;
+  utcOffsetMinutes: number;
+}
+
+export function hostClock(col: Collection, fallbackNowMs: number): HostClock {
+  return {
+    nowS: col.system?.nowS ?? col.errorLog?.nowS ?? fallbackNowMs / 1000,
+    utcOffsetMinutes: col.system?.utcOffsetMinutes ?? col.errorLog?.utcOffsetMinutes ?? 0,
+  };
+}
+
+/**
+ * OOM kills, segfaults and network-stack warnings of the kernel-log probe inside the window, by the
+ * host's clock: the same events for the live check line and the evidence. `dmesg --time-format iso`
+ * and `journalctl -k -o short-iso` stamps carry their own zone; undated lines are kept.
+ */
+export function windowKernelLog(text: string, clock: HostClock, sinceS: number): KernelEvidence {
+  return parseKernelLog(text, {
+    sinceMs: (clock.nowS - sinceS) * 1000,
+    utcOffsetMinutes: clock.utcOffsetMinutes,
+  });
 }

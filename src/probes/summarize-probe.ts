@@ -1,4 +1,4 @@
-import { upstreamErrors } from '../diagnosis/window.js';
+import { hostClock, upstreamErrors, windowKernelLog } from '../diagnosis/window.js';
 import type { CheckStatus } from './check.js';
 import type { Collection } from './collect-host.js';
 import { targetState } from './target-state.js';
@@ -88,10 +88,15 @@ export function summarizeProbe(id: string, col: Collection, sinceS: number): Pro
           };
     }
     case 'kernel-log': {
-      const oom = (col.kernel ?? '').split('\n').filter((l) => /out of memory|oom-kill/i.test(l)).length;
-      return oom > 0
-        ? { status: 'warn', summary: `${plural(oom, 'OOM line')} in the kernel log` }
-        : { status: 'ok', summary: 'no OOM kills in the kernel log' };
+      // The same parsed, windowed events the evidence (and so the OOM finding) is built from.
+      const { oomKills } = windowKernelLog(col.kernel ?? '', hostClock(col, Date.now()), sinceS);
+      const since = Math.round(sinceS / 60);
+      if (oomKills.length === 0) return { status: 'ok', summary: `no OOM kills in the last ${since}m` };
+      const victims = [...new Set(oomKills.map((k) => k.process))].join(', ');
+      return {
+        status: 'warn',
+        summary: `${plural(oomKills.length, 'OOM kill')} in the last ${since}m: ${victims}`,
+      };
     }
     case 'app-services': {
       const logs = col.services?.logs.size ?? 0;

@@ -74,22 +74,63 @@ function finding(
     r?.memAvailableKb !== undefined && r.memTotalKb
       ? `memory now: ${Math.round(r.memAvailableKb / 1024)} MB available of ${Math.round(r.memTotalKb / 1024)} MB`
       : undefined;
-  const unit = svc ? unitName(svc) : '<unit>';
   return {
     cause: 'upstream-oom-killed',
     confidence,
     title,
     evidence: mem ? [...evidence, mem] : evidence,
-    remediation: [
-      `Check the limit and the current use: systemctl show ${unit} -p MemoryMax -p MemoryCurrent; free -m; ps -eo pid,rss,comm --sort=-rss | head`,
-      `Right-size concurrency to RAM: fewer workers (or threads instead of processes); php-fpm pm.max_children = RAM / avg worker RSS.`,
-      'Contain leaks: pm.max_requests = 500 (php-fpm) or gunicorn --max-requests 1000 --max-requests-jitter 100.',
-      `Restart ${unit} once if it is down, and only after the above: a restart alone brings the next OOM kill.`,
-      'Add RAM/swap or raise the cgroup limit only with the measurements above.',
-    ],
+    remediation: ev.systemd === false ? noSystemdSteps(svc) : systemdSteps(svc),
     actions: [
       ...(svc ? [restartAction(ev, svc, 'down')] : []),
       action('investigate-oom', 'human', 'Decide memory sizing (workers vs RAM, leaks)'),
     ],
   };
+}
+
+const LEAK_STEP =
+  'Contain leaks: pm.max_requests = 500 (php-fpm) or gunicorn --max-requests 1000 --max-requests-jitter 100.';
+
+/** Catalog C11 fix on a systemd host (also when no unit was checked: most hosts run systemd). */
+function systemdSteps(svc: ServiceEvidence | undefined): string[] {
+  const unit = svc ? unitName(svc) : '<unit>';
+  return [
+    `Check the limit and the current use: systemctl show ${unit} -p MemoryMax -p MemoryCurrent; systemctl status ${unit} --no-pager -l; free -m; ps -eo pid,rss,comm --sort=-rss | head`,
+    'Right-size concurrency to RAM: fewer workers (or threads instead of processes); php-fpm pm.max_children = RAM / avg worker RSS.',
+    LEAK_STEP,
+    `Restart ${unit} once if it is down, and only after the above: a restart alone brings the next OOM kill.`,
+    `Add RAM/swap, or raise the cgroup limit (MemoryMax= in a drop-in: systemctl edit ${unit}), only with the measurements above.`,
+  ];
+}
+
+/** Catalog C11 fix on a host without systemd: no unit, no MemoryMax=; the app server caps itself. */
+function noSystemdSteps(svc: ServiceEvidence | undefined): string[] {
+  const name = svc?.name ?? 'the killed process';
+  return [
+    'Check the current use: free -m; cat /proc/pressure/memory; ps -eo pid,rss,etimes,args --sort=-rss | head (this host has no systemd: no unit memory limit applies)',
+    `Find what starts ${name} and whether it brought it back: its supervisor (supervisord: supervisorctl status; runit: sv status /etc/service/*; OpenRC: rc-status; pm2 ls), its container (docker inspect -f '{{.State.OOMKilled}} {{.RestartCount}}' <container>), or its init script.`,
+    `Cap memory in the app server's own config: ${ownMemoryCap(svc?.kind)}.`,
+    LEAK_STEP,
+    `Restart ${name} once through that supervisor if it is down, and only after the above: a restart alone brings the next OOM kill.`,
+    'Add RAM or swap (or raise the container memory limit) only with the measurements above.',
+  ];
+}
+
+/** Where each app server bounds its own memory (its worker count, or its heap). */
+function ownMemoryCap(kind: string | undefined): string {
+  switch (kind) {
+    case 'php-fpm':
+      return 'pm.max_children = RAM / avg worker RSS in the pool config (e.g. /etc/php/*/fpm/pool.d/www.conf)';
+    case 'gunicorn':
+      return 'fewer --workers (RAM / avg worker RSS), or --threads instead of processes';
+    case 'uwsgi':
+      return 'fewer processes, and reload-on-rss = <MB> to recycle a worker that grows';
+    case 'node':
+      return 'node --max-old-space-size=<MB> below the RAM left for it (fewer cluster/pm2 instances)';
+    case 'puma':
+      return 'fewer workers (RAM / avg worker RSS) in config/puma.rb';
+    case 'apache':
+      return 'MaxRequestWorkers = RAM / avg child RSS';
+    default:
+      return 'php-fpm pm.max_children = RAM / avg worker RSS, gunicorn fewer --workers, node --max-old-space-size=<MB>';
+  }
 }
