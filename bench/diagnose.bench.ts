@@ -17,9 +17,10 @@ import { resolveTarget } from '../src/inventory/resolve-target.js';
 import type { ResolvedHost } from '../src/inventory/types.js';
 import { diagnoseTarget } from '../src/pipeline/diagnose-target.js';
 import { sshConnector } from '../src/pipeline/ssh-connector.js';
+import { probeCommand } from '../src/probes/batch.js';
 import { parseNginxDump } from '../src/probes/defs/nginx-config.js';
 import { probeableTargets } from '../src/probes/defs/upstreams.js';
-import { PHASE_ONE, PHASE_TWO } from '../src/probes/probe-set.js';
+import { ALL_PROBES } from '../src/probes/probe-set.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const GROUP_RUNS = Number(process.env.BENCH_GROUP_RUNS ?? 5);
@@ -72,12 +73,14 @@ function sshOnce(host: ResolvedHost, command: string, stdin: string): Promise<st
 async function baseline(host: ResolvedHost): Promise<void> {
   const ctx = { host, sinceS: SINCE_S };
   let config: ReturnType<typeof parseNginxConfig> | undefined;
-  for (const probe of PHASE_ONE) {
-    const out = await sshOnce(host, probe.command, probe.stdin?.(ctx) ?? '');
+  for (const probe of ALL_PROBES) {
+    const stdin =
+      probe.id === 'upstreams'
+        ? `www-data\n${probeableTargets(config?.targets ?? []).lines.join('\n')}\n`
+        : (probe.stdin?.(ctx) ?? '');
+    const out = await sshOnce(host, probeCommand(probe), stdin);
     if (probe.id === 'nginx-config') config = parseNginxConfig(parseNginxDump(out).text);
   }
-  const { lines } = probeableTargets(config?.targets ?? []);
-  for (const probe of PHASE_TWO) await sshOnce(host, probe.command, `www-data\n${lines.join('\n')}\n`);
 }
 
 async function main(): Promise<void> {
@@ -124,7 +127,7 @@ async function main(): Promise<void> {
     const s = median(singleMs);
     const b = median(baselineMs);
     const g = median(groupMs);
-    const probes = PHASE_ONE.length + PHASE_TWO.length;
+    const probes = ALL_PROBES.length;
     const rows = [
       ['one host, diagnose502', s, `${RUNS} runs`],
       [`one host, baseline (${probes} ssh processes in sequence)`, b, `${RUNS} runs`],

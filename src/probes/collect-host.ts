@@ -2,6 +2,8 @@ import { parseNginxConfig } from '../diagnosis/parse/parse-nginx-config.js';
 import type { NginxConfig, UpstreamTarget } from '../diagnosis/parse/types.js';
 import type { ErrorWindow } from '../diagnosis/window.js';
 import { windowErrorLog } from '../diagnosis/window.js';
+import type { PartOutcome } from './batch.js';
+import { runBatch } from './batch.js';
 import type { CheckResult } from './check.js';
 import type { LogTail } from './defs/log-tail.js';
 import { parseLogTail } from './defs/log-tail.js';
@@ -19,9 +21,8 @@ import { parseSockets } from './defs/sockets.js';
 import type { SystemFacts } from './defs/system.js';
 import { parseSystem } from './defs/system.js';
 import type { RawTargetResult } from './defs/upstreams.js';
-import { parseUpstreams, probeableTargets, upstreamsProbe } from './defs/upstreams.js';
-import { PHASE_ONE } from './probe-set.js';
-import { runProbe } from './run-probe.js';
+import { parseUpstreams, probeableTargets } from './defs/upstreams.js';
+import { PHASE_ONE, UPSTREAM_INPUTS, UPSTREAMS_BATCH } from './probe-set.js';
 import { summarizeProbe } from './summarize-probe.js';
 import type { CommandRunner, ProbeContext, ProbeSpec } from './types.js';
 
@@ -50,9 +51,10 @@ export interface Collection {
 export type CheckListener = (check: CheckResult) => void;
 
 /**
- * Runs the fixed probe set on one connected host, all in parallel (the SSH layer bounds the
- * channels); the upstream checks start as soon as `nginx -T` named the targets. Each finished probe is
- * reported at once through `onCheck`, so a terminal or a Slack message can show progress.
+ * Runs the fixed probe set on one connected host: the batches of phase one at once, each on its own
+ * channel; the upstream checks start as soon as the config and the worker user are known. Each
+ * finished probe is reported at once through `onCheck`, so a terminal or a Slack message can show
+ * progress.
  */
 export async function collectHost(
   runner: CommandRunner,
@@ -64,43 +66,49 @@ export async function collectHost(
     col.checks.push(check);
     options.onCheck?.(check);
   };
+  // The upstream checks need only the config and the worker user: they start as soon as those two
+  // probes are in, while the same batch goes on with the logs and the CPU sample runs.
+  const waiting = new Set<string>(UPSTREAM_INPUTS);
+  let inputsReady: () => void = () => {};
+  const upstreamInputs = new Promise<void>((resolve) => {
+    inputsReady = resolve;
+  });
+  const onPart = (outcome: PartOutcome) => {
+    record(outcome);
+    waiting.delete(outcome.probe.id);
+    if (waiting.size === 0) inputsReady();
+  };
+  const record = (outcome: PartOutcome) => {
+    const { probe } = outcome;
+    if (!outcome.ok) {
+      col.unavailable[probe.id] = outcome.reason;
+      emit({
+        id: probe.id,
+        status: 'error',
+        summary: `could not check: ${outcome.reason}`,
+        durationMs: outcome.durationMs,
+      });
+      return;
+    }
+    try {
+      store(col, probe, outcome.stdout, outcome.truncated, ctx.sinceS);
+    } catch (err) {
+      const reason = `output not understood: ${err instanceof Error ? err.message : String(err)}`;
+      col.unavailable[probe.id] = reason;
+      emit({ id: probe.id, status: 'error', summary: reason, durationMs: outcome.durationMs });
+      return;
+    }
+    const s = summarizeProbe(probe.id, col, ctx.sinceS);
+    emit({ id: probe.id, status: s.status, summary: s.summary, durationMs: outcome.durationMs });
+  };
 
-  const settled = new Map<string, Promise<void>>();
-  for (const probe of PHASE_ONE) {
-    settled.set(
-      probe.id,
-      (async () => {
-        const outcome = await runProbe(runner, probe, ctx, options.signal);
-        if (!outcome.ok) {
-          col.unavailable[probe.id] = outcome.reason;
-          emit({
-            id: probe.id,
-            status: 'error',
-            summary: `could not check: ${outcome.reason}`,
-            durationMs: outcome.durationMs,
-          });
-          return;
-        }
-        try {
-          store(col, probe, outcome.result.stdout, outcome.result.truncated, ctx.sinceS);
-        } catch (err) {
-          const reason = `output not understood: ${err instanceof Error ? err.message : String(err)}`;
-          col.unavailable[probe.id] = reason;
-          emit({ id: probe.id, status: 'error', summary: reason, durationMs: outcome.durationMs });
-          return;
-        }
-        const s = summarizeProbe(probe.id, col, ctx.sinceS);
-        emit({ id: probe.id, status: s.status, summary: s.summary, durationMs: outcome.durationMs });
-      })(),
-    );
-  }
-  // The upstream checks need only the config and the worker user: start them as soon as those two
-  // are in, while the slower probes (the CPU sample, log reads) are still running.
-  const upstreams = (async () => {
-    await Promise.all([settled.get('nginx-config'), settled.get('processes')]);
-    await checkUpstreams(runner, ctx, col, emit, options.signal);
-  })();
-  await Promise.all([...settled.values(), upstreams]);
+  const batches = PHASE_ONE.map((batch) => runBatch(runner, batch, ctx, { signal: options.signal, onPart }));
+  // runBatch reports every probe of its batch, so the inputs always arrive; the race only keeps a
+  // broken promise from hanging the host.
+  const upstreams = Promise.race([upstreamInputs, Promise.all(batches)]).then(() =>
+    checkUpstreams(runner, ctx, col, onPart, options.signal),
+  );
+  await Promise.all([...batches, upstreams]);
   return col;
 }
 
@@ -108,7 +116,7 @@ async function checkUpstreams(
   runner: CommandRunner,
   ctx: ProbeContext,
   col: Collection,
-  emit: (check: CheckResult) => void,
+  onPart: (outcome: PartOutcome) => void,
   signal: AbortSignal | undefined,
 ): Promise<void> {
   if (signal?.aborted) return;
@@ -121,21 +129,9 @@ async function checkUpstreams(
   }
   const workerUser =
     col.processes?.find((p) => p.args.startsWith('nginx: worker'))?.user ?? col.config?.user ?? '';
-  const stdin = `${/^[a-z_][a-z0-9_-]*$/i.test(workerUser) ? workerUser : ''}\n${lines.join('\n')}\n`;
-  const outcome = await runProbe(runner, upstreamsProbe, ctx, signal, stdin);
-  if (!outcome.ok) {
-    col.unavailable.upstreams = outcome.reason;
-    emit({
-      id: 'upstreams',
-      status: 'error',
-      summary: `could not check: ${outcome.reason}`,
-      durationMs: outcome.durationMs,
-    });
-    return;
-  }
-  col.upstreams = { targets: sent, results: parseUpstreams(outcome.result.stdout, sent.length), skipped };
-  const s = summarizeProbe('upstreams', col, ctx.sinceS);
-  emit({ id: 'upstreams', status: s.status, summary: s.summary, durationMs: outcome.durationMs });
+  const input = `${/^[a-z_][a-z0-9_-]*$/i.test(workerUser) ? workerUser : ''}\n${lines.join('\n')}\n`;
+  col.upstreams = { targets: sent, results: [], skipped };
+  await runBatch(runner, UPSTREAMS_BATCH, ctx, { signal, inputs: { upstreams: input }, onPart });
 }
 
 function store(col: Collection, probe: ProbeSpec, stdout: string, truncated: boolean, sinceS: number): void {
@@ -173,6 +169,9 @@ function store(col: Collection, probe: ProbeSpec, stdout: string, truncated: boo
       break;
     case 'security':
       col.security = parseSecurity(stdout);
+      break;
+    case 'upstreams':
+      if (col.upstreams) col.upstreams.results = parseUpstreams(stdout, col.upstreams.targets.length);
       break;
     case 'nginx-fds':
       col.nginxFds = parseNginxFds(stdout);

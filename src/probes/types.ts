@@ -6,6 +6,8 @@ export interface CommandResult {
   code: number | null;
   timedOut: boolean;
   truncated: boolean;
+  /** Stopped by the caller's AbortSignal. */
+  aborted?: boolean;
   durationMs: number;
 }
 
@@ -17,6 +19,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Prefixed with `sudo -n` when the inventory asks for sudo. */
   privileged?: boolean;
+  /** Sees each piece of stdout as it arrives. */
+  onStdout?: (chunk: Buffer) => void;
 }
 
 export interface CommandRunner {
@@ -47,15 +51,33 @@ export interface ProbeContext {
 }
 
 /**
- * A probe is data: a fixed command from this list, its limits, and what to send on stdin.
- * The command text is a constant; everything that varies (paths, targets, URLs) goes through stdin.
+ * A probe is data: a fixed script from this list, its limits, and what it reads as input. The script is
+ * a constant; everything that varies (paths, targets, URLs) is its input, sent on stdin, never spliced
+ * into command text. Probes travel to the host in batches (see batch.ts): one SSH channel runs several
+ * probe scripts in turn, each still reported as its own check.
  */
 export interface ProbeSpec {
   id: string;
   title: string;
-  command: string;
+  /** A fixed shell fragment (POSIX sh unless `shell` says bash); reads its input, if any, from stdin. */
+  script: string;
+  shell?: 'sh' | 'bash';
+  /** Needs root: run under `sudo -n` when the inventory asks for sudo. */
   privileged: boolean;
+  /** How long the probe may take on its own (its batch's limit covers the batch). */
   timeoutMs: number;
+  /** Cap on the probe's output; more is cut and the probe marked truncated. */
   maxBytes: number;
+  /** The probe's input, newline-terminated lines. */
   stdin?: (ctx: ProbeContext) => string;
+  /** Its input is made at run time from other probes' results (the upstream targets), not by `stdin`. */
+  runtimeInput?: true;
+}
+
+/** Probes that share one channel, run one after another in this order. */
+export interface ProbeBatch {
+  id: string;
+  probes: readonly ProbeSpec[];
+  /** Wall time for the whole batch; the probes finished before it runs out keep their results. */
+  timeoutMs: number;
 }

@@ -373,6 +373,9 @@ async function openHop(target: ConnectTarget, options: ConnectOptions): Promise<
     closeHop(via);
     throw unreachableError(target, new Error('No response from server'));
   }
+  // Probes are small request/response exchanges: without TCP_NODELAY, Nagle's algorithm holds each
+  // channel's close behind the peer's delayed ACK (~40 ms per command on Linux).
+  ssh.connection.setNoDelay(true);
   logger?.debug({ host: target.name, endpoint: endpoint(target) }, 'ssh connected');
   return via === undefined ? { ssh, client: ssh.connection } : { ssh, client: ssh.connection, via };
 }

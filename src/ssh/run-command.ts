@@ -17,6 +17,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Prefixed with `sudo -n` when the host's inventory entry says `sudo: true`. */
   privileged?: boolean;
+  /** Sees each piece of stdout as it arrives (within the cap), for progress while the command runs. */
+  onStdout?: (chunk: Buffer) => void;
 }
 
 export interface RunResult {
@@ -163,6 +165,7 @@ export function runOnClient(
       const take = chunk.length > room ? chunk.subarray(0, Math.max(0, room)) : chunk;
       (which === 'stdout' ? stdout : stderr).push(take);
       bytes[which] += take.length;
+      if (which === 'stdout' && take.length > 0) options.onStdout?.(take);
       if (take.length < chunk.length) {
         truncated = true;
         stop('cap');

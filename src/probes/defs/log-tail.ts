@@ -1,19 +1,18 @@
 import { parseUtcOffset } from '../../diagnosis/parse/time.js';
 import type { ProbeSpec } from '../types.js';
-import { shScript } from './common.js';
 
 /** Byte cap per log read: a 10 GB log is never read whole, only its tail. */
 export const LOG_TAIL_BYTES = 4 * 1024 * 1024;
 
 const TAIL_SCRIPT =
-  'echo "__DATE $(date +%s) $(date +%z)"; read -r f; if [ ! -e "$f" ]; then echo "__MISSING"; exit 0; fi; ' +
+  'date "+__DATE %s %z"; read -r f; if [ ! -e "$f" ]; then echo "__MISSING"; exit 0; fi; ' +
   'if [ ! -r "$f" ]; then echo "__UNREADABLE"; exit 0; fi; ' +
-  `echo "__SIZE $(stat -c %s -- "$f")"; tail -c ${LOG_TAIL_BYTES} -- "$f"`;
+  `echo __TAIL; tail -c ${LOG_TAIL_BYTES} -- "$f"`;
 
 export const errorLogProbe: ProbeSpec = {
   id: 'error-log',
   title: 'nginx error log',
-  command: shScript(TAIL_SCRIPT),
+  script: TAIL_SCRIPT,
   privileged: true,
   timeoutMs: 5000,
   maxBytes: LOG_TAIL_BYTES + 4096,
@@ -23,7 +22,7 @@ export const errorLogProbe: ProbeSpec = {
 export const accessLogProbe: ProbeSpec = {
   id: 'access-log',
   title: 'nginx access log',
-  command: shScript(TAIL_SCRIPT),
+  script: TAIL_SCRIPT,
   privileged: true,
   timeoutMs: 5000,
   maxBytes: LOG_TAIL_BYTES + 4096,
@@ -52,9 +51,12 @@ export function parseLogTail(output: string): LogTail {
   if (stdout.startsWith('__UNREADABLE'))
     return { state: 'unreadable', sizeBytes: 0, text: '', cut: false, ...clock };
   const nl = stdout.indexOf('\n');
-  const size = Number(/^__SIZE (\d+)/.exec(stdout)?.[1] ?? 0);
   let text = nl >= 0 ? stdout.slice(nl + 1) : '';
-  const cut = size > LOG_TAIL_BYTES;
+  // `__SIZE <bytes>` from older probes; now a full read of LOG_TAIL_BYTES means the file was longer
+  // (one `stat` less on the host; a file of exactly that size loses its first line, which is harmless).
+  const sizeLine = /^__SIZE (\d+)/.exec(stdout);
+  const size = sizeLine ? Number(sizeLine[1]) : Buffer.byteLength(text);
+  const cut = size >= LOG_TAIL_BYTES + (sizeLine ? 1 : 0);
   if (cut) {
     const first = text.indexOf('\n');
     text = first >= 0 ? text.slice(first + 1) : '';

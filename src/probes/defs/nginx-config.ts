@@ -1,14 +1,13 @@
 import type { ProbeSpec } from '../types.js';
-import { shScript, tagged } from './common.js';
+import { tagged } from './common.js';
 
 /** `nginx -T` prints the test result on stderr and the config on stdout; one run gives both `-t` and `-T`. */
 export const nginxConfigProbe: ProbeSpec = {
   id: 'nginx-config',
   title: 'nginx -T / nginx -t',
-  command: shScript(
+  script:
     'if ! command -v nginx >/dev/null 2>&1; then echo "__NOBIN"; exit 0; fi; ' +
-      'echo "__VERSION $(nginx -v 2>&1)"; nginx -T 2>&1; echo "__EXIT $?"',
-  ),
+    'echo "__VERSION $(nginx -v 2>&1)"; nginx -T 2>&1; echo "__EXIT $?"',
   privileged: true,
   timeoutMs: 6000,
   maxBytes: 4_000_000,

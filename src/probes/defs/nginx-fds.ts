@@ -1,14 +1,17 @@
 import type { ProbeSpec } from '../types.js';
-import { shScript } from './common.js';
 
 /** Catalog C23: the worker's own limit matters, not `ulimit -n` of the SSH shell. */
 export const nginxFdsProbe: ProbeSpec = {
   id: 'nginx-fds',
   title: 'nginx worker file descriptors',
-  command: shScript(
-    'for p in $(pgrep -f "^nginx: worker" 2>/dev/null | head -n 8); do ' +
-      'echo "__W $p $(ls /proc/$p/fd 2>/dev/null | wc -l) $(awk "/Max open files/{print \\$4}" /proc/$p/limits 2>/dev/null)"; done; echo __END',
-  ),
+  // Shell builtins only: the worker's argv says `nginx: worker process`, its fds are /proc/PID/fd/*.
+  script:
+    'k=0; for f in /proc/[0-9]*/cmdline; do c=; { read -r c < "$f"; } 2>/dev/null; ' +
+    'case "$c" in "nginx: worker"*) ;; *) continue ;; esac; ' +
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions in the remote script
+    'p=${f%/cmdline}; p=${p#/proc/}; set -- /proc/$p/fd/*; n=$#; [ -e "$1" ] || n=0; lim=; ' +
+    '{ while read -r a b c d e; do [ "$a $b $c" = "Max open files" ] && lim=$d; done < /proc/$p/limits; } 2>/dev/null; ' +
+    'echo "__W $p $n $lim"; k=$((k + 1)); [ $k -ge 8 ] && break; done; echo __END',
   privileged: true,
   timeoutMs: 4000,
   maxBytes: 100_000,

@@ -1,5 +1,4 @@
 import type { ProbeSpec } from '../types.js';
-import { shScript } from './common.js';
 
 export interface ProcessRow {
   pid: number;
@@ -12,7 +11,7 @@ export interface ProcessRow {
 export const processesProbe: ProbeSpec = {
   id: 'processes',
   title: 'Processes (nginx, app servers)',
-  command: shScript('ps -eo pid=,ppid=,user=,etimes=,args= 2>&1'),
+  script: 'ps -eo pid=,ppid=,user=,etimes=,args= 2>&1',
   privileged: false,
   timeoutMs: 4000,
   maxBytes: 2_000_000,

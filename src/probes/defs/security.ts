@@ -1,16 +1,15 @@
 import type { ProbeSpec } from '../types.js';
-import { section, shScript, tagged } from './common.js';
+import { section, tagged } from './common.js';
 
 export const securityProbe: ProbeSpec = {
   id: 'security',
   title: 'SELinux, AppArmor, firewall',
-  command: shScript(
+  script:
     'if command -v getenforce >/dev/null 2>&1; then echo "__SELINUX $(getenforce 2>&1)"; fi; ' +
-      'if [ -r /sys/module/apparmor/parameters/enabled ]; then echo "__APPARMOR $(cat /sys/module/apparmor/parameters/enabled)"; fi; ' +
-      'if [ -r /var/log/audit/audit.log ]; then grep -E "denied.*comm=\\"nginx\\"" /var/log/audit/audit.log | tail -n 20 | sed "s/^/__AVC /"; fi; ' +
-      'if command -v nft >/dev/null 2>&1; then echo __NFT; nft list ruleset 2>&1 | head -c 200000; ' +
-      'elif command -v iptables >/dev/null 2>&1; then echo __IPT; iptables -S 2>&1 | head -c 200000; else echo __NOFW; fi; echo __END',
-  ),
+    'if [ -r /sys/module/apparmor/parameters/enabled ]; then read -r a < /sys/module/apparmor/parameters/enabled; echo "__APPARMOR $a"; fi; ' +
+    'if [ -r /var/log/audit/audit.log ]; then grep -E "denied.*comm=\\"nginx\\"" /var/log/audit/audit.log | tail -n 20 | sed "s/^/__AVC /"; fi; ' +
+    'if command -v nft >/dev/null 2>&1; then echo __NFT; nft list ruleset 2>&1 | head -c 200000; ' +
+    'elif command -v iptables >/dev/null 2>&1; then echo __IPT; iptables -S 2>&1 | head -c 200000; else echo __NOFW; fi; echo __END',
   privileged: true,
   timeoutMs: 4000,
   maxBytes: 400_000,

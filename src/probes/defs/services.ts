@@ -1,5 +1,4 @@
 import type { ProbeContext, ProbeSpec } from '../types.js';
-import { shScript } from './common.js';
 
 /**
  * App server state and logs. Stdin carries the window and one line per service/log, tab separated:
@@ -8,19 +7,18 @@ import { shScript } from './common.js';
 export const servicesProbe: ProbeSpec = {
   id: 'app-services',
   title: 'App servers: state and logs',
-  command: shScript(
+  script:
     'read -r since; ' +
-      'while IFS="	" read -r what name arg; do ' +
-      '  case "$what" in ' +
-      '    unit) if command -v systemctl >/dev/null 2>&1; then ' +
-      '            echo "__UNIT $name $(systemctl is-active -- "$arg" 2>&1 | head -n1) $(systemctl show -p NRestarts --value -- "$arg" 2>/dev/null)"; ' +
-      '          else echo "__UNIT $name no-systemd"; fi ;; ' +
-      '    log) echo "__LOG $name $arg"; if [ -r "$arg" ]; then tail -c 1048576 -- "$arg" | tail -n 3000; else echo "__MISSINGLOG"; fi ;; ' +
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable inside the remote script, not a JS template
-      '    journal) echo "__LOG $name journal:$arg"; journalctl -u "$arg" --since "-${since}s" -o short-iso --no-pager 2>&1 | tail -n 3000 ;; ' +
-      '  esac; ' +
-      'done; echo "__END"',
-  ),
+    'while IFS="	" read -r what name arg; do ' +
+    '  case "$what" in ' +
+    '    unit) if command -v systemctl >/dev/null 2>&1; then ' +
+    '            echo "__UNIT $name $(systemctl is-active -- "$arg" 2>&1 | head -n1) $(systemctl show -p NRestarts --value -- "$arg" 2>/dev/null)"; ' +
+    '          else echo "__UNIT $name no-systemd"; fi ;; ' +
+    '    log) echo "__LOG $name $arg"; if [ -r "$arg" ]; then tail -c 1048576 -- "$arg"; else echo "__MISSINGLOG"; fi ;; ' +
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable inside the remote script, not a JS template
+    '    journal) echo "__LOG $name journal:$arg"; journalctl -u "$arg" --since "-${since}s" -o short-iso --no-pager 2>&1 | tail -n 3000 ;; ' +
+    '  esac; ' +
+    'done; echo "__END"',
   privileged: true,
   timeoutMs: 5000,
   maxBytes: 8_000_000,
@@ -88,11 +86,10 @@ export function parseServices(stdout: string): ServiceOutput {
 export const healthProbe: ProbeSpec = {
   id: 'app-health',
   title: 'App health endpoints',
-  command: shScript(
+  script:
     'while IFS="	" read -r name url; do ' +
-      'r=$(curl -s -o /dev/null -w "%{http_code} %{time_total}" --max-time 3 -- "$url" 2>&1); echo "__HEALTH $name $? $r"; ' +
-      'done; echo "__END"',
-  ),
+    'r=$(curl -s -o /dev/null -w "%{http_code} %{time_total}" --max-time 3 -- "$url" 2>&1); echo "__HEALTH $name $? $r"; ' +
+    'done; echo "__END"',
   privileged: false,
   timeoutMs: 5000,
   maxBytes: 100_000,

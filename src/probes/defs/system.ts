@@ -1,6 +1,6 @@
 import { parseUtcOffset } from '../../diagnosis/parse/time.js';
 import type { ProbeSpec } from '../types.js';
-import { section, shScript, tagged } from './common.js';
+import { section, tagged } from './common.js';
 
 /** Paths whose file systems matter for nginx temp files, logs and app state (catalog C25). */
 const DISK_PATHS =
@@ -14,33 +14,59 @@ export const CPU_SAMPLE_S = 0.25;
  * /proc/stat and every process's utime+stime (/proc/PID/stat fields 14, 15; the command name in
  * parentheses may hold spaces) sampled twice, CPU_SAMPLE_S apart. Prints `__STAT` twice, `__PCPU
  * <percent of one CPU> <pid>` for the top five, and their `ps` rows as `__TOP` for verbatim evidence.
+ * Shell builtins and one awk do the work: every program started costs the host about a millisecond.
  */
 const CPU_SCRIPT =
   'ticks() { for f in /proc/[0-9]*/stat; do { read -r l < "$f"; } 2>/dev/null || continue; ' +
   // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions in the remote script
   'set -- ${l##*) }; echo "${l%% *} $((${12} + ${13}))"; done; }; ' +
-  `echo "__STAT $(head -n1 /proc/stat)"; t1=$(ticks); sleep ${CPU_SAMPLE_S}; ` +
-  'echo "__STAT $(head -n1 /proc/stat)"; t2=$(ticks); hz=$(getconf CLK_TCK 2>/dev/null || echo 100); ' +
-  `top=$(printf '%s\\n--\\n%s\\n' "$t1" "$t2" | awk -v hz="$hz" -v s=${CPU_SAMPLE_S} ` +
+  `read -r s1 < /proc/stat; t1=$(ticks); sleep ${CPU_SAMPLE_S}; read -r s2 < /proc/stat; t2=$(ticks); ` +
+  'echo "__STAT $s1"; echo "__STAT $s2"; ' +
+  // The interval in ticks of one CPU: all CPUs' ticks between the samples over the CPU count (no
+  // CLK_TCK, no trust in sleep's accuracy on a loaded host).
+  'ncpu=0; while read -r k _; do case "$k" in cpu[0-9]*) ncpu=$((ncpu + 1)) ;; esac; done < /proc/stat; ' +
+  'echo "__NPROC $ncpu"; ' +
+  'set -- $s1; a=$(($2 + $3 + $4 + $5 + $6 + $7 + $8 + $9)); set -- $s2; b=$(($2 + $3 + $4 + $5 + $6 + $7 + $8 + $9)); ' +
+  `top=$(printf '%s\\n--\\n%s\\n' "$t1" "$t2" | awk -v iv=$(((b - a) / (ncpu > 0 ? ncpu : 1))) ` +
   '\'$1 == "--" { two = 1; next } !two { t[$1] = $2; next } ' +
-  '($1 in t) { p = ($2 - t[$1]) * 100 / (hz * s); if (p >= 1) printf "%.0f %s\\n", p, $1 }\' | sort -rn | head -n 5); ' +
-  'if [ -n "$top" ]; then echo "$top" | sed "s/^/__PCPU /"; ' +
-  'ps -o pcpu=,pid=,etimes=,stat=,args= -p "$(echo "$top" | awk \'{ printf "%s%s", c, $2; c = "," }\')" 2>/dev/null | sed \'s/^/__TOP /\'; fi; ';
+  '($1 in t) && iv > 0 { p = ($2 - t[$1]) * 100 / iv; if (p >= 1) { n++; pc[n] = p; id[n] = $1 } } ' +
+  'END { for (k = 1; k <= 5 && k <= n; k++) { b = k; for (j = k + 1; j <= n; j++) if (pc[j] > pc[b]) b = j; ' +
+  'x = pc[k]; pc[k] = pc[b]; pc[b] = x; x = id[k]; id[k] = id[b]; id[b] = x; ' +
+  'printf "__PCPU %.0f %s\\n", pc[k], id[k]; ids = ids c id[k]; c = "," } print "__PIDS " ids }\'); ' +
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions in the remote script
+  'pids=${top##*__PIDS }; printf "%s" "${top%__PIDS*}"; ' +
+  'if [ -n "$pids" ]; then ps -o pcpu=,pid=,etimes=,stat=,args= -p "$pids" 2>/dev/null | ' +
+  'while IFS= read -r l; do echo "__TOP $l"; done; fi; ';
+
+/**
+ * Memory, pressure, file handles, the port range and TIME_WAIT sockets (`tw` of /proc/net/sockstat:
+ * IPv4 and IPv6, per network namespace on current kernels, and O(1) where walking /proc/net/tcp
+ * costs as much as the whole connection table) in one awk over /proc. Only files that exist are named: mawk, Debian's
+ * awk, stops at a file it cannot open.
+ */
+const FILES_SCRIPT =
+  'psi=; for r in cpu memory io; do [ -r /proc/pressure/$r ] && psi="$psi /proc/pressure/$r"; done; ' +
+  'awk \'FILENAME == "/proc/loadavg" { print "__LOADAVG " $0; next } ' +
+  'FILENAME == "/proc/meminfo" { if ($1 ~ /^(MemTotal|MemAvailable|SwapTotal|SwapFree):$/) print "__MEM " $0; next } ' +
+  'FILENAME ~ /^\\/proc\\/pressure\\// { if (FNR == 1) { r = FILENAME; sub(/.*\\//, "", r); print "__PSI " r " " $0 } next } ' +
+  'FILENAME == "/proc/sys/fs/file-nr" { print "__FILENR " $0; next } ' +
+  'FILENAME == "/proc/sys/net/ipv4/ip_local_port_range" { print "__PORTRANGE " $0; next } ' +
+  'FILENAME == "/proc/net/sockstat" { if ($1 == "TCP:") for (i = 2; i < NF; i++) if ($i == "tw") print "__TIMEWAIT " $(i + 1) }\' ' +
+  '/proc/loadavg /proc/meminfo $psi /proc/sys/fs/file-nr /proc/sys/net/ipv4/ip_local_port_range /proc/net/sockstat; ';
+
+/**
+ * Space and inodes in one `df --output` (GNU); where df lacks it (BusyBox), `df -P` and `df -Pi`.
+ * Paths that do not exist on the host are left out by df itself.
+ */
+const DF_SCRIPT =
+  `o=$(df --output=source,size,used,avail,pcent,ipcent,target ${DISK_PATHS} 2>/dev/null); ` +
+  'if [ -n "$o" ]; then echo __DFO; echo "$o"; ' +
+  `else echo __DF; df -P ${DISK_PATHS} 2>/dev/null; echo __DFI; df -Pi ${DISK_PATHS} 2>/dev/null; fi; echo __END`;
 
 export const systemProbe: ProbeSpec = {
   id: 'system',
   title: 'CPU, memory, disk, file descriptors, ports',
-  command: shScript(
-    'echo "__DATE $(date +%s) $(date +%z)"; echo "__NPROC $(nproc 2>/dev/null)"; ' +
-      'echo "__LOADAVG $(cat /proc/loadavg)"; ' +
-      CPU_SCRIPT +
-      "grep -E '^(MemTotal|MemAvailable|SwapTotal|SwapFree):' /proc/meminfo | sed 's/^/__MEM /'; " +
-      'for r in cpu memory io; do [ -r /proc/pressure/$r ] && echo "__PSI $r $(head -n1 /proc/pressure/$r)"; done; ' +
-      'echo "__FILENR $(cat /proc/sys/fs/file-nr)"; ' +
-      'echo "__PORTRANGE $(cat /proc/sys/net/ipv4/ip_local_port_range)"; ' +
-      'echo "__TIMEWAIT $(ss -Htan state time-wait 2>/dev/null | wc -l)"; ' +
-      `echo __DF; df -P ${DISK_PATHS} 2>/dev/null | sort -u; echo __DFI; df -Pi ${DISK_PATHS} 2>/dev/null | sort -u; echo __END`,
-  ),
+  script: `date "+__DATE %s %z"; ${CPU_SCRIPT}${FILES_SCRIPT}${DF_SCRIPT}`,
   privileged: false,
   timeoutMs: 4000,
   maxBytes: 500_000,
@@ -102,6 +128,22 @@ export function parseSystem(stdout: string): SystemFacts {
   }
   const disks: SystemFacts['disks'] = [];
   const seen = new Set<string>();
+  // `df --output=source,size,used,avail,pcent,ipcent,target`: both percentages on one line.
+  for (const l of section(stdout, '__DFO')) {
+    const f = l.trim().split(/\s+/);
+    const pct = /^(\d+)%$/.exec(f[4] ?? '');
+    const mount = f.slice(6).join(' ');
+    if (!pct || !mount || seen.has(mount)) continue;
+    seen.add(mount);
+    const ipct = /^(\d+)%$/.exec(f[5] ?? '');
+    disks.push({
+      mount,
+      usedPct: Number(pct[1]),
+      inodesUsedPct: ipct ? Number(ipct[1]) : undefined,
+      availKb: Number(f[3]),
+      line: l,
+    });
+  }
   for (const l of section(stdout, '__DF')) {
     const f = l.trim().split(/\s+/);
     const pct = /^(\d+)%$/.exec(f[4] ?? '');

@@ -1,6 +1,5 @@
 import type { UpstreamTarget } from '../../diagnosis/parse/types.js';
 import type { ProbeSpec } from '../types.js';
-import { bashScript } from './common.js';
 
 /** How long one connect attempt may take: long enough for a loaded host, short enough to report fast. */
 export const CONNECT_TIMEOUT_S = 2;
@@ -10,25 +9,46 @@ export const CONNECT_TIMEOUT_S = 2;
  * user, then `tcp HOST PORT` or `unix PATH` lines, which come from the parsed config and are checked
  * against strict patterns before they are sent. Each output line is prefixed with the target's index.
  */
+/** Prints the connect result on one line: `__<i> C <exit code> <message with newlines as spaces>`. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a bash parameter expansion in the remote script
+const REPORT_CONNECT = '    rc=$?; out=${out//$\'\\n\'/ }; echo "$p C $rc $out"; ';
+
+/**
+ * A TCP connect within CONNECT_TIMEOUT_S without starting a program (`timeout bash -c` costs the host
+ * two): bash's /dev/tcp in a process substitution, read with a time limit, then killed, so that a
+ * connect to a blackholed address leaves nothing behind. Exit 124 means no answer in time.
+ */
+const TCP_CONNECT =
+  '    exec 4< <({ : 3<>"/dev/tcp/$a/$b"; } 2>&1; echo "__rc $?"); cp=$!; out=; rc=124; ' +
+  `    while IFS= read -r -t ${CONNECT_TIMEOUT_S} -u 4 l; do case $l in "__rc "*) rc=\${l#__rc }; break ;; *) out="$out $l" ;; esac; done; ` +
+  '    kill $cp 2>/dev/null; exec 4<&-; echo "$p C $rc$out"; ';
+
 export const upstreamsProbe: ProbeSpec = {
   id: 'upstreams',
   title: 'Upstream connectivity',
-  command: bashScript(
-    'read -r wuser; i=0; ' +
-      'while read -r kind a b; do ' +
-      '( p="__$i"; ' +
-      '  if [ "$kind" = tcp ]; then ' +
-      '    case "$a" in *[!0-9.]*) case "$a" in *:*) ;; *) echo "$p R $(getent ahosts "$a" | cut -d" " -f1 | sort -u | tr "\\n" " ")";; esac;; esac; ' +
-      `    out=$(timeout ${CONNECT_TIMEOUT_S} bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$a" "$b" 2>&1); echo "$p C $? $(echo $out | tr "\\n" " ")"; ` +
-      '  else ' +
-      '    if [ -S "$a" ]; then echo "$p S $(stat -c "%U %G %a" -- "$a")"; elif [ -e "$a" ]; then echo "$p S notsocket"; else echo "$p S missing"; fi; ' +
-      '    if ss -lxH 2>/dev/null | tr -s " " | grep -qF " $a "; then echo "$p L yes"; else echo "$p L no"; fi; ' +
-      '    if [ -n "$wuser" ] && command -v runuser >/dev/null 2>&1; then ' +
-      '      if runuser -u "$wuser" -- test -w "$a" 2>/dev/null; then echo "$p W yes"; else echo "$p W no"; fi; fi; ' +
-      `    out=$(timeout ${CONNECT_TIMEOUT_S + 1} curl -sS -o /dev/null --max-time ${CONNECT_TIMEOUT_S} --unix-socket "$a" http://localhost/ 2>&1); echo "$p C $? $(echo $out | tr "\\n" " ")"; ` +
-      '  fi ) & i=$((i+1)); ' +
-      'done; wait; echo __END',
-  ),
+  shell: 'bash',
+  runtimeInput: true,
+  // bash expansions instead of tr/cut/sort pipelines, and `ss -lx` once for every unix socket: each
+  // program started costs the host about a millisecond, per target, per host.
+  script:
+    'read -r wuser; mapfile -t ts; ux=; ' +
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansions in the remote script
+    'for t in "${ts[@]}"; do [[ $t == "unix "* ]] && { ux=$(ss -lxH 2>/dev/null); break; }; done; i=0; for t in "${ts[@]}"; do read -r kind a b <<< "$t"; ' +
+    '( p="__$i"; ' +
+    '  if [ "$kind" = tcp ]; then ' +
+    '    if [[ $a == *[!0-9.]* && $a != *:* ]]; then r=; ' +
+    '      while read -r ip _; do [[ " $r " == *" $ip "* ]] || r="$r $ip"; done < <(getent ahosts "$a"); ' +
+    '      echo "$p R$r"; fi; ' +
+    TCP_CONNECT +
+    '  else ' +
+    '    if [ -S "$a" ]; then echo "$p S $(stat -c "%U %G %a" -- "$a")"; elif [ -e "$a" ]; then echo "$p S notsocket"; else echo "$p S missing"; fi; ' +
+    '    if [[ $ux == *" $a "* ]]; then echo "$p L yes"; else echo "$p L no"; fi; ' +
+    '    if [ -n "$wuser" ] && command -v runuser >/dev/null 2>&1; then ' +
+    '      if runuser -u "$wuser" -- test -w "$a" 2>/dev/null; then echo "$p W yes"; else echo "$p W no"; fi; fi; ' +
+    `    out=$(curl -sS -o /dev/null --max-time ${CONNECT_TIMEOUT_S} --unix-socket "$a" http://localhost/ 2>&1); ` +
+    REPORT_CONNECT +
+    '  fi ) & i=$((i+1)); ' +
+    'done; wait; echo __END',
   privileged: true,
   timeoutMs: (CONNECT_TIMEOUT_S + 3) * 1000,
   maxBytes: 200_000,

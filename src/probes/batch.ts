@@ -1,0 +1,228 @@
+import { randomBytes } from 'node:crypto';
+import { StringDecoder } from 'node:string_decoder';
+import { bashScript, shScript } from './defs/common.js';
+import type { CommandRunner, ProbeBatch, ProbeContext, ProbeSpec } from './types.js';
+
+/**
+ * Several probe scripts on one SSH channel. Every channel costs the host an sshd fork and a shell or
+ * two (about 4 ms of CPU each, measured on the lab), which adds up across a fleet; a batch runs its
+ * probes one after another in one shell and still reports each one as its own check, as soon as it ends.
+ *
+ * The command text is constant. The first line of stdin is a random nonce that the markers carry
+ * (`__PART_<nonce> <id>` before a probe's output, `__DONE_<nonce> <id> <exit code>` after it), so no
+ * log line or app output can fake the end of a probe; each probe's input follows, ended by
+ * `__EOI_<nonce>`, and reaches the probe's script as its stdin. Probes without input read /dev/null.
+ */
+
+/** A probe's output, as a single run of its script would have given it. */
+export type PartOutcome =
+  | { ok: true; probe: ProbeSpec; stdout: string; truncated: boolean; durationMs: number }
+  | { ok: false; probe: ProbeSpec; reason: string; durationMs: number };
+
+/** One probe on its own, as an engineer would run it by hand (the benchmark's runbook baseline). */
+export function probeCommand(probe: ProbeSpec): string {
+  return probe.shell === 'bash' ? bashScript(probe.script) : shScript(probe.script);
+}
+
+/** The one command a batch sends. */
+export function batchCommand(batch: ProbeBatch): string {
+  const parts = batch.probes.map((p) => {
+    const mark = (text: string) => `echo "${text}"; echo "${text}" >&2; `;
+    const body =
+      p.stdin || p.runtimeInput
+        ? 'p=; while IFS= read -r l && [ "$l" != "__EOI_$n" ]; do p="$p$l\n"; done; ' +
+          `printf "%s" "$p" | ( ${p.script} ); c=$?; `
+        : `( ${p.script} ) </dev/null; c=$?; `;
+    return `${mark(`__PART_$n ${p.id}`)}${body}echo; ${mark(`__DONE_$n ${p.id} $c`)}`;
+  });
+  const script = `read -r n; case "$n" in ""|*[!0-9a-f]*) exit 3;; esac; ${parts.join('')}`;
+  return batch.probes.some((p) => p.shell === 'bash') ? bashScript(script) : shScript(script);
+}
+
+/** What the batch reads on stdin: the nonce, then each probe's input ended by its marker. */
+export function batchStdin(
+  batch: ProbeBatch,
+  ctx: ProbeContext,
+  nonce: string,
+  inputs: Readonly<Record<string, string>> = {},
+): string {
+  let out = `${nonce}\n`;
+  for (const p of batch.probes) {
+    if (!p.stdin && !p.runtimeInput) continue;
+    const input = inputs[p.id] ?? p.stdin?.(ctx) ?? '';
+    out += `${input}${input === '' || input.endsWith('\n') ? '' : '\n'}__EOI_${nonce}\n`;
+  }
+  return out;
+}
+
+export function newNonce(): string {
+  return randomBytes(12).toString('hex');
+}
+
+/** A finished probe found in the output stream. */
+export interface SplitPart {
+  id: string;
+  text: string;
+  code: number;
+}
+
+/**
+ * Cuts a batch's stdout into its probes' outputs as the chunks arrive. Keeps only what is not yet
+ * handed out, and scans each byte about once, so a 4 MiB `nginx -T` costs no more than reading it.
+ */
+export class BatchSplitter {
+  private readonly decoder = new StringDecoder('utf8');
+  private buf = '';
+  /** Where the next search for the end marker starts (the marker cannot end before it). */
+  private scanFrom = 0;
+  private current: { id: string; start: number } | undefined;
+
+  constructor(private readonly nonce: string) {}
+
+  /** Feeds one chunk; returns the probes it completed, in order. */
+  push(chunk: Buffer | string): SplitPart[] {
+    this.buf += typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    const done: SplitPart[] = [];
+    for (;;) {
+      if (this.current === undefined) {
+        const head = `__PART_${this.nonce} `;
+        const at = this.buf.indexOf(head);
+        const eol = at < 0 ? -1 : this.buf.indexOf('\n', at);
+        if (eol < 0) return done;
+        this.current = { id: this.buf.slice(at + head.length, eol), start: eol + 1 };
+        this.scanFrom = eol + 1;
+      }
+      const marker = `\n__DONE_${this.nonce} ${this.current.id} `;
+      const at = this.buf.indexOf(marker, Math.max(this.current.start - 1, this.scanFrom));
+      const eol = at < 0 ? -1 : this.buf.indexOf('\n', at + marker.length);
+      if (eol < 0) {
+        this.scanFrom = Math.max(this.current.start - 1, this.buf.length - marker.length - 12);
+        return done;
+      }
+      done.push({
+        id: this.current.id,
+        text: this.buf.slice(this.current.start, at),
+        code: Number(this.buf.slice(at + marker.length, eol)),
+      });
+      this.buf = this.buf.slice(eol + 1);
+      this.current = undefined;
+      this.scanFrom = 0;
+    }
+  }
+
+  /** The probe that started but did not finish, when the run was cut short. */
+  get unfinished(): string | undefined {
+    return this.current?.id;
+  }
+}
+
+/** Each probe's stderr, by the same markers (stderr is only read once the batch has ended). */
+export function splitStderr(stderr: string, nonce: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const splitter = new BatchSplitter(nonce);
+  for (const part of splitter.push(stderr)) out.set(part.id, part.text);
+  return out;
+}
+
+export interface RunBatchOptions {
+  signal?: AbortSignal | undefined;
+  /** Input computed at run time (the upstream targets), by probe id, instead of `probe.stdin`. */
+  inputs?: Readonly<Record<string, string>>;
+  /** Called once per probe of the batch as soon as its outcome is known (failures at the batch's end). */
+  onPart: (outcome: PartOutcome) => void;
+}
+
+/**
+ * Runs a batch on one channel. A probe that fails, or that was still running or not yet started when
+ * the batch hit its time limit, output cap or an abort, becomes a "could not check" outcome; the probes
+ * that finished before keep their results. Never throws.
+ */
+export async function runBatch(
+  runner: CommandRunner,
+  batch: ProbeBatch,
+  ctx: ProbeContext,
+  options: RunBatchOptions,
+): Promise<void> {
+  const nonce = newNonce();
+  const splitter = new BatchSplitter(nonce);
+  const started = performance.now();
+  let last = started;
+  const reported = new Set<string>();
+  const failed: { probe: ProbeSpec; code: number; durationMs: number }[] = [];
+  const byId = new Map(batch.probes.map((p) => [p.id, p]));
+
+  const report = (outcome: PartOutcome) => {
+    reported.add(outcome.probe.id);
+    options.onPart(outcome);
+  };
+  const onStdout = (chunk: Buffer) => {
+    for (const part of splitter.push(chunk)) {
+      const probe = byId.get(part.id);
+      if (!probe || reported.has(probe.id)) continue;
+      const now = performance.now();
+      const durationMs = Math.round(now - last);
+      last = now;
+      if (part.code !== 0 && part.text.trim() === '') {
+        // Why it failed is on stderr, which is complete only when the batch ends.
+        failed.push({ probe, code: part.code, durationMs });
+        reported.add(probe.id);
+        continue;
+      }
+      const truncated = Buffer.byteLength(part.text) > probe.maxBytes;
+      const stdout = truncated ? Buffer.from(part.text).subarray(0, probe.maxBytes).toString() : part.text;
+      report({ ok: true, probe, stdout, truncated, durationMs });
+    }
+  };
+
+  let result: Awaited<ReturnType<CommandRunner['run']>> | undefined;
+  let error: string | undefined;
+  try {
+    result = await runner.run(batchCommand(batch), {
+      timeoutMs: batch.timeoutMs,
+      maxBytes: batch.probes.reduce((sum, p) => sum + p.maxBytes + 256, 0),
+      stdin: batchStdin(batch, ctx, nonce, options.inputs),
+      signal: options.signal,
+      privileged: batch.probes.some((p) => p.privileged),
+      onStdout,
+    });
+  } catch (err) {
+    error = err instanceof Error ? err.message : String(err);
+  }
+
+  const stderr = splitStderr(result?.stderr ?? '', nonce);
+  for (const f of failed) {
+    const why = firstLine(stderr.get(f.probe.id) ?? '') || `exit code ${f.code}`;
+    options.onPart({ ok: false, probe: f.probe, reason: missingTool(why) ?? why, durationMs: f.durationMs });
+  }
+  const durationMs = Math.round(performance.now() - last);
+  const cutShort =
+    error ??
+    (options.signal?.aborted || result?.aborted
+      ? 'cancelled'
+      : result?.timedOut
+        ? `timed out after ${batch.timeoutMs} ms`
+        : result?.truncated
+          ? 'output over its size cap'
+          : result?.code === 3
+            ? 'the batch did not start (no nonce)'
+            : `ended early: ${firstLine(result?.stderr ?? '') || `exit code ${result?.code ?? 'none'}`}`);
+  const running = splitter.unfinished;
+  for (const probe of batch.probes) {
+    if (reported.has(probe.id)) continue;
+    const reason =
+      probe.id === running || running === undefined
+        ? cutShort
+        : `not run: ${running} on the same channel ${cutShort.replace(/^ended early: /, 'failed: ')}`;
+    report({ ok: false, probe, reason, durationMs });
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').find((l) => l.trim() !== '') ?? '';
+}
+
+/** `sh: 1: ss: not found` → `ss is not installed on the host`. */
+export function missingTool(line: string): string | undefined {
+  const m = /(?:^|: )(\S+): (?:command )?not found/.exec(line);
+  return m ? `${m[1]} is not installed on the host (${line.trim()})` : undefined;
+}
