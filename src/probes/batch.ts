@@ -24,35 +24,57 @@ export function probeCommand(probe: ProbeSpec): string {
   return probe.shell === 'bash' ? bashScript(probe.script) : shScript(probe.script);
 }
 
-/** The one command a batch sends. */
+const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
+
+/**
+ * The one command a batch sends. Each probe runs in a `{ }` group of the batch's shell (a subshell
+ * would cost a fork each), so probe scripts never `exit`; a bash probe in an sh batch runs under
+ * `bash -c`. A probe's input arrives through a here-document, filled from the batch's stdin by
+ * builtins; an input that is not ready yet (the upstream targets) is simply read later, as the
+ * client sends it.
+ */
 export function batchCommand(batch: ProbeBatch): string {
+  const bash = batch.probes.every((p) => p.shell === 'bash');
   const parts = batch.probes.map((p) => {
     const mark = (text: string) => `echo "${text}"; echo "${text}" >&2; `;
+    const run = p.shell === 'bash' && !bash ? `bash -c ${quote(p.script)}` : p.script;
     const body =
       p.stdin || p.runtimeInput
-        ? 'p=; while IFS= read -r l && [ "$l" != "__EOI_$n" ]; do p="$p$l\n"; done; ' +
-          `printf "%s" "$p" | ( ${p.script} ); c=$?; `
-        : `( ${p.script} ) </dev/null; c=$?; `;
-    return `${mark(`__PART_$n ${p.id}`)}${body}echo; ${mark(`__DONE_$n ${p.id} $c`)}`;
+        ? '__p=; __f=; while IFS= read -r __l && [ "$__l" != "__EOI_$__n" ]; do ' +
+          'if [ -n "$__f" ]; then __p="$__p\n$__l"; else __p=$__l; __f=1; fi; done\n' +
+          `{ ${run}\n} <<__EOI_HEREDOC\n$__p\n__EOI_HEREDOC\n`
+        : `{ ${run}\n} </dev/null\n`;
+    return `${mark(`__PART_$__n ${p.id}`)}${body}__c=$?; echo; ${mark(`__DONE_$__n ${p.id} $__c`)}`;
   });
-  const script = `read -r n; case "$n" in ""|*[!0-9a-f]*) exit 3;; esac; ${parts.join('')}`;
-  return batch.probes.some((p) => p.shell === 'bash') ? bashScript(script) : shScript(script);
+  const script = `read -r __n; case "$__n" in ""|*[!0-9a-f]*) exit 3;; esac; ${parts.join('')}`;
+  return bash ? bashScript(script) : shScript(script);
 }
 
-/** What the batch reads on stdin: the nonce, then each probe's input ended by its marker. */
+/**
+ * What the batch reads on stdin: the nonce, then each probe's input ended by its marker. Inputs made
+ * at run time may still be pending: the text up to the first of them is ready now, the rest follows
+ * (`later`) once they are all known.
+ */
 export function batchStdin(
   batch: ProbeBatch,
   ctx: ProbeContext,
   nonce: string,
-  inputs: Readonly<Record<string, string>> = {},
-): string {
-  let out = `${nonce}\n`;
+  inputs: Readonly<Record<string, string | Promise<string>>> = {},
+): { now: string; later?: Promise<string> } {
+  const pieces: (string | Promise<string>)[] = [`${nonce}\n`];
+  const ended = (input: string) =>
+    `${input}${input === '' || input.endsWith('\n') ? '' : '\n'}__EOI_${nonce}\n`;
   for (const p of batch.probes) {
     if (!p.stdin && !p.runtimeInput) continue;
     const input = inputs[p.id] ?? p.stdin?.(ctx) ?? '';
-    out += `${input}${input === '' || input.endsWith('\n') ? '' : '\n'}__EOI_${nonce}\n`;
+    pieces.push(typeof input === 'string' ? ended(input) : input.then(ended));
   }
-  return out;
+  const firstPending = pieces.findIndex((x) => typeof x !== 'string');
+  if (firstPending < 0) return { now: pieces.join('') };
+  return {
+    now: pieces.slice(0, firstPending).join(''),
+    later: Promise.all(pieces.slice(firstPending)).then((xs) => xs.join('')),
+  };
 }
 
 export function newNonce(): string {
@@ -90,7 +112,7 @@ export class BatchSplitter {
         const eol = at < 0 ? -1 : this.buf.indexOf('\n', at);
         if (eol < 0) return done;
         this.current = { id: this.buf.slice(at + head.length, eol), start: eol + 1 };
-        this.scanFrom = eol + 1;
+        this.scanFrom = eol;
       }
       const marker = `\n__DONE_${this.nonce} ${this.current.id} `;
       const at = this.buf.indexOf(marker, Math.max(this.current.start - 1, this.scanFrom));
@@ -127,9 +149,11 @@ export function splitStderr(stderr: string, nonce: string): Map<string, string> 
 export interface RunBatchOptions {
   signal?: AbortSignal | undefined;
   /** Input computed at run time (the upstream targets), by probe id, instead of `probe.stdin`. */
-  inputs?: Readonly<Record<string, string>>;
+  inputs?: Readonly<Record<string, string | Promise<string>>>;
   /** Called once per probe of the batch as soon as its outcome is known (failures at the batch's end). */
   onPart: (outcome: PartOutcome) => void;
+  /** Called as soon as a probe has ended on the host, whatever its outcome (before `onPart` for failures). */
+  onPartEnd?: (id: string) => void;
 }
 
 /**
@@ -166,21 +190,24 @@ export async function runBatch(
         // Why it failed is on stderr, which is complete only when the batch ends.
         failed.push({ probe, code: part.code, durationMs });
         reported.add(probe.id);
-        continue;
+      } else {
+        const truncated = Buffer.byteLength(part.text) > probe.maxBytes;
+        const stdout = truncated ? Buffer.from(part.text).subarray(0, probe.maxBytes).toString() : part.text;
+        report({ ok: true, probe, stdout, truncated, durationMs });
       }
-      const truncated = Buffer.byteLength(part.text) > probe.maxBytes;
-      const stdout = truncated ? Buffer.from(part.text).subarray(0, probe.maxBytes).toString() : part.text;
-      report({ ok: true, probe, stdout, truncated, durationMs });
+      options.onPartEnd?.(probe.id);
     }
   };
 
   let result: Awaited<ReturnType<CommandRunner['run']>> | undefined;
   let error: string | undefined;
+  const stdin = batchStdin(batch, ctx, nonce, options.inputs);
   try {
     result = await runner.run(batchCommand(batch), {
       timeoutMs: batch.timeoutMs,
       maxBytes: batch.probes.reduce((sum, p) => sum + p.maxBytes + 256, 0),
-      stdin: batchStdin(batch, ctx, nonce, options.inputs),
+      stdin: stdin.now,
+      ...(stdin.later ? { stdinLater: stdin.later } : {}),
       signal: options.signal,
       privileged: batch.probes.some((p) => p.privileged),
       onStdout,
@@ -214,6 +241,7 @@ export async function runBatch(
         ? cutShort
         : `not run: ${running} on the same channel ${cutShort.replace(/^ended early: /, 'failed: ')}`;
     report({ ok: false, probe, reason, durationMs });
+    options.onPartEnd?.(probe.id);
   }
 }
 

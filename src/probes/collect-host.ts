@@ -9,7 +9,7 @@ import type { LogTail } from './defs/log-tail.js';
 import { parseLogTail } from './defs/log-tail.js';
 import type { NginxDump } from './defs/nginx-config.js';
 import { parseNginxDump } from './defs/nginx-config.js';
-import { parseNginxFds } from './defs/nginx-fds.js';
+import { nginxWorkerPids, parseNginxFds } from './defs/nginx-fds.js';
 import type { ProcessRow } from './defs/processes.js';
 import { parseProcesses } from './defs/processes.js';
 import type { SecurityFacts } from './defs/security.js';
@@ -22,7 +22,7 @@ import type { SystemFacts } from './defs/system.js';
 import { parseSystem } from './defs/system.js';
 import type { RawTargetResult } from './defs/upstreams.js';
 import { parseUpstreams, probeableTargets } from './defs/upstreams.js';
-import { PHASE_ONE, UPSTREAM_INPUTS, UPSTREAMS_BATCH } from './probe-set.js';
+import { PHASE_ONE, UPSTREAM_INPUTS } from './probe-set.js';
 import { summarizeProbe } from './summarize-probe.js';
 import type { CommandRunner, ProbeContext, ProbeSpec } from './types.js';
 
@@ -66,18 +66,6 @@ export async function collectHost(
     col.checks.push(check);
     options.onCheck?.(check);
   };
-  // The upstream checks need only the config and the worker user: they start as soon as those two
-  // probes are in, while the same batch goes on with the logs and the CPU sample runs.
-  const waiting = new Set<string>(UPSTREAM_INPUTS);
-  let inputsReady: () => void = () => {};
-  const upstreamInputs = new Promise<void>((resolve) => {
-    inputsReady = resolve;
-  });
-  const onPart = (outcome: PartOutcome) => {
-    record(outcome);
-    waiting.delete(outcome.probe.id);
-    if (waiting.size === 0) inputsReady();
-  };
   const record = (outcome: PartOutcome) => {
     const { probe } = outcome;
     if (!outcome.ok) {
@@ -102,36 +90,37 @@ export async function collectHost(
     emit({ id: probe.id, status: s.status, summary: s.summary, durationMs: outcome.durationMs });
   };
 
-  const batches = PHASE_ONE.map((batch) => runBatch(runner, batch, ctx, { signal: options.signal, onPart }));
-  // runBatch reports every probe of its batch, so the inputs always arrive; the race only keeps a
-  // broken promise from hanging the host.
-  const upstreams = Promise.race([upstreamInputs, Promise.all(batches)]).then(() =>
-    checkUpstreams(runner, ctx, col, onPart, options.signal),
+  // The worker pids and the upstream targets come from the process list and the config: they are
+  // sent to the host as soon as both probes have ended, as the input of `nginx-fds` and `upstreams`.
+  const waiting = new Set<string>(UPSTREAM_INPUTS);
+  let inputsKnown: () => void = () => {};
+  const known = new Promise<void>((resolve) => {
+    inputsKnown = resolve;
+  });
+  const onPartEnd = (id: string) => {
+    waiting.delete(id);
+    if (waiting.size === 0) inputsKnown();
+  };
+  const inputs = {
+    'nginx-fds': known.then(() => `${nginxWorkerPids(col.processes).join('\n')}\n`),
+    upstreams: known.then(() => upstreamInput(col)),
+  };
+  await Promise.all(
+    PHASE_ONE.map((batch) =>
+      runBatch(runner, batch, ctx, { signal: options.signal, inputs, onPart: record, onPartEnd }),
+    ),
   );
-  await Promise.all([...batches, upstreams]);
   return col;
 }
 
-async function checkUpstreams(
-  runner: CommandRunner,
-  ctx: ProbeContext,
-  col: Collection,
-  onPart: (outcome: PartOutcome) => void,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  if (signal?.aborted) return;
-  const targets = col.config?.targets ?? [];
-  const { lines, sent, skipped } = probeableTargets(targets);
-  if (sent.length === 0) {
-    if (!col.config) col.unavailable.upstreams = 'no nginx configuration to read upstreams from';
-    col.upstreams = { targets: [], results: [], skipped };
-    return;
-  }
+/** The upstream probe's input (worker user, then `tcp HOST PORT` / `unix PATH` lines); notes the targets. */
+function upstreamInput(col: Collection): string {
+  const { lines, sent, skipped } = probeableTargets(col.config?.targets ?? []);
+  col.upstreams = { targets: sent, results: [], skipped };
+  if (!col.config) col.unavailable.upstreams = 'no nginx configuration to read upstreams from';
   const workerUser =
     col.processes?.find((p) => p.args.startsWith('nginx: worker'))?.user ?? col.config?.user ?? '';
-  const input = `${/^[a-z_][a-z0-9_-]*$/i.test(workerUser) ? workerUser : ''}\n${lines.join('\n')}\n`;
-  col.upstreams = { targets: sent, results: [], skipped };
-  await runBatch(runner, UPSTREAMS_BATCH, ctx, { signal, inputs: { upstreams: input }, onPart });
+  return `${/^[a-z_][a-z0-9_-]*$/i.test(workerUser) ? workerUser : ''}\n${lines.map((l) => `${l}\n`).join('')}`;
 }
 
 function store(col: Collection, probe: ProbeSpec, stdout: string, truncated: boolean, sinceS: number): void {
@@ -160,6 +149,10 @@ function store(col: Collection, probe: ProbeSpec, stdout: string, truncated: boo
       break;
     case 'kernel-log':
       col.kernel = stdout;
+      if (/^__SOURCE none$/m.test(stdout)) {
+        col.unavailable['kernel-log'] =
+          'neither dmesg nor journalctl -k could be read (kernel.dmesg_restrict? run the probes with sudo)';
+      }
       break;
     case 'app-services':
       col.services = parseServices(stdout);

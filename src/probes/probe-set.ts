@@ -11,12 +11,12 @@ import { upstreamsProbe } from './defs/upstreams.js';
 import type { ProbeBatch, ProbeSpec } from './types.js';
 
 /**
- * The fixed, read-only probe set: the only commands diagnose502 ever runs on a host, on three SSH
- * channels. The two batches of phase one run at once; the upstream checks follow on a third channel as
- * soon as the `host` batch has named the targets and the worker user (its first probes), while it goes
- * on with the logs. Within a batch the probes most likely to hang (a stuck `nginx -T` include,
- * systemctl waiting on D-Bus) come last, so a hang costs the fewest checks; the CPU sample has a
- * channel of its own so that nothing delays it.
+ * The fixed, read-only probe set: the only commands diagnose502 ever runs on a host, on two SSH
+ * channels (each costs the host an sshd fork and a shell or two). The `host` batch reads the process
+ * list and the config first; the client then sends the worker pids and the upstream targets taken from
+ * them, which the same batch reads as the input of `nginx-fds` and `upstreams`, and it goes on with
+ * sockets and logs. The probes most likely to hang (systemctl waiting on D-Bus) come last, so a hang
+ * costs the fewest checks. The CPU sample has a channel of its own so that nothing delays it.
  */
 export const PHASE_ONE: readonly ProbeBatch[] = [
   {
@@ -25,6 +25,7 @@ export const PHASE_ONE: readonly ProbeBatch[] = [
       processesProbe,
       nginxConfigProbe,
       nginxFdsProbe,
+      upstreamsProbe,
       socketsProbe,
       errorLogProbe,
       accessLogProbe,
@@ -41,13 +42,4 @@ export const PHASE_ONE: readonly ProbeBatch[] = [
 /** The probes whose results the upstream checks need: the config (targets) and the worker user. */
 export const UPSTREAM_INPUTS = [nginxConfigProbe.id, processesProbe.id] as const;
 
-export const UPSTREAMS_BATCH: ProbeBatch = {
-  id: 'upstreams',
-  probes: [upstreamsProbe],
-  timeoutMs: upstreamsProbe.timeoutMs,
-};
-
-export const ALL_PROBES: readonly ProbeSpec[] = [
-  ...PHASE_ONE.flatMap((b) => b.probes),
-  ...UPSTREAMS_BATCH.probes,
-];
+export const ALL_PROBES: readonly ProbeSpec[] = PHASE_ONE.flatMap((b) => b.probes);

@@ -88,6 +88,8 @@ export function summarizeProbe(id: string, col: Collection, sinceS: number): Pro
           };
     }
     case 'kernel-log': {
+      const why = col.unavailable['kernel-log'];
+      if (why) return { status: 'error', summary: `could not check: ${why}` };
       // The same parsed, windowed events the evidence (and so the OOM finding) is built from.
       const { oomKills } = windowKernelLog(col.kernel ?? '', hostClock(col, Date.now()), sinceS);
       const since = Math.round(sinceS / 60);
@@ -143,6 +145,13 @@ export function summarizeProbe(id: string, col: Collection, sinceS: number): Pro
     case 'upstreams': {
       const u = col.upstreams;
       if (!u) return { status: 'error', summary: 'not checked' };
+      if (u.targets.length === 0) {
+        const why = col.unavailable.upstreams ?? 'no upstream targets in the nginx configuration';
+        return {
+          status: 'skipped',
+          summary: `${why}${u.skipped.length > 0 ? ` (${u.skipped.length} not checkable)` : ''}`,
+        };
+      }
       const states = u.targets.map((t, i) => ({ t, s: targetState(t, u.results[i]) }));
       const bad = states.filter((x) => x.s.state !== 'open');
       if (bad.length === 0) return { status: 'ok', summary: `${plural(states.length, 'target')} reachable` };

@@ -19,6 +19,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Prefixed with `sudo -n` when the inventory asks for sudo. */
   privileged?: boolean;
+  /** The rest of the input, written when it resolves (stdin stays open until then). */
+  stdinLater?: Promise<string>;
   /** Sees each piece of stdout as it arrives. */
   onStdout?: (chunk: Buffer) => void;
 }

@@ -17,6 +17,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Prefixed with `sudo -n` when the host's inventory entry says `sudo: true`. */
   privileged?: boolean;
+  /** The rest of the input, written when it resolves (stdin stays open until then). */
+  stdinLater?: Promise<string>;
   /** Sees each piece of stdout as it arrives (within the cap), for progress while the command runs. */
   onStdout?: (chunk: Buffer) => void;
 }
@@ -208,7 +210,17 @@ export function runOnClient(
       });
       opened.on('close', finish);
       // EOF right away when there is no input, so a command that reads stdin cannot wait forever.
-      if (options.stdin === undefined) opened.end();
+      if (options.stdinLater !== undefined) {
+        if (options.stdin !== undefined) opened.write(options.stdin);
+        options.stdinLater.then(
+          (rest) => {
+            if (!settled && stopped === undefined) opened.end(rest);
+          },
+          () => {
+            if (!settled && stopped === undefined) opened.end();
+          },
+        );
+      } else if (options.stdin === undefined) opened.end();
       else opened.end(options.stdin);
     };
 

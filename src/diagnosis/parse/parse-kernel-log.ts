@@ -29,6 +29,13 @@ export function kernelUptimeToEpochMs(uptimeS: number, bootTimeMs: number): numb
 
 // `Out of memory: Killed process 1234 (gunicorn)`, `... Kill process 1234 (php-fpm) score 912 or sacrifice child`,
 // `Memory cgroup out of memory: Killed process ...`, and the bare `Killed process 1234 (php-fpm) total-vm:` of old kernels.
+/**
+ * Every line this parser uses matches this (POSIX ERE, also a valid JS pattern): the kernel-log probe
+ * keeps only such lines on the host. Keep it in step with the patterns below (a unit test checks).
+ */
+export const KERNEL_LINE_PATTERN =
+  'Kill(ed)? process|oom-kill:|segfault at|traps: |Possible SYN flooding on port|nf_conntrack: table full|too many orphaned sockets';
+
 const OOM_KILLED_RE = /\bKill(?:ed)? process (\d+) \(([^)]*)\)/;
 const OOM_CONTEXT_RE = /[Oo]ut of memory|\bKilled process \d+ \([^)]*\) total-vm:/;
 // `oom-kill:constraint=CONSTRAINT_NONE,...,task=gunicorn,pid=1026306,uid=32767` (kernels >= 4.19).

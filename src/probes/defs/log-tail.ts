@@ -5,9 +5,9 @@ import type { ProbeSpec } from '../types.js';
 export const LOG_TAIL_BYTES = 4 * 1024 * 1024;
 
 const TAIL_SCRIPT =
-  'date "+__DATE %s %z"; read -r f; if [ ! -e "$f" ]; then echo "__MISSING"; exit 0; fi; ' +
-  'if [ ! -r "$f" ]; then echo "__UNREADABLE"; exit 0; fi; ' +
-  `echo __TAIL; tail -c ${LOG_TAIL_BYTES} -- "$f"`;
+  'date "+__DATE %s %z"; read -r f; if [ ! -e "$f" ]; then echo "__MISSING"; ' +
+  'elif [ ! -r "$f" ]; then echo "__UNREADABLE"; ' +
+  `else echo __TAIL; tail -c ${LOG_TAIL_BYTES} -- "$f"; fi`;
 
 export const errorLogProbe: ProbeSpec = {
   id: 'error-log',

@@ -1,13 +1,16 @@
 import type { ProbeSpec } from '../types.js';
 import { tagged } from './common.js';
 
-/** `nginx -T` prints the test result on stderr and the config on stdout; one run gives both `-t` and `-T`. */
+/**
+ * `nginx -T` prints the test result on stderr and the config on stdout; one run gives both `-t` and
+ * `-T`, and with `-v` first (nginx goes on to the test after printing its version) the version too.
+ */
 export const nginxConfigProbe: ProbeSpec = {
   id: 'nginx-config',
   title: 'nginx -T / nginx -t',
   script:
-    'if ! command -v nginx >/dev/null 2>&1; then echo "__NOBIN"; exit 0; fi; ' +
-    'echo "__VERSION $(nginx -v 2>&1)"; nginx -T 2>&1; echo "__EXIT $?"',
+    'if ! command -v nginx >/dev/null 2>&1; then echo "__NOBIN"; ' +
+    'else nginx -v -T 2>&1; echo "__EXIT $?"; fi',
   privileged: true,
   timeoutMs: 6000,
   maxBytes: 4_000_000,
@@ -23,11 +26,11 @@ export interface NginxDump {
 
 export function parseNginxDump(stdout: string): NginxDump {
   if (stdout.includes('__NOBIN')) return { installed: false, text: '' };
-  const version = tagged(stdout, 'VERSION')[0]?.replace(/^nginx version:\s*/, '');
+  const lines = stdout.split('\n');
+  // `nginx version: nginx/1.27.3` (from -v), or `__VERSION ...` from older probes.
+  const at = lines.findIndex((l) => l.startsWith('nginx version: ') || l.startsWith('__VERSION '));
+  const version = at < 0 ? undefined : lines[at]?.replace(/^(__VERSION )?nginx version:\s*/, '');
   const exit = tagged(stdout, 'EXIT')[0];
-  const text = stdout
-    .split('\n')
-    .filter((l) => !l.startsWith('__VERSION ') && !l.startsWith('__EXIT '))
-    .join('\n');
+  const text = lines.filter((l, i) => i !== at && !l.startsWith('__EXIT ')).join('\n');
   return { installed: true, version, exitCode: exit === undefined ? undefined : Number(exit), text };
 }

@@ -1,30 +1,44 @@
 import type { ProbeSpec } from '../types.js';
 
-/** Catalog C23: the worker's own limit matters, not `ulimit -n` of the SSH shell. */
+/**
+ * Catalog C23: the worker's own limit matters, not `ulimit -n` of the SSH shell. Stdin: the worker
+ * pids, which the client took from the `processes` probe (no scan of /proc here). Open fds are counted
+ * by a glob (a builtin); one grep reads every worker's limit.
+ */
 export const nginxFdsProbe: ProbeSpec = {
   id: 'nginx-fds',
   title: 'nginx worker file descriptors',
-  // Shell builtins only: the worker's argv says `nginx: worker process`, its fds are /proc/PID/fd/*.
   script:
-    'k=0; for f in /proc/[0-9]*/cmdline; do c=; { read -r c < "$f"; } 2>/dev/null; ' +
-    'case "$c" in "nginx: worker"*) ;; *) continue ;; esac; ' +
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions in the remote script
-    'p=${f%/cmdline}; p=${p#/proc/}; set -- /proc/$p/fd/*; n=$#; [ -e "$1" ] || n=0; lim=; ' +
-    '{ while read -r a b c d e; do [ "$a $b $c" = "Max open files" ] && lim=$d; done < /proc/$p/limits; } 2>/dev/null; ' +
-    'echo "__W $p $n $lim"; k=$((k + 1)); [ $k -ge 8 ] && break; done; echo __END',
+    'l=; while read -r p; do case "$p" in "" | *[!0-9]*) continue ;; esac; ' +
+    'set -- /proc/$p/fd/*; n=$#; [ -e "$1" ] || n=0; echo "__W $p $n"; l="$l /proc/$p/limits"; done; ' +
+    '[ -n "$l" ] && grep -H "^Max open files" $l 2>/dev/null; echo __END',
   privileged: true,
+  runtimeInput: true,
   timeoutMs: 4000,
   maxBytes: 100_000,
 };
 
+/** Up to eight nginx worker pids from the process list: the probe's input. */
+export function nginxWorkerPids(processes: readonly { pid: number; args: string }[] | undefined): number[] {
+  return (processes ?? [])
+    .filter((p) => p.args.startsWith('nginx: worker'))
+    .slice(0, 8)
+    .map((p) => p.pid);
+}
+
+/** `__W <pid> <open fds> [<limit>]` and `/proc/<pid>/limits:Max open files <soft> <hard> files`. */
 export function parseNginxFds(stdout: string): { maxOpen: number; limit?: number } | undefined {
+  const limits = new Map<string, number>();
+  for (const m of stdout.matchAll(/^\/proc\/(\d+)\/limits:Max open files\s+(\d+|unlimited)/gm)) {
+    if (m[1] && m[2] && m[2] !== 'unlimited') limits.set(m[1], Number(m[2]));
+  }
   let maxOpen = -1;
   let limit: number | undefined;
-  for (const m of stdout.matchAll(/^__W \d+ (\d+) (\d+)?/gm)) {
-    const open = Number(m[1]);
+  for (const m of stdout.matchAll(/^__W (\d+) (\d+)(?: (\d+))?/gm)) {
+    const open = Number(m[2]);
     if (open > maxOpen) {
       maxOpen = open;
-      limit = m[2] ? Number(m[2]) : undefined;
+      limit = m[3] ? Number(m[3]) : m[1] ? limits.get(m[1]) : undefined;
     }
   }
   return maxOpen < 0 ? undefined : { maxOpen, limit };

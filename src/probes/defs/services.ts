@@ -87,7 +87,7 @@ export const healthProbe: ProbeSpec = {
   id: 'app-health',
   title: 'App health endpoints',
   script:
-    'while IFS="	" read -r name url; do ' +
+    'while IFS="	" read -r name url; do [ -n "$url" ] || continue; ' +
     'r=$(curl -s -o /dev/null -w "%{http_code} %{time_total}" --max-time 3 -- "$url" 2>&1); echo "__HEALTH $name $? $r"; ' +
     'done; echo "__END"',
   privileged: false,

@@ -9,50 +9,51 @@ const DISK_PATHS =
 /** Seconds between the two CPU samples: long enough to be a measurement, short enough not to slow a run. */
 export const CPU_SAMPLE_S = 0.25;
 
+/** Below this share of busy CPU no rule looks at who uses it, so the per-process rows are not fetched. */
+export const TOP_CPU_MIN_BUSY_PCT = 50;
+
 /**
  * CPU use now, not the load average's minute-long memory, and who uses it, the way top measures:
  * /proc/stat and every process's utime+stime (/proc/PID/stat fields 14, 15; the command name in
- * parentheses may hold spaces) sampled twice, CPU_SAMPLE_S apart. Prints `__STAT` twice, `__PCPU
- * <percent of one CPU> <pid>` for the top five, and their `ps` rows as `__TOP` for verbatim evidence.
- * Shell builtins and one awk do the work: every program started costs the host about a millisecond.
+ * parentheses may hold spaces) sampled twice, CPU_SAMPLE_S apart. A process's share is its ticks over
+ * the interval's ticks per CPU (no CLK_TCK, no trust in sleep's accuracy on a loaded host). Prints
+ * `__STAT` twice, and when the CPUs are busy, `__PCPU <percent of one CPU> <pid>` for the top five
+ * and their `ps` rows as `__TOP` for verbatim evidence.
+ *
+ * One awk does all the arithmetic and also reads memory, pressure, file handles, the port range and
+ * TIME_WAIT sockets (`tw` of /proc/net/sockstat: IPv4 and IPv6, per network namespace on current
+ * kernels, O(1) where walking /proc/net/tcp costs as much as the connection table). `cat` reads the
+ * process stats: it skips a process that ends meanwhile, where mawk (Debian's awk) would stop. Every
+ * program started costs the host about a millisecond, so there are few.
  */
 const CPU_SCRIPT =
-  'ticks() { for f in /proc/[0-9]*/stat; do { read -r l < "$f"; } 2>/dev/null || continue; ' +
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions in the remote script
-  'set -- ${l##*) }; echo "${l%% *} $((${12} + ${13}))"; done; }; ' +
-  `read -r s1 < /proc/stat; t1=$(ticks); sleep ${CPU_SAMPLE_S}; read -r s2 < /proc/stat; t2=$(ticks); ` +
+  `read -r s1 < /proc/stat; t1=$(cat /proc/[0-9]*/stat 2>/dev/null); sleep ${CPU_SAMPLE_S}; read -r s2 < /proc/stat; ` +
   'echo "__STAT $s1"; echo "__STAT $s2"; ' +
-  // The interval in ticks of one CPU: all CPUs' ticks between the samples over the CPU count (no
-  // CLK_TCK, no trust in sleep's accuracy on a loaded host).
-  'ncpu=0; while read -r k _; do case "$k" in cpu[0-9]*) ncpu=$((ncpu + 1)) ;; esac; done < /proc/stat; ' +
-  'echo "__NPROC $ncpu"; ' +
-  'set -- $s1; a=$(($2 + $3 + $4 + $5 + $6 + $7 + $8 + $9)); set -- $s2; b=$(($2 + $3 + $4 + $5 + $6 + $7 + $8 + $9)); ' +
-  `top=$(printf '%s\\n--\\n%s\\n' "$t1" "$t2" | awk -v iv=$(((b - a) / (ncpu > 0 ? ncpu : 1))) ` +
-  '\'$1 == "--" { two = 1; next } !two { t[$1] = $2; next } ' +
-  '($1 in t) && iv > 0 { p = ($2 - t[$1]) * 100 / iv; if (p >= 1) { n++; pc[n] = p; id[n] = $1 } } ' +
-  'END { for (k = 1; k <= 5 && k <= n; k++) { b = k; for (j = k + 1; j <= n; j++) if (pc[j] > pc[b]) b = j; ' +
-  'x = pc[k]; pc[k] = pc[b]; pc[b] = x; x = id[k]; id[k] = id[b]; id[b] = x; ' +
-  'printf "__PCPU %.0f %s\\n", pc[k], id[k]; ids = ids c id[k]; c = "," } print "__PIDS " ids }\'); ' +
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions in the remote script
-  'pids=${top##*__PIDS }; printf "%s" "${top%__PIDS*}"; ' +
-  'if [ -n "$pids" ]; then ps -o pcpu=,pid=,etimes=,stat=,args= -p "$pids" 2>/dev/null | ' +
-  'while IFS= read -r l; do echo "__TOP $l"; done; fi; ';
-
-/**
- * Memory, pressure, file handles, the port range and TIME_WAIT sockets (`tw` of /proc/net/sockstat:
- * IPv4 and IPv6, per network namespace on current kernels, and O(1) where walking /proc/net/tcp
- * costs as much as the whole connection table) in one awk over /proc. Only files that exist are named: mawk, Debian's
- * awk, stops at a file it cannot open.
- */
-const FILES_SCRIPT =
+  'set -- $s1; a=$(($2 + $3 + $4 + $5 + $6 + $7 + $8 + $9)); ia=$(($5 + $6)); ' +
+  'set -- $s2; b=$(($2 + $3 + $4 + $5 + $6 + $7 + $8 + $9)); ib=$(($5 + $6)); ' +
+  'busy=0; [ $b -gt $a ] && busy=$((100 * ((b - a) - (ib - ia)) / (b - a))); ' +
   'psi=; for r in cpu memory io; do [ -r /proc/pressure/$r ] && psi="$psi /proc/pressure/$r"; done; ' +
-  'awk \'FILENAME == "/proc/loadavg" { print "__LOADAVG " $0; next } ' +
+  'out=$({ printf "%s\\n" "$t1"; echo __T2; cat /proc/[0-9]*/stat 2>/dev/null; } | ' +
+  `awk -v all=$((b - a)) -v busy=$busy -v min=${TOP_CPU_MIN_BUSY_PCT} '` +
+  'NR == FNR { if ($0 == "__T2") { two = 1; next } l = $0; sub(/.*\\) /, "", l); split(l, f, " "); ' +
+  'v = f[12] + f[13]; if (!two) t[$1] = v; else if ($1 in t) d[$1] = v - t[$1]; next } ' +
+  'FILENAME == "/proc/stat" { if ($1 ~ /^cpu[0-9]/) ncpu++; next } ' +
+  'FILENAME == "/proc/loadavg" { print "__LOADAVG " $0; next } ' +
   'FILENAME == "/proc/meminfo" { if ($1 ~ /^(MemTotal|MemAvailable|SwapTotal|SwapFree):$/) print "__MEM " $0; next } ' +
   'FILENAME ~ /^\\/proc\\/pressure\\// { if (FNR == 1) { r = FILENAME; sub(/.*\\//, "", r); print "__PSI " r " " $0 } next } ' +
   'FILENAME == "/proc/sys/fs/file-nr" { print "__FILENR " $0; next } ' +
   'FILENAME == "/proc/sys/net/ipv4/ip_local_port_range" { print "__PORTRANGE " $0; next } ' +
-  'FILENAME == "/proc/net/sockstat" { if ($1 == "TCP:") for (i = 2; i < NF; i++) if ($i == "tw") print "__TIMEWAIT " $(i + 1) }\' ' +
-  '/proc/loadavg /proc/meminfo $psi /proc/sys/fs/file-nr /proc/sys/net/ipv4/ip_local_port_range /proc/net/sockstat; ';
+  'FILENAME == "/proc/net/sockstat" { if ($1 == "TCP:") for (i = 2; i < NF; i++) if ($i == "tw") print "__TIMEWAIT " $(i + 1); next } ' +
+  'END { print "__NPROC " ncpu; iv = ncpu > 0 ? all / ncpu : 0; n = 0; ' +
+  'if (busy >= min && iv > 0) for (p in d) { x = d[p] * 100 / iv; if (x >= 1) { n++; pc[n] = x; id[n] = p } } ' +
+  'ids = ""; c = ""; for (k = 1; k <= 5 && k <= n; k++) { m = k; for (j = k + 1; j <= n; j++) if (pc[j] > pc[m]) m = j; ' +
+  'x = pc[k]; pc[k] = pc[m]; pc[m] = x; x = id[k]; id[k] = id[m]; id[m] = x; ' +
+  'printf "__PCPU %.0f %s\\n", pc[k], id[k]; ids = ids c id[k]; c = "," } print "__PIDS " ids }\' ' +
+  '- /proc/stat /proc/loadavg /proc/meminfo $psi /proc/sys/fs/file-nr /proc/sys/net/ipv4/ip_local_port_range /proc/net/sockstat); ' +
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions in the remote script
+  'pids=${out##*__PIDS }; printf "%s\\n" "${out%__PIDS*}"; ' +
+  'if [ -n "$pids" ]; then ps -o pcpu=,pid=,etimes=,stat=,args= -p "$pids" 2>/dev/null | ' +
+  'while IFS= read -r l; do echo "__TOP $l"; done; fi; ';
 
 /**
  * Space and inodes in one `df --output` (GNU); where df lacks it (BusyBox), `df -P` and `df -Pi`.
@@ -66,7 +67,7 @@ const DF_SCRIPT =
 export const systemProbe: ProbeSpec = {
   id: 'system',
   title: 'CPU, memory, disk, file descriptors, ports',
-  script: `date "+__DATE %s %z"; ${CPU_SCRIPT}${FILES_SCRIPT}${DF_SCRIPT}`,
+  script: `date "+__DATE %s %z"; ${CPU_SCRIPT}${DF_SCRIPT}`,
   privileged: false,
   timeoutMs: 4000,
   maxBytes: 500_000,

@@ -33,7 +33,7 @@ export const upstreamsProbe: ProbeSpec = {
   script:
     'read -r wuser; mapfile -t ts; ux=; ' +
     // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansions in the remote script
-    'for t in "${ts[@]}"; do [[ $t == "unix "* ]] && { ux=$(ss -lxH 2>/dev/null); break; }; done; i=0; for t in "${ts[@]}"; do read -r kind a b <<< "$t"; ' +
+    'for t in "${ts[@]}"; do [[ $t == "unix "* ]] && { ux=$(ss -lxH 2>/dev/null); break; }; done; i=0; for t in "${ts[@]}"; do [ -n "$t" ] || continue; read -r kind a b <<< "$t"; ' +
     '( p="__$i"; ' +
     '  if [ "$kind" = tcp ]; then ' +
     '    if [[ $a == *[!0-9.]* && $a != *:* ]]; then r=; ' +

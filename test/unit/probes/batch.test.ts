@@ -1,0 +1,169 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { KERNEL_LINE_PATTERN, parseKernelLog } from '../../../src/diagnosis/parse/parse-kernel-log.js';
+import type { PartOutcome } from '../../../src/probes/batch.js';
+import { BatchSplitter, runBatch } from '../../../src/probes/batch.js';
+import type {
+  CommandResult,
+  CommandRunner,
+  ProbeBatch,
+  ProbeSpec,
+  RunOptions,
+} from '../../../src/probes/types.js';
+
+/** Runs commands with the machine's real sh, as sshd would run them: stdin, later stdin, timeout, streaming. */
+const localRunner: CommandRunner = {
+  run(command: string, options: RunOptions): Promise<CommandResult> {
+    return new Promise((resolve) => {
+      const started = performance.now();
+      const child = spawn('sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+      let stdout = '';
+      let stderr = '';
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      }, options.timeoutMs);
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        options.onStdout?.(d);
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
+      child.stdin.on('error', () => {});
+      if (options.stdin !== undefined) child.stdin.write(options.stdin);
+      if (options.stdinLater) options.stdinLater.then((rest) => child.stdin.end(rest));
+      else child.stdin.end();
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({
+          stdout,
+          stderr,
+          code: timedOut ? null : code,
+          timedOut,
+          truncated: false,
+          durationMs: Math.round(performance.now() - started),
+        });
+      });
+    });
+  },
+};
+
+const probe = (id: string, script: string, extra: Partial<ProbeSpec> = {}): ProbeSpec => ({
+  id,
+  title: id,
+  script,
+  privileged: false,
+  timeoutMs: 1000,
+  maxBytes: 10_000,
+  ...extra,
+});
+
+const ctx = {
+  host: { name: 'h', address: '127.0.0.1', nginx: { errorLog: '/e', accessLog: '/a' }, services: [] },
+  sinceS: 900,
+};
+
+async function run(batch: ProbeBatch, inputs: Record<string, string | Promise<string>> = {}) {
+  const outcomes: PartOutcome[] = [];
+  const ended: string[] = [];
+  await runBatch(localRunner, batch, ctx, {
+    inputs,
+    onPart: (o) => outcomes.push(o),
+    onPartEnd: (id) => ended.push(id),
+  });
+  return {
+    byId: new Map(outcomes.map((o) => [o.probe.id, o])),
+    ended,
+    order: outcomes.map((o) => o.probe.id),
+  };
+}
+
+describe('probe batches on one channel (real sh)', () => {
+  it('gives every probe exactly its own output, input and failure, as separate runs would', async () => {
+    const later = new Promise<string>((resolve) => setTimeout(() => resolve('late one\nlate two\n'), 50));
+    const { byId, ended } = await run(
+      {
+        id: 'b',
+        timeoutMs: 5000,
+        probes: [
+          probe('plain', 'echo one; printf "no newline at the end"'),
+          probe('input', 'while read -r l; do echo "got [$l]"; done', { stdin: () => 'a $(x) `y`\n\nb\n' }),
+          // A line that looks like the end of a probe but lacks the nonce changes nothing.
+          probe('fake', 'echo "__DONE_0000 fake 0"; echo still here'),
+          probe('missing', 'definitely-not-a-command-d502'),
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash expansion in a probe script
+          probe('bash', 'a=x; echo "${a//x/bash ok}"', { shell: 'bash' }),
+          probe('runtime', 'cat', { runtimeInput: true }),
+        ],
+      },
+      { runtime: later },
+    );
+
+    const ok = (id: string) => {
+      const o = byId.get(id);
+      if (!o?.ok) throw new Error(`${id}: ${o?.ok === false ? o.reason : 'missing'}`);
+      return o.stdout;
+    };
+    expect(ok('plain')).toBe('one\nno newline at the end');
+    expect(ok('input')).toBe('got [a $(x) `y`]\ngot []\ngot [b]\n');
+    expect(ok('fake')).toBe('__DONE_0000 fake 0\nstill here\n');
+    expect(ok('bash')).toBe('bash ok\n');
+    expect(ok('runtime')).toBe('late one\nlate two\n');
+    const missing = byId.get('missing');
+    expect(missing?.ok).toBe(false);
+    expect(missing?.ok === false && missing.reason).toMatch(/definitely-not-a-command-d502 is not installed/);
+    expect(ended).toEqual(['plain', 'input', 'fake', 'missing', 'bash', 'runtime']);
+  });
+
+  it('keeps what finished before a hang, names the probe that hung and those it kept from running', async () => {
+    const { byId } = await run({
+      id: 'b',
+      timeoutMs: 700,
+      probes: [probe('first', 'echo done'), probe('hangs', 'sleep 5'), probe('after', 'echo never')],
+    });
+    expect(byId.get('first')).toMatchObject({ ok: true, stdout: 'done\n' });
+    expect(byId.get('hangs')).toMatchObject({ ok: false, reason: 'timed out after 700 ms' });
+    expect(byId.get('after')).toMatchObject({
+      ok: false,
+      reason: 'not run: hangs on the same channel timed out after 700 ms',
+    });
+  });
+
+  it('cuts a stream at any chunk boundary, multi-byte characters included', () => {
+    const nonce = 'abc123';
+    const text = `__PART_${nonce} x\nhé ✓\n\n__DONE_${nonce} x 0\n__PART_${nonce} y\n\n__DONE_${nonce} y 3\n`;
+    const bytes = Buffer.from(text);
+    for (let size = 1; size <= 7; size++) {
+      const s = new BatchSplitter(nonce);
+      const parts = [];
+      for (let i = 0; i < bytes.length; i += size) parts.push(...s.push(bytes.subarray(i, i + size)));
+      expect(parts).toEqual([
+        { id: 'x', text: 'hé ✓\n', code: 0 },
+        { id: 'y', text: '', code: 3 },
+      ]);
+    }
+  });
+
+  it('the host-side kernel-log filter keeps every line the parser reads', () => {
+    const lines = [
+      '2026-11-21T11:59:55,965781+00:00 Memory cgroup out of memory: Killed process 30832 (node) total-vm:1188648kB, anon-rss:169856kB',
+      '2026-11-21T11:59:55,965000+00:00 oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,task=node,pid=30832,uid=0',
+      '2026-11-21T11:59:55+00:00 Out of memory: Kill process 1234 (php-fpm8.2) score 912 or sacrifice child',
+      '2026-11-21T11:59:56+00:00 gunicorn[4242]: segfault at 0 ip 00007f sp 00007ffd error 4 in libc.so.6',
+      '2026-11-21T11:59:57+00:00 traps: node[77] general protection fault ip:55 sp:7ff error:0',
+      '2026-11-21T11:59:58+00:00 TCP: request_sock_TCP: Possible SYN flooding on port 80. Sending cookies.',
+      '2026-11-21T11:59:59+00:00 nf_conntrack: table full, dropping packet',
+      '2026-11-21T12:00:00+00:00 TCP: too many orphaned sockets',
+    ];
+    const noise = '2026-11-21T12:00:01+00:00 d502br6: port 22(d502v6h212) entered forwarding state';
+    const all = parseKernelLog([...lines, noise].join('\n'));
+    const used = [...all.oomKills.map((k) => k.line), ...all.segfaults, ...all.other];
+    expect(used.length).toBeGreaterThanOrEqual(6);
+    const filter = new RegExp(KERNEL_LINE_PATTERN);
+    for (const line of lines) expect(filter.test(line), line).toBe(true);
+    expect(filter.test(noise)).toBe(false);
+    expect(parseKernelLog(lines.filter((l) => filter.test(l)).join('\n'))).toEqual(all);
+  });
+});
