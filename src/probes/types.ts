@@ -66,8 +66,6 @@ export interface ProbeSpec {
   shell?: 'sh' | 'bash';
   /** Needs root: run under `sudo -n` when the inventory asks for sudo. */
   privileged: boolean;
-  /** How long the probe may take on its own (its batch's limit covers the batch). */
-  timeoutMs: number;
   /** Cap on the probe's output; more is cut and the probe marked truncated. */
   maxBytes: number;
   /** The probe's input, newline-terminated lines. */
@@ -80,6 +78,9 @@ export interface ProbeSpec {
 export interface ProbeBatch {
   id: string;
   probes: readonly ProbeSpec[];
-  /** Wall time for the whole batch; the probes finished before it runs out keep their results. */
+  /**
+   * Wall time for the whole batch (probes have no limit of their own: they run one after another in
+   * one shell); the probes finished before it runs out keep their results.
+   */
   timeoutMs: number;
 }

@@ -18,7 +18,6 @@ export const kernelProbe: ProbeSpec = {
     'elif o=$(journalctl -k -o short-iso --no-pager --since "-$since"s 2>/dev/null); then src=journal; fi; ' +
     `echo "__SOURCE $src"; if [ -n "$o" ]; then printf "%s\\n" "$o" | grep -E "${KERNEL_LINE_PATTERN}"; fi; :`,
   privileged: true,
-  timeoutMs: 4000,
   maxBytes: 2_000_000,
   stdin: (ctx) => `${Math.max(1, Math.round(ctx.sinceS))}\n`,
 };

@@ -14,7 +14,6 @@ export const errorLogProbe: ProbeSpec = {
   title: 'nginx error log',
   script: TAIL_SCRIPT,
   privileged: true,
-  timeoutMs: 5000,
   maxBytes: LOG_TAIL_BYTES + 4096,
   stdin: (ctx) => `${ctx.host.nginx.errorLog}\n`,
 };
@@ -24,7 +23,6 @@ export const accessLogProbe: ProbeSpec = {
   title: 'nginx access log',
   script: TAIL_SCRIPT,
   privileged: true,
-  timeoutMs: 5000,
   maxBytes: LOG_TAIL_BYTES + 4096,
   stdin: (ctx) => `${ctx.host.nginx.accessLog}\n`,
 };

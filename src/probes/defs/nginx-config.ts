@@ -12,7 +12,6 @@ export const nginxConfigProbe: ProbeSpec = {
     'if ! command -v nginx >/dev/null 2>&1; then echo "__NOBIN"; ' +
     'else nginx -v -T 2>&1; echo "__EXIT $?"; fi',
   privileged: true,
-  timeoutMs: 6000,
   maxBytes: 4_000_000,
 };
 

@@ -14,7 +14,6 @@ export const nginxFdsProbe: ProbeSpec = {
     '[ -n "$l" ] && grep -H "^Max open files" $l 2>/dev/null; echo __END',
   privileged: true,
   runtimeInput: true,
-  timeoutMs: 4000,
   maxBytes: 100_000,
 };
 

@@ -13,7 +13,6 @@ export const processesProbe: ProbeSpec = {
   title: 'Processes (nginx, app servers)',
   script: 'ps -eo pid=,ppid=,user=,etimes=,args= 2>&1',
   privileged: false,
-  timeoutMs: 4000,
   maxBytes: 2_000_000,
 };
 

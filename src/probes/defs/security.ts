@@ -11,7 +11,6 @@ export const securityProbe: ProbeSpec = {
     'if command -v nft >/dev/null 2>&1; then echo __NFT; nft list ruleset 2>&1 | head -c 200000; ' +
     'elif command -v iptables >/dev/null 2>&1; then echo __IPT; iptables -S 2>&1 | head -c 200000; else echo __NOFW; fi; echo __END',
   privileged: true,
-  timeoutMs: 4000,
   maxBytes: 400_000,
 };
 

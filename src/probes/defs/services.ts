@@ -20,7 +20,6 @@ export const servicesProbe: ProbeSpec = {
     '  esac; ' +
     'done; echo "__END"',
   privileged: true,
-  timeoutMs: 5000,
   maxBytes: 8_000_000,
   stdin: servicesStdin,
 };
@@ -91,7 +90,6 @@ export const healthProbe: ProbeSpec = {
     'r=$(curl -s -o /dev/null -w "%{http_code} %{time_total}" --max-time 3 -- "$url" 2>&1); echo "__HEALTH $name $? $r"; ' +
     'done; echo "__END"',
   privileged: false,
-  timeoutMs: 5000,
   maxBytes: 100_000,
   stdin: (ctx) =>
     `${ctx.host.services

@@ -19,7 +19,6 @@ export const socketsProbe: ProbeSpec = {
   // One ss for both families: every ss run costs the host ~7 ms of CPU (it walks /proc for -p).
   script: 'echo __SS; ss -lnpH -t -x 2>&1',
   privileged: true,
-  timeoutMs: 4000,
   maxBytes: 2_000_000,
 };
 

@@ -69,7 +69,6 @@ export const systemProbe: ProbeSpec = {
   title: 'CPU, memory, disk, file descriptors, ports',
   script: `date "+__DATE %s %z"; ${CPU_SCRIPT}${DF_SCRIPT}`,
   privileged: false,
-  timeoutMs: 4000,
   maxBytes: 500_000,
 };
 

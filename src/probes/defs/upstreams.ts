@@ -50,7 +50,6 @@ export const upstreamsProbe: ProbeSpec = {
     '  fi ) & i=$((i+1)); ' +
     'done; wait; echo __END',
   privileged: true,
-  timeoutMs: (CONNECT_TIMEOUT_S + 3) * 1000,
   maxBytes: 200_000,
 };
 

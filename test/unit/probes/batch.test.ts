@@ -55,7 +55,6 @@ const probe = (id: string, script: string, extra: Partial<ProbeSpec> = {}): Prob
   title: id,
   script,
   privileged: false,
-  timeoutMs: 1000,
   maxBytes: 10_000,
   ...extra,
 });
