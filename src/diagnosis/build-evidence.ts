@@ -1,5 +1,6 @@
 import type { Collection } from '../probes/collect-host.js';
 import type { ProcessRow } from '../probes/defs/processes.js';
+import { isNginxMaster, isNginxWorker } from '../probes/defs/processes.js';
 import { targetState } from '../probes/target-state.js';
 import type { ProbeContext, ProbeService } from '../probes/types.js';
 import type { Evidence, NginxEvidence, ServiceEvidence } from './evidence.js';
@@ -104,8 +105,8 @@ export function buildEvidence(col: Collection, ctx: ProbeContext, fallbackNowMs:
 
 function nginxEvidence(col: Collection): NginxEvidence {
   const procs = col.processes;
-  const master = procs?.find((p) => p.args.startsWith('nginx: master'));
-  const workers = procs?.filter((p) => p.args.startsWith('nginx: worker')) ?? [];
+  const master = procs?.find(isNginxMaster);
+  const workers = procs?.filter(isNginxWorker) ?? [];
   const dump = col.nginx;
   const testLines = dump?.text.split('\n').filter((l) => l.startsWith('nginx: ')) ?? [];
   return {

@@ -11,7 +11,7 @@ import type { NginxDump } from './defs/nginx-config.js';
 import { parseNginxDump } from './defs/nginx-config.js';
 import { nginxWorkerPids, parseNginxFds } from './defs/nginx-fds.js';
 import type { ProcessRow } from './defs/processes.js';
-import { parseProcesses } from './defs/processes.js';
+import { isNginxWorker, parseProcesses } from './defs/processes.js';
 import type { SecurityFacts } from './defs/security.js';
 import { parseSecurity } from './defs/security.js';
 import type { HealthResult, ServiceOutput } from './defs/services.js';
@@ -118,8 +118,7 @@ function upstreamInput(col: Collection): string {
   const { lines, sent, skipped } = probeableTargets(col.config?.targets ?? []);
   col.upstreams = { targets: sent, results: [], skipped };
   if (!col.config) col.unavailable.upstreams = 'no nginx configuration to read upstreams from';
-  const workerUser =
-    col.processes?.find((p) => p.args.startsWith('nginx: worker'))?.user ?? col.config?.user ?? '';
+  const workerUser = col.processes?.find(isNginxWorker)?.user ?? col.config?.user ?? '';
   return `${/^[a-z_][a-z0-9_-]*$/i.test(workerUser) ? workerUser : ''}\n${lines.map((l) => `${l}\n`).join('')}`;
 }
 

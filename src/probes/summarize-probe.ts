@@ -1,6 +1,7 @@
 import { hostClock, upstreamErrors, windowKernelLog } from '../diagnosis/window.js';
 import type { CheckStatus } from './check.js';
 import type { Collection } from './collect-host.js';
+import { isNginxMaster, isNginxWorker } from './defs/processes.js';
 import { targetState } from './target-state.js';
 
 export interface ProbeSummary {
@@ -57,8 +58,8 @@ export function summarizeProbe(id: string, col: Collection, sinceS: number): Pro
         : { status: 'ok', summary: `${lines.length - 1} lines read, no 502/504` };
     }
     case 'processes': {
-      const master = col.processes?.find((p) => p.args.startsWith('nginx: master'));
-      const workers = col.processes?.filter((p) => p.args.startsWith('nginx: worker')).length ?? 0;
+      const master = col.processes?.find(isNginxMaster);
+      const workers = col.processes?.filter(isNginxWorker).length ?? 0;
       return master
         ? { status: 'ok', summary: `nginx master pid ${master.pid}, ${plural(workers, 'worker')}` }
         : { status: 'fail', summary: 'no nginx master process' };

@@ -1,4 +1,6 @@
 import type { ProbeSpec } from '../types.js';
+import type { ProcessRow } from './processes.js';
+import { isNginxWorker } from './processes.js';
 
 /**
  * Catalog C23: the worker's own limit matters, not `ulimit -n` of the SSH shell. Stdin: the worker
@@ -18,9 +20,9 @@ export const nginxFdsProbe: ProbeSpec = {
 };
 
 /** Up to eight nginx worker pids from the process list: the probe's input. */
-export function nginxWorkerPids(processes: readonly { pid: number; args: string }[] | undefined): number[] {
+export function nginxWorkerPids(processes: readonly ProcessRow[] | undefined): number[] {
   return (processes ?? [])
-    .filter((p) => p.args.startsWith('nginx: worker'))
+    .filter(isNginxWorker)
     .slice(0, 8)
     .map((p) => p.pid);
 }

@@ -16,6 +16,10 @@ export const processesProbe: ProbeSpec = {
   maxBytes: 2_000_000,
 };
 
+/** nginx retitles its processes: `nginx: master process ...`, `nginx: worker process`. */
+export const isNginxMaster = (p: Pick<ProcessRow, 'args'>): boolean => p.args.startsWith('nginx: master');
+export const isNginxWorker = (p: Pick<ProcessRow, 'args'>): boolean => p.args.startsWith('nginx: worker');
+
 export function parseProcesses(stdout: string): ProcessRow[] {
   const rows: ProcessRow[] = [];
   for (const line of stdout.split('\n')) {
