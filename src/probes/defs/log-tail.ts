@@ -50,11 +50,10 @@ export function parseLogTail(output: string): LogTail {
     return { state: 'unreadable', sizeBytes: 0, text: '', cut: false, ...clock };
   const nl = stdout.indexOf('\n');
   let text = nl >= 0 ? stdout.slice(nl + 1) : '';
-  // `__SIZE <bytes>` from older probes; now a full read of LOG_TAIL_BYTES means the file was longer
-  // (one `stat` less on the host; a file of exactly that size loses its first line, which is harmless).
-  const sizeLine = /^__SIZE (\d+)/.exec(stdout);
-  const size = sizeLine ? Number(sizeLine[1]) : Buffer.byteLength(text);
-  const cut = size >= LOG_TAIL_BYTES + (sizeLine ? 1 : 0);
+  // A full read of LOG_TAIL_BYTES means the file was longer (one `stat` less on the host; a file of
+  // exactly that size loses its first line, which is harmless).
+  const size = Buffer.byteLength(text);
+  const cut = size >= LOG_TAIL_BYTES;
   if (cut) {
     const first = text.indexOf('\n');
     text = first >= 0 ? text.slice(first + 1) : '';

@@ -26,9 +26,9 @@ export interface NginxDump {
 export function parseNginxDump(stdout: string): NginxDump {
   if (stdout.includes('__NOBIN')) return { installed: false, text: '' };
   const lines = stdout.split('\n');
-  // `nginx version: nginx/1.27.3` (from -v), or `__VERSION ...` from older probes.
-  const at = lines.findIndex((l) => l.startsWith('nginx version: ') || l.startsWith('__VERSION '));
-  const version = at < 0 ? undefined : lines[at]?.replace(/^(__VERSION )?nginx version:\s*/, '');
+  // `nginx version: nginx/1.27.3`, printed by -v before the test and the dump.
+  const at = lines.findIndex((l) => l.startsWith('nginx version: '));
+  const version = at < 0 ? undefined : lines[at]?.slice('nginx version: '.length).trim();
   const exit = tagged(stdout, 'EXIT')[0];
   const text = lines.filter((l, i) => i !== at && !l.startsWith('__EXIT ')).join('\n');
   return { installed: true, version, exitCode: exit === undefined ? undefined : Number(exit), text };

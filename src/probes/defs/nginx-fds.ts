@@ -27,7 +27,7 @@ export function nginxWorkerPids(processes: readonly ProcessRow[] | undefined): n
     .map((p) => p.pid);
 }
 
-/** `__W <pid> <open fds> [<limit>]` and `/proc/<pid>/limits:Max open files <soft> <hard> files`. */
+/** `__W <pid> <open fds>` and `/proc/<pid>/limits:Max open files <soft> <hard> files`. */
 export function parseNginxFds(stdout: string): { maxOpen: number; limit?: number } | undefined {
   const limits = new Map<string, number>();
   for (const m of stdout.matchAll(/^\/proc\/(\d+)\/limits:Max open files\s+(\d+|unlimited)/gm)) {
@@ -35,11 +35,11 @@ export function parseNginxFds(stdout: string): { maxOpen: number; limit?: number
   }
   let maxOpen = -1;
   let limit: number | undefined;
-  for (const m of stdout.matchAll(/^__W (\d+) (\d+)(?: (\d+))?/gm)) {
+  for (const m of stdout.matchAll(/^__W (\d+) (\d+)/gm)) {
     const open = Number(m[2]);
     if (open > maxOpen) {
       maxOpen = open;
-      limit = m[3] ? Number(m[3]) : m[1] ? limits.get(m[1]) : undefined;
+      limit = m[1] ? limits.get(m[1]) : undefined;
     }
   }
   return maxOpen < 0 ? undefined : { maxOpen, limit };

@@ -34,13 +34,8 @@ function owners(line: string): { processes: string[]; pids: number[] } {
 
 export function parseSockets(stdout: string): ListeningSocket[] {
   const out: ListeningSocket[] = [];
-  // `ss -lnpH -t -x` starts each line with its Netid; older output came in __TCP / __UNIX sections.
-  const lines = [
-    ...section(stdout, '__SS'),
-    ...section(stdout, '__TCP').map((l) => `tcp ${l}`),
-    ...section(stdout, '__UNIX'),
-  ];
-  for (const line of lines) {
+  // `ss -lnpH -t -x` starts each line with its Netid.
+  for (const line of section(stdout, '__SS')) {
     const f = line.trim().split(/\s+/);
     const i = f.indexOf('LISTEN');
     if (i < 0) continue;

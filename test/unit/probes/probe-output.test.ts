@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseUtcOffset } from '../../../src/diagnosis/parse/time.js';
-import { parseLogTail } from '../../../src/probes/defs/log-tail.js';
+import { LOG_TAIL_BYTES, parseLogTail } from '../../../src/probes/defs/log-tail.js';
+import { parseNginxDump } from '../../../src/probes/defs/nginx-config.js';
+import { parseNginxFds } from '../../../src/probes/defs/nginx-fds.js';
 import { parseProcesses } from '../../../src/probes/defs/processes.js';
 import { parseSecurity } from '../../../src/probes/defs/security.js';
 import { parseServices } from '../../../src/probes/defs/services.js';
@@ -29,12 +31,30 @@ describe('probe output readers', () => {
     expect(rows[2]?.user).toBe('www-data');
   });
 
+  it('reads the version, test result and config of one `nginx -v -T`', () => {
+    const dump = parseNginxDump(
+      'nginx version: nginx/1.22.1\nnginx: the configuration file /etc/nginx/nginx.conf syntax is ok\n' +
+        '# configuration file /etc/nginx/nginx.conf:\nworker_processes 1;\n__EXIT 0\n',
+    );
+    expect(dump).toMatchObject({ installed: true, version: 'nginx/1.22.1', exitCode: 0 });
+    expect(dump.text).not.toContain('nginx version');
+    expect(dump.text).toContain('worker_processes 1;');
+  });
+
+  it("takes the busiest nginx worker's open fds and its own limit", () => {
+    const fds = parseNginxFds(
+      '__W 33 9\n__W 34 1019\n/proc/33/limits:Max open files            20000                20000                files\n' +
+        '/proc/34/limits:Max open files            1024                 524288               files\n__END\n',
+    );
+    expect(fds).toEqual({ maxOpen: 1019, limit: 1024 });
+    expect(parseNginxFds('__END\n')).toBeUndefined();
+  });
+
   it('reads TCP and unix listeners with their owners and queues', () => {
     const socks = parseSockets(
-      '__TCP\n' +
-        'LISTEN 0      511          0.0.0.0:80        0.0.0.0:* users:(("nginx",pid=42,fd=6),("nginx",pid=41,fd=6))\n' +
-        'LISTEN 0      4096   127.0.0.1:4369  0.0.0.0:* users:(("epmd",pid=2888,fd=3))\n' +
-        '__UNIX\n' +
+      '__SS\n' +
+        'tcp   LISTEN 0      511          0.0.0.0:80        0.0.0.0:* users:(("nginx",pid=42,fd=6),("nginx",pid=41,fd=6))\n' +
+        'tcp   LISTEN 0      4096   127.0.0.1:4369  0.0.0.0:* users:(("epmd",pid=2888,fd=3))\n' +
         'u_str LISTEN 3      4096   /run/php/php8.2-fpm.sock 4549 * 0 users:(("php-fpm8.2",pid=77,fd=8))\n',
     );
     expect(socks.map((s) => s.address)).toEqual(['0.0.0.0:80', '127.0.0.1:4369', '/run/php/php8.2-fpm.sock']);
@@ -91,12 +111,18 @@ describe('probe output readers', () => {
   });
 
   it('keeps only the whole lines of a cut log tail and the host clock', () => {
+    // The probe read LOG_TAIL_BYTES exactly: the file was longer, so its first line is a partial one.
+    const last = '2026/11/21 10:00:00 [error] 1#1: x\n';
     const cut = parseLogTail(
-      '__DATE 1795604400 +0000\n__SIZE 99999999\nrtial line\n2026/11/21 10:00:00 [error] 1#1: x\n',
+      `__DATE 1795604400 +0000\n__TAIL\n${'r'.repeat(LOG_TAIL_BYTES - last.length - 1)}\n${last}`,
     );
     expect(cut).toMatchObject({ state: 'ok', cut: true, nowS: 1795604400, utcOffsetMinutes: 0 });
     expect(cut.text).toBe('2026/11/21 10:00:00 [error] 1#1: x\n');
     expect(parseLogTail('__DATE 1 +0000\n__MISSING\n').state).toBe('missing');
+    expect(parseLogTail(`__DATE 1 +0000\n__TAIL\nwhole line\n${last}`)).toMatchObject({
+      cut: false,
+      text: `whole line\n${last}`,
+    });
   });
 
   it('splits service logs per service and notes missing ones', () => {
