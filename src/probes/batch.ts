@@ -21,13 +21,19 @@ export type PartOutcome =
 
 /** One probe on its own, as an engineer would run it by hand (the benchmark's runbook baseline). */
 export function probeCommand(probe: ProbeSpec): string {
-  return probe.shell === 'bash' ? bashScript(probe.script) : shScript(probe.script);
+  const script = startFragments([probe]) + probe.script;
+  return probe.shell === 'bash' ? bashScript(script) : shScript(script);
+}
+
+/** The `start` fragments of these probes, each once, in the order they are first named. */
+function startFragments(probes: readonly ProbeSpec[]): string {
+  return [...new Set(probes.flatMap((p) => p.start ?? []))].join('');
 }
 
 const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
 
 /**
- * The one command a batch sends. Each probe runs in a `{ }` group of the batch's shell (a subshell
+ * The one command a batch sends: the probes' `start` fragments first, then each probe. Each probe runs in a `{ }` group of the batch's shell (a subshell
  * would cost a fork each), so probe scripts never `exit`; a bash probe in an sh batch runs under
  * `bash -c`. A probe's input arrives through a here-document, filled from the batch's stdin by
  * builtins; an input that is not ready yet (the upstream targets) is simply read later, as the
@@ -46,7 +52,7 @@ export function batchCommand(batch: ProbeBatch): string {
         : `{ ${run}\n} </dev/null\n`;
     return `${mark(`__PART_$__n ${p.id}`)}${body}__c=$?; echo; ${mark(`__DONE_$__n ${p.id} $__c`)}`;
   });
-  const script = `read -r __n; case "$__n" in ""|*[!0-9a-f]*) exit 3;; esac; ${parts.join('')}`;
+  const script = `read -r __n; case "$__n" in ""|*[!0-9a-f]*) exit 3;; esac; ${startFragments(batch.probes)}${parts.join('')}`;
   return bash ? bashScript(script) : shScript(script);
 }
 

@@ -11,12 +11,14 @@ import { upstreamsProbe } from './defs/upstreams.js';
 import type { ProbeBatch, ProbeSpec } from './types.js';
 
 /**
- * The fixed, read-only probe set: the only commands diagnose502 ever runs on a host, on two SSH
- * channels (each costs the host an sshd fork and a shell or two). The `host` batch reads the process
+ * The fixed, read-only probe set: the only commands diagnose502 ever runs on a host, all on one SSH
+ * channel (each channel costs the host an sshd fork and a shell or two). The batch reads the process
  * list and the config first; the client then sends the worker pids and the upstream targets taken from
  * them, which the same batch reads as the input of `nginx-fds` and `upstreams`, and it goes on with
- * sockets and logs. The probes most likely to hang (systemctl waiting on D-Bus) come last, so a hang
- * costs the fewest checks. The CPU sample has a channel of its own so that nothing delays it.
+ * sockets and logs. The CPU sample's first snapshot is taken when the batch starts and its second by
+ * `system`, late in the batch, so the probes before it fill the sample's interval instead of a wait.
+ * The probes most likely to hang (systemctl waiting on D-Bus) come last, so a hang costs the fewest
+ * checks.
  */
 export const PHASE_ONE: readonly ProbeBatch[] = [
   {
@@ -32,11 +34,11 @@ export const PHASE_ONE: readonly ProbeBatch[] = [
       kernelProbe,
       securityProbe,
       healthProbe,
+      systemProbe,
       servicesProbe,
     ],
     timeoutMs: 10_000,
   },
-  { id: 'cpu', probes: [systemProbe], timeoutMs: 5000 },
 ];
 
 /** The probes whose results the upstream checks need: the config (targets) and the worker user. */

@@ -72,9 +72,16 @@ export interface ProbeSpec {
   stdin?: (ctx: ProbeContext) => string;
   /** Its input is made at run time from other probes' results (the upstream targets), not by `stdin`. */
   runtimeInput?: true;
+  /**
+   * Fragments run once when the probe's batch starts (or right before the script when the probe runs
+   * alone): they set shell variables the script reads later, print nothing, and are shared by every
+   * probe of the batch that names the same fragment (the host's clock, the CPU sample's first snapshot).
+   * A bash probe inside an sh batch runs in a child `bash` and does not see them.
+   */
+  start?: readonly string[];
 }
 
-/** Probes that share one channel, run one after another in this order. */
+/** Probes that share one channel, run one after another in this order, after their `start` fragments. */
 export interface ProbeBatch {
   id: string;
   probes: readonly ProbeSpec[];

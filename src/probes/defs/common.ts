@@ -1,6 +1,13 @@
 /** Every probe script starts here: sbin on PATH (non-login shells lack it), C locale for stable output. */
 export const PRELUDE = 'PATH="$PATH:/usr/sbin:/sbin"; export LC_ALL=C; ';
 
+/**
+ * A `start` fragment: the host's clock and zone, read once per batch (one `date` instead of one per
+ * probe). Probes print it as `__DATE $__clock`; a batch lasts seconds at most, so a clock read at its
+ * start moves a 15-minute window's start by no more than that.
+ */
+export const CLOCK_START = '__clock=$(date "+%s %z" 2>/dev/null); ';
+
 /** Quote a constant script for `sh -c` so that sudo can prefix the whole thing. */
 export function shScript(script: string): string {
   return `sh -c '${(PRELUDE + script).replaceAll("'", "'\\''")}'`;

@@ -1,11 +1,12 @@
 import { parseUtcOffset } from '../../diagnosis/parse/time.js';
 import type { ProbeSpec } from '../types.js';
+import { CLOCK_START } from './common.js';
 
 /** Byte cap per log read: a 10 GB log is never read whole, only its tail. */
 export const LOG_TAIL_BYTES = 4 * 1024 * 1024;
 
 const TAIL_SCRIPT =
-  'date "+__DATE %s %z"; read -r f; if [ ! -e "$f" ]; then echo "__MISSING"; ' +
+  'echo "__DATE $__clock"; read -r f; if [ ! -e "$f" ]; then echo "__MISSING"; ' +
   'elif [ ! -r "$f" ]; then echo "__UNREADABLE"; ' +
   `else echo __TAIL; tail -c ${LOG_TAIL_BYTES} -- "$f"; fi`;
 
@@ -13,6 +14,7 @@ export const errorLogProbe: ProbeSpec = {
   id: 'error-log',
   title: 'nginx error log',
   script: TAIL_SCRIPT,
+  start: [CLOCK_START],
   privileged: true,
   maxBytes: LOG_TAIL_BYTES + 4096,
   stdin: (ctx) => `${ctx.host.nginx.errorLog}\n`,
@@ -22,6 +24,7 @@ export const accessLogProbe: ProbeSpec = {
   id: 'access-log',
   title: 'nginx access log',
   script: TAIL_SCRIPT,
+  start: [CLOCK_START],
   privileged: true,
   maxBytes: LOG_TAIL_BYTES + 4096,
   stdin: (ctx) => `${ctx.host.nginx.accessLog}\n`,

@@ -1,24 +1,37 @@
 import { parseUtcOffset } from '../../diagnosis/parse/time.js';
 import type { ProbeSpec } from '../types.js';
-import { section, tagged } from './common.js';
+import { CLOCK_START, section, tagged } from './common.js';
 
 /** Paths whose file systems matter for nginx temp files, logs and app state (catalog C25). */
 const DISK_PATHS =
   '/ /var /var/log /tmp /run /var/lib/nginx /var/lib/nginx/* /var/cache/nginx /var/cache/nginx/*';
 
-/** Seconds between the two CPU samples: long enough to be a measurement, short enough not to slow a run. */
-export const CPU_SAMPLE_S = 0.25;
+/**
+ * Hundredths of a second between the two CPU samples: long enough to be a measurement, short enough not
+ * to slow a run. Below 100: the script sleeps `0.<rest>`.
+ */
+export const CPU_SAMPLE_CS = 25;
 
 /** Below this share of busy CPU no rule looks at who uses it, so the per-process rows are not fetched. */
 export const TOP_CPU_MIN_BUSY_PCT = 50;
 
 /**
+ * The CPU sample's first snapshot, taken when the batch starts: /proc/stat, the uptime (to time the
+ * interval without `date`) and every process's stat line. The probe itself runs late in its batch and
+ * takes the second snapshot once at least CPU_SAMPLE_CS have passed, so the sample costs no wait of its
+ * own when the probes before it take that long, and no channel of its own.
+ */
+export const CPU_START =
+  'read -r __s1 < /proc/stat; read -r __u1 _ < /proc/uptime; __t1=$(cat /proc/[0-9]*/stat 2>/dev/null); ';
+
+/**
  * CPU use now, not the load average's minute-long memory, and who uses it, the way top measures:
  * /proc/stat and every process's utime+stime (/proc/PID/stat fields 14, 15; the command name in
- * parentheses may hold spaces) sampled twice, CPU_SAMPLE_S apart. A process's share is its ticks over
- * the interval's ticks per CPU (no CLK_TCK, no trust in sleep's accuracy on a loaded host). Prints
- * `__STAT` twice, and when the CPUs are busy, `__PCPU <percent of one CPU> <pid>` for the top five
- * and their `ps` rows as `__TOP` for verbatim evidence.
+ * parentheses may hold spaces) sampled twice, at least CPU_SAMPLE_CS apart (the rest of the interval is
+ * slept; /proc/uptime counts hundredths, and anything unexpected in it means the full wait). A process's
+ * share is its ticks over the interval's ticks per CPU (no CLK_TCK, no trust in sleep's accuracy on a
+ * loaded host). Prints `__STAT` twice, and when the CPUs are busy, `__PCPU <percent of one CPU> <pid>`
+ * for the top five and their `ps` rows as `__TOP` for verbatim evidence.
  *
  * One awk does all the arithmetic and also reads memory, pressure, file handles, the port range and
  * TIME_WAIT sockets (`tw` of /proc/net/sockstat: IPv4 and IPv6, per network namespace on current
@@ -27,13 +40,18 @@ export const TOP_CPU_MIN_BUSY_PCT = 50;
  * program started costs the host about a millisecond, so there are few.
  */
 const CPU_SCRIPT =
-  `read -r s1 < /proc/stat; t1=$(cat /proc/[0-9]*/stat 2>/dev/null); sleep ${CPU_SAMPLE_S}; read -r s2 < /proc/stat; ` +
+  `w=${CPU_SAMPLE_CS}; read -r u2 _ < /proc/uptime; ` +
+  // Only plain `seconds.hundredths` reach the arithmetic: an error there would end the batch's shell.
+  'case "$__u1" in "" | *[!0-9.]* | *.*.* | 0* | .*) ;; *.[0-9][0-9]) case "$u2" in "" | *[!0-9.]* | *.*.* | 0* | .*) ;; *.[0-9][0-9]) ' +
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions in the remote script
+  'w=$((w - (${u2%.*}${u2#*.} - ${__u1%.*}${__u1#*.}))) ;; esac ;; esac; ' +
+  '[ "$w" -gt 0 ] && { [ "$w" -lt 10 ] && w=0$w; sleep 0.$w; }; read -r s2 < /proc/stat; s1=$__s1; ' +
   'echo "__STAT $s1"; echo "__STAT $s2"; ' +
   'set -- $s1; a=$(($2 + $3 + $4 + $5 + $6 + $7 + $8 + $9)); ia=$(($5 + $6)); ' +
   'set -- $s2; b=$(($2 + $3 + $4 + $5 + $6 + $7 + $8 + $9)); ib=$(($5 + $6)); ' +
   'busy=0; [ $b -gt $a ] && busy=$((100 * ((b - a) - (ib - ia)) / (b - a))); ' +
   'psi=; for r in cpu memory io; do [ -r /proc/pressure/$r ] && psi="$psi /proc/pressure/$r"; done; ' +
-  'out=$({ printf "%s\\n" "$t1"; echo __T2; cat /proc/[0-9]*/stat 2>/dev/null; } | ' +
+  'out=$({ printf "%s\\n" "$__t1"; echo __T2; cat /proc/[0-9]*/stat 2>/dev/null; } | ' +
   `awk -v all=$((b - a)) -v busy=$busy -v min=${TOP_CPU_MIN_BUSY_PCT} '` +
   'NR == FNR { if ($0 == "__T2") { two = 1; next } l = $0; sub(/.*\\) /, "", l); split(l, f, " "); ' +
   'v = f[12] + f[13]; if (!two) t[$1] = v; else if ($1 in t) d[$1] = v - t[$1]; next } ' +
@@ -67,7 +85,8 @@ const DF_SCRIPT =
 export const systemProbe: ProbeSpec = {
   id: 'system',
   title: 'CPU, memory, disk, file descriptors, ports',
-  script: `date "+__DATE %s %z"; ${CPU_SCRIPT}${DF_SCRIPT}`,
+  script: `echo "__DATE $__clock"; ${CPU_SCRIPT}${DF_SCRIPT}`,
+  start: [CLOCK_START, CPU_START],
   privileged: false,
   maxBytes: 500_000,
 };

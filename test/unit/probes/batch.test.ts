@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { KERNEL_LINE_PATTERN, parseKernelLog } from '../../../src/diagnosis/parse/parse-kernel-log.js';
 import type { PartOutcome } from '../../../src/probes/batch.js';
-import { BatchSplitter, runBatch } from '../../../src/probes/batch.js';
+import { BatchSplitter, probeCommand, runBatch } from '../../../src/probes/batch.js';
+import { CPU_SAMPLE_CS, parseSystem, systemProbe } from '../../../src/probes/defs/system.js';
 import type {
   CommandResult,
   CommandRunner,
@@ -128,6 +130,57 @@ describe('probe batches on one channel (real sh)', () => {
       ok: false,
       reason: 'not run: hangs on the same channel timed out after 700 ms',
     });
+  });
+
+  it('runs each start fragment once, before every probe, and a lone probe runs its own', async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions
+    const counter = '__starts=$((${__starts:-0} + 1)); __first=${__first:-$__starts}; ';
+    const a = probe('a', 'echo "a $__starts $__first"', { start: [counter] });
+    const b = probe('b', 'echo "b $__starts"', { start: [counter] });
+    const { byId } = await run({ id: 'b', timeoutMs: 5000, probes: [a, b] });
+    expect(byId.get('a')).toMatchObject({ ok: true, stdout: 'a 1 1\n' });
+    expect(byId.get('b')).toMatchObject({ ok: true, stdout: 'b 1\n' });
+    const alone = await localRunner.run(probeCommand(b), { timeoutMs: 5000, maxBytes: 1000 });
+    expect(alone.stdout).toBe('b 1\n');
+  });
+
+  it('the CPU sample spans at least its interval after a short or a long batch, and survives a bad clock', async () => {
+    const ticks = (out: string) => {
+      const [s1, s2] = out
+        .split('\n')
+        .filter((l) => l.startsWith('__STAT '))
+        .map((l) =>
+          l
+            .split(/\s+/)
+            .slice(2, 10)
+            .map(Number)
+            .reduce((x, y) => x + y, 0),
+        );
+      return (s2 ?? 0) - (s1 ?? 0);
+    };
+    const cpus = availableParallelism();
+    for (const before of ['true', 'sleep 0.4']) {
+      const { byId } = await run({
+        id: 'b',
+        timeoutMs: 5000,
+        probes: [probe('before', before), systemProbe],
+      });
+      const sys = byId.get('system');
+      expect(sys?.ok).toBe(true);
+      // /proc/stat counts USER_HZ (100) ticks per CPU: the interval is at least CPU_SAMPLE_CS of them.
+      expect(ticks(sys?.ok ? sys.stdout : '')).toBeGreaterThanOrEqual(CPU_SAMPLE_CS * cpus * 0.8);
+      expect(parseSystem(sys?.ok ? sys.stdout : '').cpuBusyPct).toBeTypeOf('number');
+    }
+    for (const clock of ['', 'abc', '1.2.3', '0.05', '12a.34']) {
+      const broken = probe('broken', `__u1='${clock}'`);
+      const { byId } = await run({
+        id: 'b',
+        timeoutMs: 5000,
+        probes: [broken, systemProbe, probe('after', 'echo after')],
+      });
+      expect(byId.get('system')?.ok).toBe(true);
+      expect(byId.get('after')).toMatchObject({ ok: true, stdout: 'after\n' });
+    }
   });
 
   it('cuts a stream at any chunk boundary, multi-byte characters included', () => {
