@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { NodeSSH } from 'node-ssh';
 import type { Logger } from 'pino';
-import type { Client, ConnectConfig } from 'ssh2';
+import type { Client, ConnectConfig, ParsedKey, PublicKeyAuthMethod } from 'ssh2';
 import ssh2 from 'ssh2';
 import type { EffectiveSsh } from '../inventory/types.js';
 import { HostKeyError, HostUnreachableError, SshError } from './errors.js';
@@ -81,7 +81,24 @@ function abortError(target: ConnectTarget): SshError {
   return new SshError('ssh-aborted', target.name, `connecting to ${label(target)} was cancelled`);
 }
 
-async function readPrivateKey(target: ConnectTarget): Promise<string> {
+/**
+ * Parses of files read for every connection, by path, reused while the file's text is unchanged: a
+ * group of 20 hosts would otherwise parse the same key and known_hosts 20 times (ed25519 key
+ * derivation, hashed-entry decoding). The file itself is read every time, so a rotated key or an
+ * edited known_hosts takes effect on the next connection.
+ */
+const parsedFiles = new Map<string, { text: string; value: unknown }>();
+
+function parsedOnce<T>(kind: string, path: string, text: string, parse: (text: string) => T): T {
+  const key = `${kind}:${path}`;
+  const hit = parsedFiles.get(key);
+  if (hit !== undefined && hit.text === text) return hit.value as T;
+  const value = parse(text);
+  parsedFiles.set(key, { text, value });
+  return value;
+}
+
+async function readPrivateKey(target: ConnectTarget): Promise<ParsedKey> {
   const path = target.ssh.privateKeyPath;
   let text: string;
   try {
@@ -96,7 +113,7 @@ async function readPrivateKey(target: ConnectTarget): Promise<string> {
       { cause: error },
     );
   }
-  const parsed = ssh2.utils.parseKey(text);
+  const parsed = parsedOnce('key', path, text, (t) => ssh2.utils.parseKey(t));
   if (parsed instanceof Error) {
     throw new SshError(
       'ssh-config',
@@ -106,7 +123,7 @@ async function readPrivateKey(target: ConnectTarget): Promise<string> {
       { cause: parsed },
     );
   }
-  return text;
+  return parsed;
 }
 
 async function readKnownHosts(target: ConnectTarget, logger: Logger | undefined): Promise<KnownHostEntry[]> {
@@ -127,7 +144,7 @@ async function readKnownHosts(target: ConnectTarget, logger: Logger | undefined)
       { cause: error },
     );
   }
-  const parsed = parseKnownHosts(text);
+  const parsed = parsedOnce('known_hosts', path, text, parseKnownHosts);
   for (const note of parsed.notes) logger?.debug({ host: target.name, file: path }, `known_hosts ${note}`);
   return parsed.entries;
 }
@@ -320,9 +337,12 @@ async function openHop(target: ConnectTarget, options: ConnectOptions): Promise<
     .filter((entry) => !entry.revoked)
     .map((entry) => entry.keyType);
   let verdict: { result: HostKeyVerdict; key: Buffer } | undefined;
+  const publicKeyAuth: PublicKeyAuthMethod = { type: 'publickey', username: settings.user, key: privateKey };
   const config = {
     username: settings.user,
-    privateKey,
+    // Public-key authentication straight away (ssh2 would try `none` first, one more round trip),
+    // with the key parsed once per process instead of once per connection.
+    authHandler: [publicKeyAuth],
     readyTimeout: timeoutMs,
     keepaliveInterval: KEEPALIVE_INTERVAL_MS,
     keepaliveCountMax: 3,
@@ -338,10 +358,15 @@ async function openHop(target: ConnectTarget, options: ConnectOptions): Promise<
 
   const ssh = new NodeSSH();
   const connecting = ssh.connect(config);
-  // node-ssh creates the ssh2 client synchronously (no await before it when privateKey is given).
-  // Keep an 'error' listener on it for the connection's whole life: node-ssh removes its own after
-  // 'ready', and an unhandled 'error' (keepalive timeout, reset) would crash the process.
+  // node-ssh creates the ssh2 client and its socket synchronously (no await before it without a
+  // privateKey/privateKeyPath or password in its config). Keep an 'error' listener on it for the
+  // connection's whole life: node-ssh removes its own after 'ready', and an unhandled 'error'
+  // (keepalive timeout, reset) would crash the process.
   const client = ssh.connection;
+  // The handshake and the probes are small request/response exchanges: with Nagle's algorithm, a
+  // small write waits for the peer's delayed ACK (~40 ms on Linux) whenever an earlier one is unacked;
+  // set before the socket connects, so that the key exchange and authentication do not wait either.
+  client?.setNoDelay(true);
   client?.on('error', (error: Error) =>
     logger?.debug({ host: target.name, err: error }, 'ssh connection error'),
   );
@@ -373,9 +398,6 @@ async function openHop(target: ConnectTarget, options: ConnectOptions): Promise<
     closeHop(via);
     throw unreachableError(target, new Error('No response from server'));
   }
-  // Probes are small request/response exchanges: without TCP_NODELAY, Nagle's algorithm holds each
-  // channel's close behind the peer's delayed ACK (~40 ms per command on Linux).
-  ssh.connection.setNoDelay(true);
   logger?.debug({ host: target.name, endpoint: endpoint(target) }, 'ssh connected');
   return via === undefined ? { ssh, client: ssh.connection } : { ssh, client: ssh.connection, via };
 }
