@@ -1,4 +1,5 @@
 import type { Collection } from '../probes/collect-host.js';
+import { curlError } from '../probes/defs/health.js';
 import type { ProcessRow } from '../probes/defs/processes.js';
 import { isNginxMaster, isNginxWorker } from '../probes/defs/processes.js';
 import { targetState } from '../probes/target-state.js';
@@ -221,11 +222,7 @@ function serviceEvidence(
           status: health?.status || undefined,
           timeS: health?.timeS,
           error:
-            health && health.curlExit !== 0
-              ? `curl exit ${health.curlExit}`
-              : health
-                ? undefined
-                : 'not checked',
+            health && health.curlExit !== 0 ? curlError(health.curlExit) : health ? undefined : 'not checked',
         }
       : undefined,
     settings,

@@ -1,10 +1,11 @@
+import { healthProbe } from './defs/health.js';
 import { kernelProbe } from './defs/kernel.js';
 import { accessLogProbe, errorLogProbe } from './defs/log-tail.js';
 import { nginxConfigProbe } from './defs/nginx-config.js';
 import { nginxFdsProbe } from './defs/nginx-fds.js';
 import { processesProbe } from './defs/processes.js';
 import { securityProbe } from './defs/security.js';
-import { healthProbe, servicesProbe } from './defs/services.js';
+import { servicesProbe } from './defs/services.js';
 import { socketsProbe } from './defs/sockets.js';
 import { systemProbe } from './defs/system.js';
 import { upstreamsProbe } from './defs/upstreams.js';

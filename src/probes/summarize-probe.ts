@@ -1,6 +1,7 @@
 import { hostClock, upstreamErrors, windowKernelLog } from '../diagnosis/window.js';
 import type { CheckStatus } from './check.js';
 import type { Collection } from './collect-host.js';
+import { curlError } from './defs/health.js';
 import { isNginxMaster, isNginxWorker } from './defs/processes.js';
 import { targetState } from './target-state.js';
 
@@ -120,7 +121,7 @@ export function summarizeProbe(id: string, col: Collection, sinceS: number): Pro
       return bad.length > 0
         ? {
             status: 'fail',
-            summary: `unhealthy: ${bad.map((h) => `${h.name} (${h.status || `curl ${h.curlExit}`})`).join(', ')}`,
+            summary: `unhealthy: ${bad.map((h) => `${h.name} (${h.status || curlError(h.curlExit)})`).join(', ')}`,
           }
         : { status: 'ok', summary: `${plural(col.health?.length ?? 0, 'health check')} ok` };
     }
