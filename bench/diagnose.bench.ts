@@ -24,8 +24,7 @@ import { parseNginxDump } from '../src/probes/defs/nginx-config.js';
 import { probeableTargets } from '../src/probes/defs/upstreams.js';
 import { ALL_PROBES } from '../src/probes/probe-set.js';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const GROUP_RUNS = Number(process.env.BENCH_GROUP_RUNS ?? 5);
+const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const LAB_ID = Number(process.env.BENCH_LAB_ID ?? 6);
 const SINCE_S = 900;
 
@@ -120,24 +119,30 @@ async function main(): Promise<void> {
     const verdict = (await single()).hosts[0]?.findings[0];
     console.log(`web-1 verdict during the bench: ${verdict?.cause} (${verdict?.confidence})`);
 
+    // Warm-up (page cache, sshd, JIT), then the three measured in turn in every round: the machine's
+    // speed drifts (it is a VM), and ratios of runs taken side by side are not skewed by that drift.
     await single();
-    await baseline(one); // warm-up: page cache, sshd
+    await many();
+    await baseline(one);
     const singleMs: number[] = [];
     const baselineMs: number[] = [];
+    const groupMs: number[] = [];
+    let clientCpuUs = 0;
+    let machineBusyTotal = 0;
     for (let i = 0; i < RUNS; i++) {
       singleMs.push(await timed(single));
+      const cpu0 = process.cpuUsage();
+      const busy0 = machineBusyMs();
+      groupMs.push(await timed(many));
+      const cpu = process.cpuUsage(cpu0);
+      clientCpuUs += cpu.user + cpu.system;
+      machineBusyTotal += machineBusyMs() - busy0;
       baselineMs.push(await timed(() => baseline(one)));
     }
-    await many();
-    const groupMs: number[] = [];
-    const cpu0 = process.cpuUsage();
-    const busy0 = machineBusyMs();
-    for (let i = 0; i < GROUP_RUNS; i++) groupMs.push(await timed(many));
-    const cpu = process.cpuUsage(cpu0);
-    const machineCpuMs = (machineBusyMs() - busy0) / GROUP_RUNS;
+    const machineCpuMs = machineBusyTotal / RUNS;
     // The lab's hosts run on this same machine, so a group's remote work (20x one host's) shares the
     // client's cores: the client's own CPU time shows how much of the wall time is diagnose502 itself.
-    const clientCpuMs = (cpu.user + cpu.system) / 1000 / GROUP_RUNS;
+    const clientCpuMs = clientCpuUs / 1000 / RUNS;
 
     const s = median(singleMs);
     const b = median(baselineMs);
@@ -146,7 +151,7 @@ async function main(): Promise<void> {
     const rows = [
       ['one host, diagnose502', s, `${RUNS} runs`],
       [`one host, baseline (${probes} ssh processes in sequence)`, b, `${RUNS} runs`],
-      [`group of ${group.length} hosts, diagnose502`, g, `${GROUP_RUNS} runs`],
+      [`group of ${group.length} hosts, diagnose502`, g, `${RUNS} runs`],
     ] as const;
     console.log('\n| measurement | median ms | runs |\n|---|---:|---|');
     for (const [name, ms, runs] of rows) console.log(`| ${name} | ${Math.round(ms)} | ${runs} |`);

@@ -5,15 +5,16 @@ import { isNginxWorker } from './processes.js';
 /**
  * Catalog C23: the worker's own limit matters, not `ulimit -n` of the SSH shell. Stdin: the worker
  * pids, which the client took from the `processes` probe (no scan of /proc here). Open fds are counted
- * by a glob (a builtin); one grep reads every worker's limit.
+ * by a glob and each worker's limit is read by `read` (builtins: no program is started).
  */
 export const nginxFdsProbe: ProbeSpec = {
   id: 'nginx-fds',
   title: 'nginx worker file descriptors',
   script:
-    'l=; while read -r p; do case "$p" in "" | *[!0-9]*) continue ;; esac; ' +
-    'set -- /proc/$p/fd/*; n=$#; [ -e "$1" ] || n=0; echo "__W $p $n"; l="$l /proc/$p/limits"; done; ' +
-    '[ -n "$l" ] && grep -H "^Max open files" $l 2>/dev/null; echo __END',
+    'while read -r p; do case "$p" in "" | *[!0-9]*) continue ;; esac; ' +
+    'set -- /proc/$p/fd/*; n=$#; [ -e "$1" ] || n=0; echo "__W $p $n"; ' +
+    'while IFS= read -r x; do case $x in "Max open files"*) echo "/proc/$p/limits:$x"; break ;; esac; ' +
+    'done 2>/dev/null < /proc/$p/limits; done; echo __END',
   privileged: true,
   runtimeInput: true,
   maxBytes: 100_000,
