@@ -33,27 +33,54 @@ function startFragments(probes: readonly ProbeSpec[]): string {
 const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
 
 /**
- * The one command a batch sends: the probes' `start` fragments first, then each probe. Each probe runs in a `{ }` group of the batch's shell (a subshell
- * would cost a fork each), so probe scripts never `exit`; a bash probe in an sh batch runs under
- * `bash -c`. A probe's input arrives through a here-document, filled from the batch's stdin by
- * builtins; an input that is not ready yet (the upstream targets) is simply read later, as the
- * client sends it.
+ * The one command a batch sends: the probes' `start` fragments first, then each probe. Each probe runs
+ * in a `{ }` group of the batch's shell (a subshell would cost a fork each), so probe scripts never
+ * `exit`. In an sh batch, consecutive bash probes share one `bash -c` (one program started for all of
+ * them); where bash is missing, each of them runs its POSIX `fallback` or fails as "bash is not
+ * installed". A probe's input arrives through a here-document, filled from the batch's stdin by
+ * builtins (bash's `read` takes a pipe byte by byte, so it leaves the rest for the batch); an input
+ * that is not ready yet (the upstream targets) is simply read later, as the client sends it.
  */
 export function batchCommand(batch: ProbeBatch): string {
-  const bash = batch.probes.every((p) => p.shell === 'bash');
-  const parts = batch.probes.map((p) => {
-    const mark = (text: string) => `echo "${text}"; echo "${text}" >&2; `;
-    const run = p.shell === 'bash' && !bash ? `bash -c ${quote(p.script)}` : p.script;
-    const body =
-      p.stdin || p.runtimeInput
-        ? '__p=; __f=; while IFS= read -r __l && [ "$__l" != "__EOI_$__n" ]; do ' +
-          'if [ -n "$__f" ]; then __p="$__p\n$__l"; else __p=$__l; __f=1; fi; done\n' +
-          `{ ${run}\n} <<__EOI_HEREDOC\n$__p\n__EOI_HEREDOC\n`
-        : `{ ${run}\n} </dev/null\n`;
-    return `${mark(`__PART_$__n ${p.id}`)}${body}__c=$?; echo; ${mark(`__DONE_$__n ${p.id} $__c`)}`;
-  });
-  const script = `read -r __n; case "$__n" in ""|*[!0-9a-f]*) exit 3;; esac; ${startFragments(batch.probes)}${parts.join('')}`;
-  return bash ? bashScript(script) : shScript(script);
+  const { probes } = batch;
+  const allBash = probes.every((p) => p.shell === 'bash');
+  const chunks: string[] = [];
+  for (let i = 0; i < probes.length; ) {
+    const first = probes[i] as ProbeSpec;
+    if (allBash || first.shell !== 'bash') {
+      chunks.push(partScript(first, first.script));
+      i++;
+      continue;
+    }
+    let end = i;
+    while (end < probes.length && probes[end]?.shell === 'bash') end++;
+    const group = probes.slice(i, end);
+    const inBash = `__n=$1; ${group.map((p) => partScript(p, p.script)).join('')}`;
+    const without = group
+      .map((p) => partScript(p, p.fallback ?? 'echo "sh: bash: not found" >&2; false'))
+      .join('');
+    chunks.push(
+      `if command -v bash >/dev/null 2>&1; then bash -c ${quote(inBash)} d502 "$__n"
+else
+${without}fi
+`,
+    );
+    i = end;
+  }
+  const script = `read -r __n; case "$__n" in ""|*[!0-9a-f]*) exit 3;; esac; ${startFragments(probes)}${chunks.join('')}`;
+  return allBash ? bashScript(script) : shScript(script);
+}
+
+/** One probe inside a batch: its markers, its input (if any) and `script` in a `{ }` group. */
+function partScript(p: ProbeSpec, script: string): string {
+  const mark = (text: string) => `echo "${text}"; echo "${text}" >&2; `;
+  const body =
+    p.stdin || p.runtimeInput
+      ? '__p=; __f=; while IFS= read -r __l && [ "$__l" != "__EOI_$__n" ]; do ' +
+        'if [ -n "$__f" ]; then __p="$__p\n$__l"; else __p=$__l; __f=1; fi; done\n' +
+        `{ ${script}\n} <<__EOI_HEREDOC\n$__p\n__EOI_HEREDOC\n`
+      : `{ ${script}\n} </dev/null\n`;
+  return `${mark(`__PART_$__n ${p.id}`)}${body}__c=$?; echo; ${mark(`__DONE_$__n ${p.id} $__c`)}`;
 }
 
 /**

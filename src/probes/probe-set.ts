@@ -16,7 +16,7 @@ import type { ProbeBatch, ProbeSpec } from './types.js';
  * channel (each channel costs the host an sshd fork and a shell or two). The batch reads the process
  * list and the config first; the client then sends the worker pids and the upstream targets taken from
  * them, which the same batch reads as the input of `nginx-fds` and `upstreams`, and it goes on with
- * sockets and logs. The CPU sample's first snapshot is taken when the batch starts and its second by
+ * the health URLs (in the same bash as the upstream checks), sockets and logs. The CPU sample's first snapshot is taken when the batch starts and its second by
  * `system`, late in the batch, so the probes before it fill the sample's interval instead of a wait.
  * The probes most likely to hang (systemctl waiting on D-Bus) come last, so a hang costs the fewest
  * checks.
@@ -29,12 +29,12 @@ export const PHASE_ONE: readonly ProbeBatch[] = [
       nginxConfigProbe,
       nginxFdsProbe,
       upstreamsProbe,
+      healthProbe,
       socketsProbe,
       errorLogProbe,
       accessLogProbe,
       kernelProbe,
       securityProbe,
-      healthProbe,
       systemProbe,
       servicesProbe,
     ],

@@ -64,6 +64,8 @@ export interface ProbeSpec {
   /** A fixed shell fragment (POSIX sh unless `shell` says bash); reads its input, if any, from stdin. */
   script: string;
   shell?: 'sh' | 'bash';
+  /** For a bash probe: a POSIX sh script that does the same where bash is missing (BusyBox). */
+  fallback?: string;
   /** Needs root: run under `sudo -n` when the inventory asks for sudo. */
   privileged: boolean;
   /** Cap on the probe's output; more is cut and the probe marked truncated. */

@@ -42,13 +42,13 @@ const SH_HEALTH =
   `  r=$(curl -s -o /dev/null -w "%{http_code} %{time_total}" --max-time ${HEALTH_TIMEOUT_S} -- "$url" 2>&1); echo "__HEALTH $name $? $r"; ` +
   'done';
 
-const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
-
 /** HTTP health checks from the host itself, for services that declare one. */
 export const healthProbe: ProbeSpec = {
   id: 'app-health',
   title: 'App health endpoints',
-  script: `if command -v bash >/dev/null 2>&1; then bash -c ${quote(BASH_HEALTH)}; else ${SH_HEALTH}; fi; echo "__END"`,
+  shell: 'bash',
+  script: `${BASH_HEALTH}; echo "__END"`,
+  fallback: `${SH_HEALTH}; echo "__END"`,
   privileged: false,
   maxBytes: 100_000,
   stdin: healthStdin,

@@ -1,56 +1,14 @@
-import { spawn } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KERNEL_LINE_PATTERN, parseKernelLog } from '../../../src/diagnosis/parse/parse-kernel-log.js';
 import type { PartOutcome } from '../../../src/probes/batch.js';
 import { BatchSplitter, probeCommand, runBatch } from '../../../src/probes/batch.js';
 import { CPU_SAMPLE_CS, parseSystem, systemProbe } from '../../../src/probes/defs/system.js';
-import type {
-  CommandResult,
-  CommandRunner,
-  ProbeBatch,
-  ProbeSpec,
-  RunOptions,
-} from '../../../src/probes/types.js';
-
-/** Runs commands with the machine's real sh, as sshd would run them: stdin, later stdin, timeout, streaming. */
-const localRunner: CommandRunner = {
-  run(command: string, options: RunOptions): Promise<CommandResult> {
-    return new Promise((resolve) => {
-      const started = performance.now();
-      const child = spawn('sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-      let stdout = '';
-      let stderr = '';
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      }, options.timeoutMs);
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        options.onStdout?.(d);
-      });
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-      });
-      child.stdin.on('error', () => {});
-      if (options.stdin !== undefined) child.stdin.write(options.stdin);
-      if (options.stdinLater) options.stdinLater.then((rest) => child.stdin.end(rest));
-      else child.stdin.end();
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({
-          stdout,
-          stderr,
-          code: timedOut ? null : code,
-          timedOut,
-          truncated: false,
-          durationMs: Math.round(performance.now() - started),
-        });
-      });
-    });
-  },
-};
+import type { ProbeBatch, ProbeSpec } from '../../../src/probes/types.js';
+import { localRunner, shRunner } from './local-runner.js';
 
 const probe = (id: string, script: string, extra: Partial<ProbeSpec> = {}): ProbeSpec => ({
   id,
@@ -116,6 +74,57 @@ describe('probe batches on one channel (real sh)', () => {
     expect(missing?.ok).toBe(false);
     expect(missing?.ok === false && missing.reason).toMatch(/definitely-not-a-command-d502 is not installed/);
     expect(ended).toEqual(['plain', 'input', 'fake', 'missing', 'bash', 'runtime']);
+  });
+
+  it('runs consecutive bash probes in one bash, and their fallbacks or a clear failure where bash is missing', async () => {
+    const bashProbes = [
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: bash expansions in probe scripts
+      probe('b1', 'read -r l; echo "b1 ${l^^} $BASHPID"', { shell: 'bash', stdin: () => 'one\n' }),
+      probe('b2', 'read -r l; echo "b2 $l $BASHPID"', {
+        shell: 'bash',
+        stdin: () => 'two\n',
+        fallback: 'read -r l; echo "b2 $l in sh"',
+      }),
+    ];
+    const batch: ProbeBatch = {
+      id: 'b',
+      timeoutMs: 5000,
+      probes: [
+        probe('first', 'echo first'),
+        ...bashProbes,
+        probe('after', 'cat', { stdin: () => 'three\n' }),
+      ],
+    };
+    const { byId } = await run(batch);
+    const out = (id: string) => {
+      const o = byId.get(id);
+      return o?.ok ? o.stdout : `failed: ${o?.reason}`;
+    };
+    const [b1pid] = /\d+$/.exec(out('b1').trim()) ?? [];
+    expect(out('b1')).toMatch(/^b1 ONE \d+\n$/);
+    expect(out('b2')).toBe(`b2 two ${b1pid}\n`); // the same bash process
+    expect(out('after')).toBe('three\n');
+
+    // A PATH without bash: b2's POSIX fallback runs, b1 says bash is missing, inputs stay in step.
+    const dir = mkdtempSync(join(tmpdir(), 'd502-nobash-'));
+    try {
+      for (const tool of ['sh', 'cat']) {
+        symlinkSync(
+          execFileSync('sh', ['-c', `command -v ${tool}`])
+            .toString()
+            .trim(),
+          join(dir, tool),
+        );
+      }
+      const outcomes = new Map<string, PartOutcome>();
+      await runBatch(shRunner(dir), batch, ctx, { onPart: (o) => outcomes.set(o.probe.id, o) });
+      const b1 = outcomes.get('b1');
+      expect(b1?.ok === false && b1.reason).toMatch(/bash is not installed on the host/);
+      expect(outcomes.get('b2')).toMatchObject({ ok: true, stdout: 'b2 two in sh\n' });
+      expect(outcomes.get('after')).toMatchObject({ ok: true, stdout: 'three\n' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps what finished before a hang, names the probe that hung and those it kept from running', async () => {

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -8,7 +8,7 @@ import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeCommand } from '../../../src/probes/batch.js';
+import { runBatch } from '../../../src/probes/batch.js';
 import {
   curlError,
   HEALTH_TIMEOUT_S,
@@ -16,20 +16,34 @@ import {
   healthStdin,
   parseHealth,
 } from '../../../src/probes/defs/health.js';
-import type { ProbeService } from '../../../src/probes/types.js';
+import type { ProbeBatch, ProbeService } from '../../../src/probes/types.js';
+import { shRunner } from './local-runner.js';
 
-/** The probe as sshd would run it, with the machine's real sh, bash and curl. */
-function runProbe(stdin: string, path = process.env.PATH ?? ''): Promise<string> {
-  return new Promise((resolve) => {
-    const child = spawn('sh', ['-c', probeCommand(healthProbe)], { env: { PATH: path } });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.on('close', () => resolve(out));
-    child.stdin.end(stdin);
+/**
+ * The probe in a batch as sshd would run it, with the machine's real sh, bash and curl: after an sh
+ * probe, so that the batch is an sh one with the health check in a `bash -c`, or in its POSIX fallback
+ * where bash is missing.
+ */
+async function runProbe(stdin: string, path?: string): Promise<string> {
+  let out = '';
+  const batch: ProbeBatch = {
+    id: 'b',
+    timeoutMs: 20_000,
+    probes: [{ id: 'sh', title: 'sh', script: 'true', privileged: false, maxBytes: 100 }, healthProbe],
+  };
+  await runBatch(shRunner(path), batch, ctx, {
+    inputs: { 'app-health': stdin },
+    onPart: (o) => {
+      if (o.probe.id === 'app-health') out = o.ok ? o.stdout : `failed: ${o.reason}`;
+    },
   });
+  return out;
 }
+
+const ctx = {
+  host: { name: 'h', address: '127.0.0.1', nginx: { errorLog: '/e', accessLog: '/a' }, services: [] },
+  sinceS: 900,
+};
 
 const service = (name: string, health: string): ProbeService => ({ name, health, logs: [] });
 const stdinFor = (services: ProbeService[]) =>
@@ -72,6 +86,7 @@ describe('app health checks (real bash, curl and local servers)', () => {
     for (const [dir, names] of [
       ['bash-only', ['sh', 'bash']],
       ['curl-only', ['sh', 'curl']],
+      ['sh-only', ['sh']],
     ] as const) {
       mkdirSync(join(tools, dir));
       for (const n of names)
@@ -136,5 +151,7 @@ describe('app health checks (real bash, curl and local servers)', () => {
     const plain = stdinFor([service('app', `http://127.0.0.1:${port(http)}/healthz`)]);
     const viaCurl = parseHealth(await runProbe(plain, join(tools, 'curl-only')));
     expect(viaCurl).toEqual([expect.objectContaining({ name: 'app', curlExit: 0, status: 200 })]);
+    // Neither bash nor curl: no result, and no hang.
+    expect(parseHealth(await runProbe(plain, join(tools, 'sh-only')))).toEqual([]);
   });
 });
