@@ -1,6 +1,6 @@
 import type { AppLogLine } from '../evidence.js';
 import { APP_SIGNATURES, type AppSignature } from './app-signatures.js';
-import { monthIndex, parseIsoTime, syslogTimeToEpochMs, wallClockToEpochMs } from './time.js';
+import { ctimeToEpochMs, monthIndex, parseIsoTime, syslogTimeToEpochMs, wallClockToEpochMs } from './time.js';
 
 /**
  * App-server logs (php-fpm, gunicorn, uwsgi, puma, node, apache, and systemd's lines about the
@@ -143,19 +143,7 @@ export function appLogTimeMs(
   if (ct) {
     candidates.push({
       at: ct.index,
-      ms: () => {
-        const month = monthIndex(ct[1] ?? '');
-        if (month === undefined) return undefined;
-        return wallClockToEpochMs(
-          Number(ct[6]),
-          month,
-          Number(ct[2]),
-          Number(ct[3]),
-          Number(ct[4]),
-          Number(ct[5]),
-          utcOffsetMinutes,
-        );
-      },
+      ms: () => ctimeToEpochMs(ct.slice(1, 7), utcOffsetMinutes),
     });
   }
   const iso = ISO_RE.exec(head);

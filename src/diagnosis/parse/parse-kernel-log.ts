@@ -1,5 +1,5 @@
 import type { KernelEvidence } from '../evidence.js';
-import { monthIndex, parseIsoTime, syslogTimeToEpochMs, wallClockToEpochMs } from './time.js';
+import { ctimeToEpochMs, parseIsoTime, syslogTimeToEpochMs } from './time.js';
 
 /**
  * Kernel log lines (`dmesg`, `dmesg -T`, `dmesg --time-format iso`, `journalctl -k` in its short,
@@ -56,19 +56,7 @@ export function kernelLineTimeMs(line: string, opts: KernelLogOptions = {}): num
   if (up)
     return opts.bootTimeMs === undefined ? undefined : kernelUptimeToEpochMs(Number(up[1]), opts.bootTimeMs);
   const t = DMESG_T_RE.exec(line);
-  if (t) {
-    const month = monthIndex(t[1] ?? '');
-    if (month === undefined) return undefined;
-    return wallClockToEpochMs(
-      Number(t[6]),
-      month,
-      Number(t[2]),
-      Number(t[3]),
-      Number(t[4]),
-      Number(t[5]),
-      offset,
-    );
-  }
+  if (t) return ctimeToEpochMs(t.slice(1, 7), offset);
   if (ISO_START_RE.test(line)) return parseIsoTime(line, offset);
   const s = SYSLOG_RE.exec(line);
   const ref = opts.referenceMs ?? opts.sinceMs;

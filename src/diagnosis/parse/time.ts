@@ -58,6 +58,27 @@ export function parseUtcOffset(text: string): number | undefined {
   return m[1] === '-' ? -minutes : minutes;
 }
 
+/**
+ * A C `ctime` stamp (`Sat Nov 21 10:52:04 2026`, php-fpm's and `dmesg -T`'s) from its captured
+ * fields in order: month name, day, hours, minutes, seconds, year.
+ */
+export function ctimeToEpochMs(
+  [monthName, day, h, min, sec, year]: readonly (string | undefined)[],
+  utcOffsetMinutes: number,
+): number | undefined {
+  const month = monthIndex(monthName ?? '');
+  if (month === undefined) return undefined;
+  return wallClockToEpochMs(
+    Number(year),
+    month,
+    Number(day),
+    Number(h),
+    Number(min),
+    Number(sec),
+    utcOffsetMinutes,
+  );
+}
+
 // `2026-11-21T10:52:04.123Z`, `2026-11-21 10:52:04,123 +0000`, `2026-11-21T10:52:04+00:00`.
 const ISO_RE = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?(?: ?(Z|[+-]\d\d:?\d\d))?/;
 
