@@ -16,8 +16,9 @@ import type { ProbeBatch, ProbeSpec } from './types.js';
  * channel (each channel costs the host an sshd fork and a shell or two). The batch reads the process
  * list and the config first; the client then sends the worker pids and the upstream targets taken from
  * them, which the same batch reads as the input of `nginx-fds` and `upstreams`, and it goes on with
- * the health URLs (in the same bash as the upstream checks), sockets and logs. The CPU sample's first snapshot is taken when the batch starts and its second by
- * `system`, late in the batch, so the probes before it fill the sample's interval instead of a wait.
+ * the health URLs (in the same bash as the upstream checks), sockets and logs. The CPU sample's first
+ * snapshot is taken when the batch starts and its second by `system`, late in the batch, so the
+ * probes before it fill the sample's interval instead of a wait.
  * The probes most likely to hang (systemctl waiting on D-Bus) come last, so a hang costs the fewest
  * checks.
  */

@@ -1,4 +1,5 @@
 import type { ProbeContext, ProbeSpec } from '../types.js';
+import { HOST_RE } from './upstreams.js';
 
 /** How long one health check may take, connect included. */
 export const HEALTH_TIMEOUT_S = 3;
@@ -54,7 +55,6 @@ export const healthProbe: ProbeSpec = {
   stdin: healthStdin,
 };
 
-const HOST_RE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9])?|[0-9A-Fa-f:.]+)$/;
 const TARGET_RE = /^\/[\x21-\x7e]{0,2000}$/;
 
 /**

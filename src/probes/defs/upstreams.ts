@@ -53,7 +53,11 @@ export const upstreamsProbe: ProbeSpec = {
   maxBytes: 200_000,
 };
 
-const HOST_RE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9])?|\[?[0-9A-Fa-f:.]+\]?)$/;
+/**
+ * A host name or an IP address (IPv6 with or without brackets) and nothing else: the only host text
+ * that is sent to a host, for upstream targets and health URLs alike.
+ */
+export const HOST_RE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9])?|\[?[0-9A-Fa-f:.]+\]?)$/;
 const PATH_RE = /^\/[A-Za-z0-9._@/+-]{0,250}$/;
 
 /** Only targets whose text is plainly a host, port or path are sent; the rest are reported as not checked. */
