@@ -149,14 +149,26 @@ export function parseKnownHosts(text: string): ParsedKnownHosts {
   return { entries, notes };
 }
 
+/** Wildcard patterns compiled once: every connection looks up every pattern of known_hosts. */
+const wildcards = new Map<string, RegExp>();
+const MAX_CACHED_WILDCARDS = 10_000;
+
 /** OpenSSH's match_pattern: `*` any run, `?` one character, case-insensitive for host names. */
 export function matchesWildcard(name: string, pattern: string): boolean {
-  const source = pattern
-    .toLowerCase()
-    .split('')
-    .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${source}$`, 's').test(name.toLowerCase());
+  // Most known_hosts patterns are plain names or addresses: no regular expression for them.
+  if (!pattern.includes('*') && !pattern.includes('?')) return name.toLowerCase() === pattern.toLowerCase();
+  let re = wildcards.get(pattern);
+  if (re === undefined) {
+    const source = pattern
+      .toLowerCase()
+      .split('')
+      .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&')))
+      .join('');
+    re = new RegExp(`^${source}$`, 's');
+    if (wildcards.size >= MAX_CACHED_WILDCARDS) wildcards.clear();
+    wildcards.set(pattern, re);
+  }
+  return re.test(name.toLowerCase());
 }
 
 /** Whether an entry applies to `host` on `port` (negated patterns veto, as in match_hostname). */
