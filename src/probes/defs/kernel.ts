@@ -1,6 +1,19 @@
 import { KERNEL_LINE_PATTERN } from '../../diagnosis/parse/parse-kernel-log.js';
 import type { ProbeSpec } from '../types.js';
 
+/** What a reader prints as its last line when it could not read the log (dmesg restricted, no journal). */
+const FAILED = '__FAILED';
+
+/**
+ * One reader of the kernel log, filtered as it streams: `grep` keeps only the lines the parser reads
+ * and the reader's failure marker, so the shell holds a few lines instead of the whole window (a full
+ * ring buffer is ~1-2 MB, and copying it through the shell cost more than reading it).
+ */
+const filtered = (reader: string) =>
+  `o=$({ ${reader} || echo ${FAILED}; } | grep -E "${KERNEL_LINE_PATTERN}|^${FAILED}$"); ` +
+  // The marker is a line of its own, and the last one: a kernel message cannot fake it.
+  `case "$o" in ${FAILED} | *"\n${FAILED}") ok= ;; *) ok=1 ;; esac; `;
+
 /**
  * The kernel log of the window (`--since`, util-linux 2.38+; older dmesg: all of it), ISO-dated so
  * lines can be windowed, journald where dmesg is restricted; only the lines the parser reads
@@ -12,11 +25,14 @@ export const kernelProbe: ProbeSpec = {
   id: 'kernel-log',
   title: 'Kernel log (OOM kills, segfaults)',
   script:
-    'read -r since; src=none; ' +
-    'if o=$(dmesg --time-format iso --since "-$since"s 2>/dev/null); then src=dmesg; ' +
-    'elif o=$(dmesg --time-format iso 2>/dev/null); then src=dmesg; ' +
-    'elif o=$(journalctl -k -o short-iso --no-pager --since "-$since"s 2>/dev/null); then src=journal; fi; ' +
-    `echo "__SOURCE $src"; if [ -n "$o" ]; then printf "%s\\n" "$o" | grep -E "${KERNEL_LINE_PATTERN}"; fi; :`,
+    'read -r since; src=dmesg; ' +
+    filtered(
+      'dmesg --time-format iso --since "-$since"s 2>/dev/null || dmesg --time-format iso 2>/dev/null',
+    ) +
+    'if [ -z "$ok" ]; then src=journal; ' +
+    filtered('journalctl -k -o short-iso --no-pager --since "-$since"s 2>/dev/null') +
+    'fi; if [ -z "$ok" ]; then src=none; o=; fi; ' +
+    'echo "__SOURCE $src"; if [ -n "$o" ]; then printf "%s\\n" "$o"; fi; :',
   privileged: true,
   maxBytes: 2_000_000,
   stdin: (ctx) => `${Math.max(1, Math.round(ctx.sinceS))}\n`,
