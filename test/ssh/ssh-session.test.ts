@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server, Socket } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EffectiveSsh } from '../../src/inventory/types.js';
 import type { ConnectTarget, SshSession } from '../../src/ssh/connect.js';
@@ -311,6 +312,27 @@ describe.skipIf(skipReason !== undefined)('SSH against a real sshd', () => {
     expect(content).not.toContain('127.0.0.1');
     const session = await open(target({ knownHostsPath: hashed }));
     expect((await session.run('echo hashed', limits)).stdout).toBe('hashed\n');
+  });
+
+  it('prefers P-256 key exchange, and takes curve25519 from a server that disables NIST curves', async () => {
+    const negotiated = async (fixture: SshdFixture): Promise<unknown> => {
+      const records: Record<string, unknown>[] = [];
+      const logger = pino({ level: 'debug' }, { write: (line: string) => records.push(JSON.parse(line)) });
+      const session = await connectHost(
+        target({ port: fixture.port, knownHostsPath: fixture.knownHosts, privateKeyPath: fixture.clientKey }),
+        { logger },
+      );
+      expect((await session.run('echo kex', limits)).stdout).toBe('kex\n');
+      await session.close();
+      return records.find((r) => r.msg === 'ssh connected')?.kex;
+    };
+    expect(await negotiated(sshd)).toBe('ecdh-sha2-nistp256');
+    const hardened = await startSshd({ extraConfig: ['KexAlgorithms curve25519-sha256'] });
+    try {
+      expect(await negotiated(hardened)).toBe('curve25519-sha256');
+    } finally {
+      await hardened.stop();
+    }
   });
 
   it('connects through a jump host (forwardOut to the target)', async () => {

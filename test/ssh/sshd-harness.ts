@@ -71,7 +71,8 @@ export interface SshdFixture {
   stop(): Promise<void>;
 }
 
-export async function startSshd(): Promise<SshdFixture> {
+/** `extraConfig`: more sshd_config lines, e.g. a server's own `KexAlgorithms`. */
+export async function startSshd(options: { extraConfig?: string[] } = {}): Promise<SshdFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'diagnose502-sshd-'));
   // Privilege separation directory; Debian creates it from the service unit, which is not used here.
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
@@ -101,6 +102,7 @@ export async function startSshd(): Promise<SshdFixture> {
       'AllowTcpForwarding yes',
       // VERBOSE, not DEBUG: with -e, debug lines of the session child end up on the command's stderr.
       'LogLevel VERBOSE',
+      ...(options.extraConfig ?? []),
       '',
     ].join('\n'),
   );
