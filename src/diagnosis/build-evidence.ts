@@ -2,6 +2,7 @@ import type { Collection } from '../probes/collect-host.js';
 import { curlError } from '../probes/defs/health.js';
 import type { ProcessRow } from '../probes/defs/processes.js';
 import { isNginxMaster, isNginxWorker } from '../probes/defs/processes.js';
+import { topCpu } from '../probes/defs/system.js';
 import { targetState } from '../probes/target-state.js';
 import type { ProbeContext, ProbeService } from '../probes/types.js';
 import type { Evidence, NginxEvidence, ServiceEvidence } from './evidence.js';
@@ -69,7 +70,7 @@ export function buildEvidence(col: Collection, ctx: ProbeContext, fallbackNowMs:
       load1: s.load1,
       load5: s.load5,
       cpuBusyPct: s.cpuBusyPct,
-      topCpu: s.topCpu,
+      topCpu: topCpu(s.busiest, col.processes),
       memTotalKb: s.mem.MemTotal,
       memAvailableKb: s.mem.MemAvailable,
       swapTotalKb: s.mem.SwapTotal,

@@ -47,41 +47,52 @@ export const TOO_LARGE_ACCESS = [
   '10.88.4.1 - - [21/Nov/2026:11:20:22 +0000] "POST /upload HTTP/1.1" 502 157 "-" "diagnose502-lab" rt=0.002 ua="127.0.0.1:8081" us="502" uct="0.000" uht="-" urt="0.001" ul="0" cs=- host="10.88.4.11"',
 ].join('\n');
 
-/** host-overload: the system probe's output on a web host with two runaway CPU burners. */
+/**
+ * host-overload: the processes and system probes of one batch on a web host with two runaway CPU
+ * burners (the probe's own `sh -c` row left out of the ps list for length).
+ */
 export const BURNER_ROW =
-  '80.3     767       3 RN   lab-cpu-burner -c end=$((SECONDS+300)); while [ $SECONDS -lt $end ]; do :; done';
-export const OVERLOADED_SYSTEM_PROBE = `__DATE 1795260427 +0000
-__NPROC 2
-__LOADAVG 2.43 2.64 1.92 3/234 898
-__STAT cpu  98572 21803 35485 273392 471 0 290 76 0 0
-__STAT cpu  98572 21906 35485 273392 471 0 290 76 0 0
-__PCPU 102 768
-__PCPU 102 767
-__TOP ${BURNER_ROW}
-__TOP 70.6     768       3 RN   lab-cpu-burner -c end=$((SECONDS+300)); while [ $SECONDS -lt $end ]; do :; done
-__MEM MemTotal:       24684084 kB
-__MEM MemAvailable:   23933908 kB
+  '21450       1 root           6 76.6 RN   lab-cpu-burner -c end=$((SECONDS+300)); while [ $SECONDS -lt $end ]; do :; done';
+export const OVERLOADED_PROCESSES_PROBE = `      1       0 root         896  0.0 S    /usr/bin/tini -s -- sleep infinity
+     20       1 root         896  0.0 S    sleep infinity
+     26       1 root         896  0.1 Ss   sshd: /usr/sbin/sshd -f /etc/ssh/sshd_config -E /var/log/sshd.log [listener] 0 of 200-400 startups
+     30       1 root         896  0.0 Ss   nginx: master process /usr/sbin/nginx
+     32      30 www-data     896  0.0 S    nginx: worker process
+     34       1 root         896  0.1 Ssl  /usr/bin/node --max-old-space-size=64 --max-semi-space-size=1 /work/main/lab/apps/lab-app.mjs
+  21450       1 root           6 76.6 RN   lab-cpu-burner -c end=$((SECONDS+300)); while [ $SECONDS -lt $end ]; do :; done
+  21451       1 root           6 73.8 RN   lab-cpu-burner -c end=$((SECONDS+300)); while [ $SECONDS -lt $end ]; do :; done
+  21462      26 root           0 11.1 Ss   sshd: root@notty
+  21467   21464 root           0  0.0 R    ps -eo pid=,ppid=,user=,etimes=,pcpu=,stat=,args=
+`;
+export const OVERLOADED_SYSTEM_PROBE = `__DATE 1795270561 +0000
+__STAT cpu  57926 1092 24160 213441 676 0 590 1617 0 0
+__STAT cpu  57930 1135 24163 213441 676 0 590 1617 0 0
+__LOADAVG 2.60 2.02 1.91 4/559 21470
+__MEM MemTotal:       24684096 kB
+__MEM MemAvailable:   23590112 kB
 __MEM SwapTotal:             0 kB
 __MEM SwapFree:              0 kB
-__PSI cpu some avg10=37.08 avg60=22.90 avg300=21.74 total=381820549
-__PSI memory some avg10=0.00 avg60=0.00 avg300=0.00 total=5719
-__PSI io some avg10=0.00 avg60=0.00 avg300=0.02 total=4935854
-__FILENR 1255	0	2466170
+__PSI cpu some avg10=16.99 avg60=24.19 avg300=14.64 total=197660089
+__PSI memory some avg10=0.00 avg60=0.00 avg300=0.00 total=1291
+__PSI io some avg10=0.00 avg60=0.00 avg300=0.00 total=5808241
+__FILENR 3430	0	2466183
 __PORTRANGE 32768	60999
-__TIMEWAIT 38
-__DF
-/dev/vda         264212084 23532880  82858032      23% /
-/dev/vda         264212084 23532880  82858032      23% /run
-/dev/vda         264212084 23532880  82858032      23% /tmp
-/dev/vda         264212084 23532880  82858032      23% /var/lib/nginx
-/dev/vda         264212084 23532880  82858032      23% /var/log
-Filesystem     1024-blocks     Used Available Capacity Mounted on
-__DFI
-/dev/vda       16777216 421330 16355886    3% /
-/dev/vda       16777216 421330 16355886    3% /run
-/dev/vda       16777216 421330 16355886    3% /tmp
-/dev/vda       16777216 421330 16355886    3% /var/lib/nginx
-/dev/vda       16777216 421330 16355886    3% /var/log
-Filesystem       Inodes  IUsed    IFree IUse% Mounted on
+__TIMEWAIT 45
+__NPROC 2
+__PCPU 92 21451
+__PCPU 76 21450
+__DFO
+Filesystem     1K-blocks     Used    Avail Use% IUse% Mounted on
+/dev/vda       264212084 23646560 82744352  23%    3% /
+/dev/vda       264212084 23646560 82744352  23%    3% /
+/dev/vda       264212084 23646560 82744352  23%    3% /var/log
+/dev/vda       264212084 23646560 82744352  23%    3% /tmp
+/dev/vda       264212084 23646560 82744352  23%    3% /run
+/dev/vda       264212084 23646560 82744352  23%    3% /var/lib/nginx
+/dev/vda       264212084 23646560 82744352  23%    3% /var/lib/nginx
+/dev/vda       264212084 23646560 82744352  23%    3% /var/lib/nginx
+/dev/vda       264212084 23646560 82744352  23%    3% /var/lib/nginx
+/dev/vda       264212084 23646560 82744352  23%    3% /var/lib/nginx
+/dev/vda       264212084 23646560 82744352  23%    3% /var/lib/nginx
 __END
 `;

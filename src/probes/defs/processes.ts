@@ -5,13 +5,19 @@ export interface ProcessRow {
   ppid: number;
   user: string;
   ageS: number;
+  /** ps %CPU: CPU time over the process's whole life. */
+  pcpu: number;
+  stat: string;
   args: string;
+  /** The row as ps printed it, for verbatim evidence. */
+  line: string;
 }
 
 export const processesProbe: ProbeSpec = {
   id: 'processes',
   title: 'Processes (nginx, app servers)',
-  script: 'ps -eo pid=,ppid=,user=,etimes=,args= 2>&1',
+  // %CPU and state too, so that the busiest processes of the CPU sample need no second ps.
+  script: 'ps -eo pid=,ppid=,user=,etimes=,pcpu=,stat=,args= 2>&1',
   privileged: false,
   maxBytes: 2_000_000,
 };
@@ -23,14 +29,17 @@ export const isNginxWorker = (p: Pick<ProcessRow, 'args'>): boolean => p.args.st
 export function parseProcesses(stdout: string): ProcessRow[] {
   const rows: ProcessRow[] = [];
   for (const line of stdout.split('\n')) {
-    const m = /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(.*)$/.exec(line);
+    const m = /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(\d+)\s+([\d.]+)\s+(\S+)\s+(.*)$/.exec(line);
     if (!m) continue;
     rows.push({
       pid: Number(m[1]),
       ppid: Number(m[2]),
       user: m[3] ?? '',
       ageS: Number(m[4]),
-      args: m[5] ?? '',
+      pcpu: Number(m[5]),
+      stat: m[6] ?? '',
+      args: m[7] ?? '',
+      line: line.trim(),
     });
   }
   return rows;

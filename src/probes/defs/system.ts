@@ -1,6 +1,7 @@
 import { parseUtcOffset } from '../../diagnosis/parse/time.js';
 import type { ProbeSpec } from '../types.js';
 import { CLOCK_START, section, tagged } from './common.js';
+import type { ProcessRow } from './processes.js';
 
 /** Paths whose file systems matter for nginx temp files, logs and app state (catalog C25). */
 const DISK_PATHS =
@@ -12,7 +13,7 @@ const DISK_PATHS =
  */
 export const CPU_SAMPLE_CS = 25;
 
-/** Below this share of busy CPU no rule looks at who uses it, so the per-process rows are not fetched. */
+/** Below this share of busy CPU no rule looks at who uses it, so the busiest processes are not listed. */
 export const TOP_CPU_MIN_BUSY_PCT = 50;
 
 /**
@@ -31,7 +32,8 @@ export const CPU_START =
  * slept; /proc/uptime counts hundredths, and anything unexpected in it means the full wait). A process's
  * share is its ticks over the interval's ticks per CPU (no CLK_TCK, no trust in sleep's accuracy on a
  * loaded host). Prints `__STAT` twice, and when the CPUs are busy, `__PCPU <percent of one CPU> <pid>`
- * for the top five and their `ps` rows as `__TOP` for verbatim evidence.
+ * for the top five; their verbatim rows come from the `processes` probe's ps, which ran between the
+ * two snapshots (a process in both was alive then).
  *
  * One awk does all the arithmetic and also reads memory, pressure, file handles, the port range and
  * TIME_WAIT sockets (`tw` of /proc/net/sockstat: IPv4 and IPv6, per network namespace on current
@@ -51,7 +53,7 @@ const CPU_SCRIPT =
   'set -- $s2; b=$(($2 + $3 + $4 + $5 + $6 + $7 + $8 + $9)); ib=$(($5 + $6)); ' +
   'busy=0; [ $b -gt $a ] && busy=$((100 * ((b - a) - (ib - ia)) / (b - a))); ' +
   'psi=; for r in cpu memory io; do [ -r /proc/pressure/$r ] && psi="$psi /proc/pressure/$r"; done; ' +
-  'out=$({ printf "%s\\n" "$__t1"; echo __T2; cat /proc/[0-9]*/stat 2>/dev/null; } | ' +
+  '{ printf "%s\\n" "$__t1"; echo __T2; cat /proc/[0-9]*/stat 2>/dev/null; } | ' +
   `awk -v all=$((b - a)) -v busy=$busy -v min=${TOP_CPU_MIN_BUSY_PCT} '` +
   'NR == FNR { if ($0 == "__T2") { two = 1; next } l = $0; sub(/.*\\) /, "", l); split(l, f, " "); ' +
   'v = f[12] + f[13]; if (!two) t[$1] = v; else if ($1 in t) d[$1] = v - t[$1]; next } ' +
@@ -64,14 +66,10 @@ const CPU_SCRIPT =
   'FILENAME == "/proc/net/sockstat" { if ($1 == "TCP:") for (i = 2; i < NF; i++) if ($i == "tw") print "__TIMEWAIT " $(i + 1); next } ' +
   'END { print "__NPROC " ncpu; iv = ncpu > 0 ? all / ncpu : 0; n = 0; ' +
   'if (busy >= min && iv > 0) for (p in d) { x = d[p] * 100 / iv; if (x >= 1) { n++; pc[n] = x; id[n] = p } } ' +
-  'ids = ""; c = ""; for (k = 1; k <= 5 && k <= n; k++) { m = k; for (j = k + 1; j <= n; j++) if (pc[j] > pc[m]) m = j; ' +
+  'for (k = 1; k <= 5 && k <= n; k++) { m = k; for (j = k + 1; j <= n; j++) if (pc[j] > pc[m]) m = j; ' +
   'x = pc[k]; pc[k] = pc[m]; pc[m] = x; x = id[k]; id[k] = id[m]; id[m] = x; ' +
-  'printf "__PCPU %.0f %s\\n", pc[k], id[k]; ids = ids c id[k]; c = "," } print "__PIDS " ids }\' ' +
-  '- /proc/stat /proc/loadavg /proc/meminfo $psi /proc/sys/fs/file-nr /proc/sys/net/ipv4/ip_local_port_range /proc/net/sockstat); ' +
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions in the remote script
-  'pids=${out##*__PIDS }; printf "%s\\n" "${out%__PIDS*}"; ' +
-  'if [ -n "$pids" ]; then ps -o pcpu=,pid=,etimes=,stat=,args= -p "$pids" 2>/dev/null | ' +
-  'while IFS= read -r l; do echo "__TOP $l"; done; fi; ';
+  'printf "__PCPU %.0f %s\\n", pc[k], id[k] } }\' ' +
+  '- /proc/stat /proc/loadavg /proc/meminfo $psi /proc/sys/fs/file-nr /proc/sys/net/ipv4/ip_local_port_range /proc/net/sockstat; ';
 
 /**
  * Space and inodes in one `df --output` (GNU); where df lacks it (BusyBox), `df -P` and `df -Pi`.
@@ -91,18 +89,10 @@ export const systemProbe: ProbeSpec = {
   maxBytes: 500_000,
 };
 
-/** A process that used CPU during the sample, with its `ps -o pcpu=,pid=,etimes=,stat=,args=` row. */
-export interface CpuProcess {
+/** A process that used CPU during the sample, with its row of the `processes` probe's ps. */
+export interface CpuProcess extends ProcessRow {
   /** Percent of one CPU it used during the sample (top's %CPU). */
   cpuPct: number;
-  /** ps %CPU: CPU time over its whole life. */
-  pcpu: number;
-  pid: number;
-  /** Seconds since the process started. */
-  ageS: number;
-  stat: string;
-  args: string;
-  line: string;
 }
 
 export interface SystemFacts {
@@ -113,8 +103,8 @@ export interface SystemFacts {
   load5?: number;
   /** Share of CPU time not idle (nor waiting for I/O) between the two samples, percent. */
   cpuBusyPct?: number;
-  /** The processes that used the most CPU during the sample, busiest first. */
-  topCpu: CpuProcess[];
+  /** The processes that used the most CPU during the sample, busiest first (at most five). */
+  busiest: { pid: number; cpuPct: number }[];
   mem: Record<string, number>;
   psi: { cpu?: number; memory?: number; io?: number };
   fileNr?: { used: number; max: number };
@@ -186,7 +176,7 @@ export function parseSystem(stdout: string): SystemFacts {
     load1: num(load[0]),
     load5: num(load[1]),
     cpuBusyPct: cpuBusy(tagged(stdout, 'STAT')),
-    topCpu: topCpu(stdout),
+    busiest: busiest(stdout),
     mem,
     psi,
     fileNr:
@@ -213,31 +203,27 @@ function cpuBusy(samples: string[]): number | undefined {
   return total > 0 ? Math.round(((total - idle) / total) * 100) : undefined;
 }
 
-/** `__PCPU <percent> <pid>` joined with the `__TOP` ps rows of the same pids, busiest first. */
-function topCpu(stdout: string): CpuProcess[] {
-  const pct = new Map<number, number>();
-  for (const l of tagged(stdout, 'PCPU')) {
-    const [p, pid] = l.trim().split(/\s+/).map(Number);
-    if (Number.isFinite(p) && Number.isFinite(pid)) pct.set(pid ?? 0, p ?? 0);
-  }
-  return tagged(stdout, 'TOP')
+/** `__PCPU <percent> <pid>`, busiest first. */
+function busiest(stdout: string): SystemFacts['busiest'] {
+  return tagged(stdout, 'PCPU')
     .flatMap((l) => {
-      const m = /^\s*([\d.]+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(l);
-      const pid = Number(m?.[2]);
-      const cpuPct = pct.get(pid);
-      return m?.[5] !== undefined && cpuPct !== undefined
-        ? [
-            {
-              cpuPct,
-              pcpu: Number(m[1]),
-              pid,
-              ageS: Number(m[3]),
-              stat: m[4] ?? '',
-              args: m[5],
-              line: l.trim(),
-            },
-          ]
-        : [];
+      const [cpuPct, pid] = l.trim().split(/\s+/).map(Number);
+      return Number.isFinite(cpuPct) && Number.isInteger(pid) ? [{ pid: pid ?? 0, cpuPct: cpuPct ?? 0 }] : [];
     })
     .sort((a, b) => b.cpuPct - a.cpuPct);
+}
+
+/**
+ * The busiest processes of the CPU sample with their ps rows, busiest first. A process missing from
+ * the ps list (it ended before ps ran, or ps failed) has no verbatim row and is left out.
+ */
+export function topCpu(
+  busy: SystemFacts['busiest'],
+  processes: readonly ProcessRow[] | undefined,
+): CpuProcess[] {
+  const byPid = new Map((processes ?? []).map((p) => [p.pid, p]));
+  return busy.flatMap(({ pid, cpuPct }) => {
+    const row = byPid.get(pid);
+    return row ? [{ ...row, cpuPct }] : [];
+  });
 }

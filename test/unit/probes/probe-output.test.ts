@@ -7,28 +7,28 @@ import { parseProcesses } from '../../../src/probes/defs/processes.js';
 import { parseSecurity } from '../../../src/probes/defs/security.js';
 import { parseServices } from '../../../src/probes/defs/services.js';
 import { parseSockets } from '../../../src/probes/defs/sockets.js';
-import { parseSystem } from '../../../src/probes/defs/system.js';
+import { parseSystem, topCpu } from '../../../src/probes/defs/system.js';
 import { parseUpstreams, probeableTargets } from '../../../src/probes/defs/upstreams.js';
 import { targetState } from '../../../src/probes/target-state.js';
-import { BURNER_ROW, OVERLOADED_SYSTEM_PROBE } from '../lab-captured.js';
+import { BURNER_ROW, OVERLOADED_PROCESSES_PROBE, OVERLOADED_SYSTEM_PROBE } from '../lab-captured.js';
 
 // Outputs captured from Debian 12 hosts (ss from iproute2 6.1, procps ps, coreutils df).
 describe('probe output readers', () => {
-  it('reads ps rows with their age and full command line', () => {
-    const rows = parseProcesses(
-      '    1     0 root          812 /usr/bin/tini -s -- sleep infinity\n' +
-        '   41     1 root          800 nginx: master process /usr/sbin/nginx -g daemon on; master_process on;\n' +
-        '   42    41 www-data      800 nginx: worker process\n',
-    );
-    expect(rows).toHaveLength(3);
-    expect(rows[1]).toEqual({
-      pid: 41,
+  it('reads ps rows with their age, %CPU, state and full command line', () => {
+    const rows = parseProcesses(OVERLOADED_PROCESSES_PROBE);
+    expect(rows.map((r) => r.pid)).toEqual([1, 20, 26, 30, 32, 34, 21450, 21451, 21462, 21467]);
+    expect(rows[3]).toEqual({
+      pid: 30,
       ppid: 1,
       user: 'root',
-      ageS: 800,
-      args: expect.stringContaining('nginx: master'),
+      ageS: 896,
+      pcpu: 0,
+      stat: 'Ss',
+      args: 'nginx: master process /usr/sbin/nginx',
+      line: '30       1 root         896  0.0 Ss   nginx: master process /usr/sbin/nginx',
     });
-    expect(rows[2]?.user).toBe('www-data');
+    expect(rows[4]?.user).toBe('www-data');
+    expect(rows[6]).toMatchObject({ pid: 21450, pcpu: 76.6, stat: 'RN', line: BURNER_ROW });
   });
 
   it('reads the version, test result and config of one `nginx -v -T`', () => {
@@ -89,25 +89,27 @@ describe('probe output readers', () => {
 
   it('reads CPU use and who used it over the two samples (lab host-overload)', () => {
     const s = parseSystem(OVERLOADED_SYSTEM_PROBE);
-    // 103 nice jiffies of 103, none idle.
+    // 50 jiffies between the samples (user, nice, system), none idle.
     expect(s.cpuBusyPct).toBe(100);
-    expect(s.topCpu).toEqual([
-      {
-        cpuPct: 102,
-        pcpu: 80.3,
-        pid: 767,
-        ageS: 3,
-        stat: 'RN',
-        args: 'lab-cpu-burner -c end=$((SECONDS+300)); while [ $SECONDS -lt $end ]; do :; done',
-        line: BURNER_ROW,
-      },
-      expect.objectContaining({ cpuPct: 102, pid: 768, pcpu: 70.6 }),
+    expect(s.busiest).toEqual([
+      { pid: 21451, cpuPct: 92 },
+      { pid: 21450, cpuPct: 76 },
+    ]);
+    // Joined with the same batch's ps rows for verbatim evidence, busiest first.
+    const procs = parseProcesses(OVERLOADED_PROCESSES_PROBE);
+    expect(topCpu(s.busiest, procs)).toEqual([
+      expect.objectContaining({ cpuPct: 92, pid: 21451, pcpu: 73.8, stat: 'RN' }),
+      expect.objectContaining({ cpuPct: 76, pid: 21450, pcpu: 76.6, line: BURNER_ROW }),
     ]);
     expect(parseSystem('__STAT cpu 1 2 3\n').cpuBusyPct).toBeUndefined();
-    // A ps row without a measured share (the process ended in between) is left out.
+    // A busy process without a ps row (it ended before ps ran) has no verbatim line and is left out.
     expect(
-      parseSystem(OVERLOADED_SYSTEM_PROBE.replace('__PCPU 102 767\n', '')).topCpu.map((p) => p.pid),
-    ).toEqual([768]);
+      topCpu(
+        s.busiest,
+        procs.filter((p) => p.pid !== 21451),
+      ).map((p) => p.pid),
+    ).toEqual([21450]);
+    expect(topCpu(s.busiest, undefined)).toEqual([]);
   });
 
   it('keeps only the whole lines of a cut log tail and the host clock', () => {

@@ -19,7 +19,7 @@ const CTX: ProbeContext = {
 function collection(kernel: string): Collection {
   return {
     kernel,
-    system: { nowS: HOST_NOW_S, utcOffsetMinutes: 0, topCpu: [], mem: {}, psi: {}, disks: [] },
+    system: { nowS: HOST_NOW_S, utcOffsetMinutes: 0, busiest: [], mem: {}, psi: {}, disks: [] },
     unavailable: {},
     checks: [],
   };

@@ -8,10 +8,14 @@ import { diagnose } from '../../../src/diagnosis/diagnose.js';
 import type { Evidence } from '../../../src/diagnosis/evidence.js';
 import type { Finding } from '../../../src/diagnosis/finding.js';
 import { parseAppLog } from '../../../src/diagnosis/parse/parse-app-log.js';
-import { parseSystem } from '../../../src/probes/defs/system.js';
+import { parseProcesses } from '../../../src/probes/defs/processes.js';
+import { parseSystem, topCpu } from '../../../src/probes/defs/system.js';
 import * as C from '../lab-captured.js';
 import { healthy, service, setTarget, withErrors, withSite } from './evidence-builder.js';
 import { accessStats } from './log-builders.js';
+
+/** The host-overload host's ps list, from the same batch as its system probe. */
+const procs = parseProcesses(C.OVERLOADED_PROCESSES_PROBE);
 
 const LAB_SITE = `upstream app_backend {
     server 127.0.0.1:8081;
@@ -93,21 +97,35 @@ describe('lab scenarios, from their captured lines', () => {
   it('host-overload: runaway CPU hogs are reported before any upstream error shows', () => {
     const ev = labHost();
     const s = parseSystem(C.OVERLOADED_SYSTEM_PROBE);
-    ev.resources = { ...ev.resources, disks: [], cpus: s.cpus, cpuBusyPct: s.cpuBusyPct, topCpu: s.topCpu };
+    ev.resources = {
+      ...ev.resources,
+      disks: [],
+      cpus: s.cpus,
+      cpuBusyPct: s.cpuBusyPct,
+      topCpu: topCpu(s.busiest, procs),
+    };
     const fs = diagnose(ev);
     expect(causes(fs)).toEqual(['host-overload']);
     expect(fs[0]?.evidence).toContain(C.BURNER_ROW);
-    expect(fs[0]?.title).toContain('lab-cpu-burner (pid 767, 102% of a CPU)');
-    expect(fs[0]?.remediation.join('\n')).toContain('kill 767 768');
+    expect(fs[0]?.title).toContain(
+      'lab-cpu-burner (pid 21451, 92% of a CPU), lab-cpu-burner (pid 21450, 76% of a CPU)',
+    );
+    expect(fs[0]?.remediation.join('\n')).toContain('kill 21451 21450');
   });
 
   it('never suggests killing nginx or an app server that is the hog', () => {
     const ev = labHost();
     const s = parseSystem(C.OVERLOADED_SYSTEM_PROBE);
-    ev.resources = { ...ev.resources, disks: [], cpus: s.cpus, cpuBusyPct: s.cpuBusyPct, topCpu: s.topCpu };
-    Object.assign(ev.services[0] ?? {}, { pids: [767] });
+    ev.resources = {
+      ...ev.resources,
+      disks: [],
+      cpus: s.cpus,
+      cpuBusyPct: s.cpuBusyPct,
+      topCpu: topCpu(s.busiest, procs),
+    };
+    Object.assign(ev.services[0] ?? {}, { pids: [21451] });
     const steps = diagnose(ev)[0]?.remediation.join('\n') ?? '';
-    expect(steps).toContain('(kill 768)');
+    expect(steps).toContain('(kill 21450)');
     expect(steps).toContain('an app server itself is CPU-bound');
   });
 
@@ -115,7 +133,13 @@ describe('lab scenarios, from their captured lines', () => {
     const ev = labHost();
     const s = parseSystem(C.OVERLOADED_SYSTEM_PROBE.replace(/^__PCPU .*\n/gm, ''));
     expect(s.cpuBusyPct).toBe(100);
-    ev.resources = { ...ev.resources, disks: [], cpus: s.cpus, cpuBusyPct: s.cpuBusyPct, topCpu: s.topCpu };
+    ev.resources = {
+      ...ev.resources,
+      disks: [],
+      cpus: s.cpus,
+      cpuBusyPct: s.cpuBusyPct,
+      topCpu: topCpu(s.busiest, procs),
+    };
     expect(causes(diagnose(ev))).toEqual(['no-502-evidence']);
   });
 });
