@@ -37,8 +37,10 @@ export const CPU_START =
  *
  * One awk does all the arithmetic and also reads memory, pressure, file handles, the port range and
  * TIME_WAIT sockets (`tw` of /proc/net/sockstat: IPv4 and IPv6, per network namespace on current
- * kernels, O(1) where walking /proc/net/tcp costs as much as the connection table). `cat` reads the
- * process stats: it skips a process that ends meanwhile, where mawk (Debian's awk) would stop. Every
+ * kernels, O(1) where walking /proc/net/tcp costs as much as the connection table). The first
+ * snapshot is read by `cat` (it skips a process that ends meanwhile, where mawk, Debian's awk, would
+ * stop on an input file that is gone); awk itself reads the second with getline, which just fails for
+ * a process that has ended, and only for the processes of the first (the only ones with a share). Every
  * program started costs the host about a millisecond, so there are few.
  */
 const CPU_SCRIPT =
@@ -53,10 +55,10 @@ const CPU_SCRIPT =
   'set -- $s2; b=$(($2 + $3 + $4 + $5 + $6 + $7 + $8 + $9)); ib=$(($5 + $6)); ' +
   'busy=0; [ $b -gt $a ] && busy=$((100 * ((b - a) - (ib - ia)) / (b - a))); ' +
   'psi=; for r in cpu memory io; do [ -r /proc/pressure/$r ] && psi="$psi /proc/pressure/$r"; done; ' +
-  '{ printf "%s\\n" "$__t1"; echo __T2; cat /proc/[0-9]*/stat 2>/dev/null; } | ' +
+  'printf "%s\\n" "$__t1" | ' +
   `awk -v all=$((b - a)) -v busy=$busy -v min=${TOP_CPU_MIN_BUSY_PCT} '` +
-  'NR == FNR { if ($0 == "__T2") { two = 1; next } l = $0; sub(/.*\\) /, "", l); split(l, f, " "); ' +
-  'v = f[12] + f[13]; if (!two) t[$1] = v; else if ($1 in t) d[$1] = v - t[$1]; next } ' +
+  'function ticks(l, f) { sub(/.*\\) /, "", l); split(l, f, " "); return f[12] + f[13] } ' +
+  'NR == FNR { t[$1] = ticks($0); next } ' +
   'FILENAME == "/proc/stat" { if ($1 ~ /^cpu[0-9]/) ncpu++; next } ' +
   'FILENAME == "/proc/loadavg" { print "__LOADAVG " $0; next } ' +
   'FILENAME == "/proc/meminfo" { if ($1 ~ /^(MemTotal|MemAvailable|SwapTotal|SwapFree):$/) print "__MEM " $0; next } ' +
@@ -64,7 +66,9 @@ const CPU_SCRIPT =
   'FILENAME == "/proc/sys/fs/file-nr" { print "__FILENR " $0; next } ' +
   'FILENAME == "/proc/sys/net/ipv4/ip_local_port_range" { print "__PORTRANGE " $0; next } ' +
   'FILENAME == "/proc/net/sockstat" { if ($1 == "TCP:") for (i = 2; i < NF; i++) if ($i == "tw") print "__TIMEWAIT " $(i + 1); next } ' +
-  'END { print "__NPROC " ncpu; iv = ncpu > 0 ? all / ncpu : 0; n = 0; ' +
+  // The second snapshot of the processes of the first; getline fails (-1) for one that has ended.
+  'END { for (p in t) { s = "/proc/" p "/stat"; if ((getline l < s) > 0) d[p] = ticks(l) - t[p]; close(s) } ' +
+  'print "__NPROC " ncpu; iv = ncpu > 0 ? all / ncpu : 0; n = 0; ' +
   'if (busy >= min && iv > 0) for (p in d) { x = d[p] * 100 / iv; if (x >= 1) { n++; pc[n] = x; id[n] = p } } ' +
   'for (k = 1; k <= 5 && k <= n; k++) { m = k; for (j = k + 1; j <= n; j++) if (pc[j] > pc[m]) m = j; ' +
   'x = pc[k]; pc[k] = pc[m]; pc[m] = x; x = id[k]; id[k] = id[m]; id[m] = x; ' +
