@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
-import { bashScript, shScript } from './defs/common.js';
+import { BASH, bashScript, shScript } from './defs/common.js';
 import type { CommandRunner, ProbeBatch, ProbeContext, ProbeSpec } from './types.js';
 
 /**
@@ -60,7 +60,7 @@ export function batchCommand(batch: ProbeBatch): string {
       .map((p) => partScript(p, p.fallback ?? 'echo "sh: bash: not found" >&2; false'))
       .join('');
     chunks.push(
-      `if command -v bash >/dev/null 2>&1; then bash -c ${quote(inBash)} d502 "$__n"
+      `if command -v bash >/dev/null 2>&1; then ${BASH} -c ${quote(inBash)} d502 "$__n"
 else
 ${without}fi
 `,

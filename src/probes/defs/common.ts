@@ -13,9 +13,18 @@ export function shScript(script: string): string {
   return `sh -c '${(PRELUDE + script).replaceAll("'", "'\\''")}'`;
 }
 
-/** Same, for scripts that need bash (`/dev/tcp`). */
+/**
+ * bash for the probes that need it, without the user's startup files. Debian's bash sources
+ * /etc/bash.bashrc and ~/.bashrc for `bash -c` when it thinks sshd started it (SSH_CLIENT is set and
+ * it is the first bash level, which it is again below the `sh -c` batch): a .bashrc that runs
+ * `pyenv init` or prints a banner would cost every diagnosis and write into the probe's output.
+ * `--norc` turns that off; an empty BASH_ENV keeps bash from reading any other file.
+ */
+export const BASH = 'BASH_ENV= bash --norc';
+
+/** Same, for scripts that need bash (`/dev/tcp`); sudo resets BASH_ENV itself. */
 export function bashScript(script: string): string {
-  return `bash -c '${(PRELUDE + script).replaceAll("'", "'\\''")}'`;
+  return `bash --norc -c '${(PRELUDE + script).replaceAll("'", "'\\''")}'`;
 }
 
 /** Lines of a section that starts with `marker` and ends at the next `__` marker line. */

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -124,6 +124,33 @@ describe('probe batches on one channel (real sh)', () => {
       expect(outcomes.get('after')).toMatchObject({ ok: true, stdout: 'three\n' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("bash probes do not run the user's ~/.bashrc, which Debian's bash reads for sshd's commands", async () => {
+    const home = mkdtempSync(join(tmpdir(), 'd502-home-'));
+    try {
+      const hits = join(home, 'bashrc-ran');
+      writeFileSync(join(home, '.bashrc'), `echo "$0" >> ${hits}; echo BANNER\n`);
+      // What sshd sets for a command; the shell level is that of a first bash.
+      const env = { HOME: home, SSH_CLIENT: '10.0.0.1 50000 22', SHLVL: '0' };
+      // The stand-in reads its own ~/.bashrc under these conditions, so the check below can fail.
+      execFileSync('bash', ['-c', 'true'], { env: { ...process.env, ...env } });
+      expect(readFileSync(hits, 'utf8')).toBe('bash\n');
+      rmSync(hits);
+      const bashProbe = probe('b', 'echo "in bash $BASH_VERSION"', { shell: 'bash' });
+      const batch: ProbeBatch = { id: 'x', probes: [probe('a', 'echo sh'), bashProbe], timeoutMs: 5000 };
+      const outcomes = new Map<string, PartOutcome>();
+      await runBatch(shRunner(undefined, env), batch, ctx, { onPart: (o) => outcomes.set(o.probe.id, o) });
+      expect(outcomes.get('b')).toMatchObject({ ok: true, stdout: expect.stringMatching(/^in bash \d/) });
+      const alone = await shRunner(undefined, env).run(probeCommand(bashProbe), {
+        timeoutMs: 5000,
+        maxBytes: 1000,
+      });
+      expect(alone.stdout).toMatch(/^in bash \d/);
+      expect(existsSync(hits)).toBe(false);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
     }
   });
 

@@ -3,15 +3,20 @@ import type { CommandResult, CommandRunner, RunOptions } from '../../../src/prob
 
 /**
  * Runs commands with the machine's real sh, as sshd would run them: stdin, later stdin, timeout,
- * streaming. `path` replaces PATH, to show what a probe does on a host that lacks some tool.
+ * streaming. `path` replaces PATH, to show what a probe does on a host that lacks some tool; `env`
+ * adds to the environment (what sshd would set).
  */
-export function shRunner(path?: string): CommandRunner {
+export function shRunner(path?: string, env: Record<string, string> = {}): CommandRunner {
   return {
     run(command: string, options: RunOptions): Promise<CommandResult> {
       return new Promise((resolve) => {
         const started = performance.now();
-        const env = path === undefined ? process.env : { ...process.env, PATH: path };
-        const child = spawn('sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env });
+        const childEnv = { ...process.env, ...env, ...(path === undefined ? {} : { PATH: path }) };
+        const child = spawn('sh', ['-c', command], {
+          stdio: ['pipe', 'pipe', 'pipe'],
+          detached: true,
+          env: childEnv,
+        });
         let stdout = '';
         let stderr = '';
         let timedOut = false;
