@@ -13,12 +13,19 @@ export interface LabConfig {
   id: number;
   /** State directory: keys, known_hosts, inventory.yml, state.json, per-host roots. */
   dir: string;
-  bridge: string;
+  /** Root-namespace end of the veth pair to the router namespace (see net.ts). */
+  uplink: string;
   /** First three octets, e.g. `10.88.7`. */
   subnetPrefix: string;
-  bridgeAddress: string;
+  /** The root namespace's address on the lab network (.1). */
+  uplinkAddress: string;
   netnsPrefix: string;
+  /** The namespace that routes between the hosts and the root namespace. */
+  routerNetns: string;
+  /** The router's end of each host's veth pair: prefix + the host's last octet. */
   vethPrefix: string;
+  /** The bridge of labs before the router namespace, still removed by `down`. */
+  legacyBridge: string;
   /** Memory cgroup (v1) parent for scenarios that need a limit; removed by `down`. */
   cgroupDir: string;
 }
@@ -37,11 +44,13 @@ export function labConfig(id: number, dir?: string): LabConfig {
   return {
     id,
     dir: path.resolve(dir ?? path.join(REPO_ROOT, '.lab', String(id))),
-    bridge: `d502br${id}`,
+    uplink: `d502up${id}`,
     subnetPrefix: `10.88.${id}`,
-    bridgeAddress: `10.88.${id}.1`,
+    uplinkAddress: `10.88.${id}.1`,
     netnsPrefix: `d502-${id}-`,
+    routerNetns: `d502-${id}-router`,
     vethPrefix: `d502v${id}h`,
+    legacyBridge: `d502br${id}`,
     cgroupDir: `/sys/fs/cgroup/memory/d502-${id}`,
   };
 }
@@ -54,7 +63,7 @@ export function labConfigFromEnv(env: NodeJS.ProcessEnv = process.env): LabConfi
 
 export const netnsName = (cfg: LabConfig, host: string): string => `${cfg.netnsPrefix}${host}`;
 
-/** Root-namespace end of a host's veth pair; `d502v254h254` is 12 chars, under IFNAMSIZ (15). */
+/** Router-namespace end of a host's veth pair; `d502v254h254` is 12 chars, under IFNAMSIZ (15). */
 export const vethName = (cfg: LabConfig, lastOctet: number): string => `${cfg.vethPrefix}${lastOctet}`;
 
 export const hostRoot = (cfg: LabConfig, host: string): string => path.join(cfg.dir, 'hosts', host);

@@ -20,7 +20,7 @@ import { mapLimit, processAlive } from './exec.js';
 import { hostPath, prepareHostFiles } from './host-fs.js';
 import { hostExec, startHostInit } from './host-init.js';
 import { renderInventory } from './inventory.js';
-import { createBridge, createHostNetwork, linkExists, listLabNetns } from './net.js';
+import { createHostNetwork, createNetwork, linkExists, listLabNetns } from './net.js';
 import { assertLabCanRun } from './preflight.js';
 import { ensureKeyPair, knownHostsLines } from './sshd.js';
 import type { HostState, LabState } from './state.js';
@@ -132,13 +132,14 @@ async function bringUpHost(
   return { ...host, netns: netnsName(cfg, host.name), veth: vethName(cfg, host.lastOctet), ...pids, hostKey };
 }
 
-/** Whether anything of lab `cfg` exists on the machine (state file, namespaces, bridge). */
+/** Whether anything of lab `cfg` exists on the machine (state file, namespaces, uplink). */
 export async function labExists(cfg: LabConfig): Promise<boolean> {
   return (
     existsSync(lockPath(cfg)) ||
     (await readState(cfg).catch(() => undefined)) !== undefined ||
     (await listLabNetns(cfg)).length > 0 ||
-    (await linkExists(cfg.bridge))
+    (await linkExists(cfg.uplink)) ||
+    (await linkExists(cfg.legacyBridge))
   );
 }
 
@@ -172,7 +173,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
   try {
     const clientKey = await ensureKeyPair(clientKeyPath(cfg), `diagnose502-lab-${cfg.id}`);
     const plan = planTopology(cfg, opts.hosts ?? 3);
-    await createBridge(cfg);
+    await createNetwork(cfg);
     let done = 0;
     const hosts = await mapLimit(plan, opts.parallel ?? 6, async (spec) => {
       const host = await bringUpHost(cfg, spec, plan, clientKey);
@@ -183,7 +184,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
       version: 1,
       id: cfg.id,
       dir: cfg.dir,
-      bridge: cfg.bridge,
+      uplink: cfg.uplink,
       createdAt: new Date().toISOString(),
       owner: owner === 'cli' ? { kind: 'cli' } : { kind: 'process', pid: process.pid },
       hosts,

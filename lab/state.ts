@@ -28,7 +28,7 @@ export const LabStateSchema = z.object({
   version: z.literal(1),
   id: z.number().int(),
   dir: z.string(),
-  bridge: z.string(),
+  uplink: z.string(),
   createdAt: z.string(),
   /** `cli`: started by `npm run lab -- up`, lives until `down`; `process`: dies with that process. */
   owner: z.union([

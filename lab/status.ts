@@ -52,7 +52,7 @@ export function labStatus(lab: Lab): Promise<HostStatus[]> {
 
 export function renderStatus(lab: Lab, rows: HostStatus[]): string {
   const lines = [
-    `lab ${lab.id}: ${rows.length} hosts on ${lab.cfg.bridge} (${lab.cfg.subnetPrefix}.0/24), started ${lab.state.createdAt}`,
+    `lab ${lab.id}: ${rows.length} hosts on ${lab.cfg.subnetPrefix}.0/24 (uplink ${lab.cfg.uplink}, routed by ${lab.cfg.routerNetns}), started ${lab.state.createdAt}`,
     `inventory:   ${lab.inventoryPath}`,
     `known_hosts: ${lab.knownHostsPath}`,
     `ssh:         ssh -i ${lab.privateKeyPath} -o UserKnownHostsFile=${lab.knownHostsPath} root@<address>`,

@@ -1,8 +1,8 @@
 /**
  * `down`: removes everything a lab created, whether it came up fully, half-way, or its state file is
  * lost. It works from state.json and then by scanning for the lab's names (d502-<id>-* namespaces,
- * d502v<id>h* veths, the d502br<id> bridge, the d502-<id> memory cgroup), so a killed `up` or a
- * crashed test run is cleaned up too. Host mounts live in the hosts' private mount namespaces and go
+ * the router's among them, the d502up<id> uplink, the bridge and veths of older labs, the d502-<id>
+ * memory cgroup), so a killed `up` or a crashed test run is cleaned up too. Host mounts live in the hosts' private mount namespaces and go
  * away with their last process.
  */
 import { existsSync } from 'node:fs';
@@ -62,7 +62,11 @@ export async function teardownLab(cfg: LabConfig): Promise<TeardownReport> {
   }
   const links = await listLabLinks(cfg);
   for (const link of links) await deleteLink(link);
-  if (await linkExists(cfg.bridge)) throw new Error(`lab: could not delete bridge ${cfg.bridge}`);
+  // Deleting the router namespace takes the uplink with it, asynchronously; `ip link del` above did
+  // it at once unless the kernel was already at it.
+  await waitFor(`the uplink ${cfg.uplink} to go`, async () => !(await linkExists(cfg.uplink)), {
+    timeoutMs: 10_000,
+  });
   await removeCgroups(cfg);
   await rm(path.join(cfg.dir, 'hosts'), { recursive: true, force: true });
   for (const file of [statePath(cfg), inventoryPath(cfg), knownHostsPath(cfg), lockPath(cfg)]) {

@@ -16,8 +16,9 @@ const cfg = labConfig(7, '/tmp/lab-7');
 
 describe('lab names and topology', () => {
   it('derives every name and address from the lab id', () => {
-    expect(cfg.bridge).toBe('d502br7');
-    expect(cfg.bridgeAddress).toBe('10.88.7.1');
+    expect(cfg.uplink).toBe('d502up7');
+    expect(cfg.uplinkAddress).toBe('10.88.7.1');
+    expect(cfg.routerNetns).toBe('d502-7-router');
     expect(vethName(labConfig(254), 254)).toBe('d502v254h254');
     expect(vethName(labConfig(254), 254).length).toBeLessThanOrEqual(15);
     expect(parseLabId(undefined)).toBe(0);
