@@ -14,8 +14,20 @@ import * as C from '../lab-captured.js';
 import { healthy, service, setTarget, withErrors, withSite } from './evidence-builder.js';
 import { accessStats } from './log-builders.js';
 
-/** The host-overload host's ps list, from the same batch as its system probe. */
-const procs = parseProcesses(C.OVERLOADED_PROCESSES_PROBE);
+/** The host-overload web host: its system probe output, with the ps list of the same batch. */
+function overloadedHost(systemProbe: string): Evidence {
+  const ev = labHost();
+  const s = parseSystem(systemProbe);
+  const procs = parseProcesses(C.OVERLOADED_PROCESSES_PROBE);
+  ev.resources = {
+    ...ev.resources,
+    disks: [],
+    cpus: s.cpus,
+    cpuBusyPct: s.cpuBusyPct,
+    topCpu: topCpu(s.busiest, procs),
+  };
+  return ev;
+}
 
 const LAB_SITE = `upstream app_backend {
     server 127.0.0.1:8081;
@@ -95,15 +107,7 @@ describe('lab scenarios, from their captured lines', () => {
   });
 
   it('host-overload: runaway CPU hogs are reported before any upstream error shows', () => {
-    const ev = labHost();
-    const s = parseSystem(C.OVERLOADED_SYSTEM_PROBE);
-    ev.resources = {
-      ...ev.resources,
-      disks: [],
-      cpus: s.cpus,
-      cpuBusyPct: s.cpuBusyPct,
-      topCpu: topCpu(s.busiest, procs),
-    };
+    const ev = overloadedHost(C.OVERLOADED_SYSTEM_PROBE);
     const fs = diagnose(ev);
     expect(causes(fs)).toEqual(['host-overload']);
     expect(fs[0]?.evidence).toContain(C.BURNER_ROW);
@@ -114,15 +118,7 @@ describe('lab scenarios, from their captured lines', () => {
   });
 
   it('never suggests killing nginx or an app server that is the hog', () => {
-    const ev = labHost();
-    const s = parseSystem(C.OVERLOADED_SYSTEM_PROBE);
-    ev.resources = {
-      ...ev.resources,
-      disks: [],
-      cpus: s.cpus,
-      cpuBusyPct: s.cpuBusyPct,
-      topCpu: topCpu(s.busiest, procs),
-    };
+    const ev = overloadedHost(C.OVERLOADED_SYSTEM_PROBE);
     Object.assign(ev.services[0] ?? {}, { pids: [21451] });
     const steps = diagnose(ev)[0]?.remediation.join('\n') ?? '';
     expect(steps).toContain('(kill 21450)');
@@ -130,16 +126,8 @@ describe('lab scenarios, from their captured lines', () => {
   });
 
   it('a saturated CPU that no process of this host used (a busy neighbour) is still no-502-evidence', () => {
-    const ev = labHost();
-    const s = parseSystem(C.OVERLOADED_SYSTEM_PROBE.replace(/^__PCPU .*\n/gm, ''));
-    expect(s.cpuBusyPct).toBe(100);
-    ev.resources = {
-      ...ev.resources,
-      disks: [],
-      cpus: s.cpus,
-      cpuBusyPct: s.cpuBusyPct,
-      topCpu: topCpu(s.busiest, procs),
-    };
+    const ev = overloadedHost(C.OVERLOADED_SYSTEM_PROBE.replace(/^__PCPU .*\n/gm, ''));
+    expect(ev.resources?.cpuBusyPct).toBe(100);
     expect(causes(diagnose(ev))).toEqual(['no-502-evidence']);
   });
 });
