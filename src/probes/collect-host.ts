@@ -24,7 +24,7 @@ import type { SystemFacts } from './defs/system.js';
 import { parseSystem } from './defs/system.js';
 import type { RawTargetResult } from './defs/upstreams.js';
 import { parseUpstreams, probeableTargets } from './defs/upstreams.js';
-import { PHASE_ONE, UPSTREAM_INPUTS } from './probe-set.js';
+import { PROBE_BATCHES, UPSTREAM_INPUTS } from './probe-set.js';
 import { summarizeProbe } from './summarize-probe.js';
 import type { CommandRunner, ProbeContext, ProbeSpec } from './types.js';
 
@@ -53,7 +53,7 @@ export interface Collection {
 export type CheckListener = (check: CheckResult) => void;
 
 /**
- * Runs the fixed probe set on one connected host: the batches of phase one at once, each on its own
+ * Runs the fixed probe set on one connected host: its batches at once, each on its own
  * channel; the upstream checks start as soon as the config and the worker user are known. Each
  * finished probe is reported at once through `onCheck`, so a terminal or a Slack message can show
  * progress.
@@ -108,7 +108,7 @@ export async function collectHost(
     upstreams: known.then(() => upstreamInput(col)),
   };
   await Promise.all(
-    PHASE_ONE.map((batch) =>
+    PROBE_BATCHES.map((batch) =>
       runBatch(runner, batch, ctx, { signal: options.signal, inputs, onPart: record, onPartEnd }),
     ),
   );

@@ -22,7 +22,7 @@ import type { ProbeBatch, ProbeSpec } from './types.js';
  * The probes most likely to hang (systemctl waiting on D-Bus) come last, so a hang costs the fewest
  * checks.
  */
-export const PHASE_ONE: readonly ProbeBatch[] = [
+export const PROBE_BATCHES: readonly ProbeBatch[] = [
   {
     id: 'host',
     probes: [
@@ -46,4 +46,4 @@ export const PHASE_ONE: readonly ProbeBatch[] = [
 /** The probes whose results the upstream checks need: the config (targets) and the worker user. */
 export const UPSTREAM_INPUTS = [nginxConfigProbe.id, processesProbe.id] as const;
 
-export const ALL_PROBES: readonly ProbeSpec[] = PHASE_ONE.flatMap((b) => b.probes);
+export const ALL_PROBES: readonly ProbeSpec[] = PROBE_BATCHES.flatMap((b) => b.probes);
