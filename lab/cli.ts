@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { labConfigFromEnv } from './config.js';
 import { attachLab, startLab, stopLab } from './fleet.js';
+import { driveTraffic } from './scenarios/drive.js';
 import { applyScenario, restoreHost, SCENARIOS } from './scenarios.js';
 import { labStatus, renderStatus } from './status.js';
 
@@ -12,7 +13,7 @@ const USAGE = `usage: npm run lab -- <command>
   up [--hosts N] [--replace] [--parallel P]   bring up N hosts (default 3: web-1, web-2, app-1)
   down                                        remove everything of the lab (also after a failed up)
   status                                      hosts, addresses, whether sshd/nginx/apps answer
-  scenario <host> <name>                      put a host into a fault state (names: scenario --list)
+  scenario <host> <name>                      put a host into a fault state and send it the scenario's requests
   restore <host>                              return a host to healthy
 Lab id from LAB_ID (default 0), state dir from LAB_DIR (default .lab/<id>).`;
 
@@ -66,8 +67,14 @@ async function main(argv: string[]): Promise<number> {
         return values.list ? 0 : 2;
       }
       const [host, name] = rest as [string, string];
-      await applyScenario(await attachLab(cfg), host, name);
-      log(`lab ${cfg.id}: ${host} is now in scenario ${name}; undo with: npm run lab -- restore ${host}`);
+      const lab = await attachLab(cfg);
+      const s = await applyScenario(lab, host, name);
+      // The scenario's own requests, as users would send them: nginx logs the 502/504s to diagnose.
+      const { statuses } = await driveTraffic(lab, host, s.drive);
+      log(
+        `lab ${cfg.id}: ${host} is now in scenario ${name}; sent ${statuses.length} ${s.drive.method ?? 'GET'} ${s.drive.path}: ` +
+          `${statuses.map((c) => c || 'no answer').join(' ')}; undo with: npm run lab -- restore ${host}`,
+      );
       return 0;
     }
     case 'restore': {
