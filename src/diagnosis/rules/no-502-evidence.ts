@@ -43,19 +43,30 @@ export function no502EvidenceFinding(ev: Evidence): Finding {
   const confidence = Math.max(0.2, 0.9 - found.reduce((s, g) => s + g.weight, 0));
   const window = windowLabel(ev);
   const open = ev.targets.filter((t) => t.state === 'open');
+  // Probed and failing now, with no error in the window to tie it to (no request reached it yet).
+  const failing = ev.targets.filter((t) => t.state !== 'open' && t.state !== 'unknown');
+  const allFine =
+    failing.length > 0
+      ? failing.length === 1
+        ? '1 upstream target fails its check now'
+        : `${failing.length} upstream targets fail their checks now`
+      : open.length === ev.targets.length && open.length > 0
+        ? `all ${open.length} upstream targets answer`
+        : 'every check passed';
   const log = ev.errorLog;
   return {
     cause: 'no-502-evidence',
     confidence: Math.round(confidence * 100) / 100,
     title:
       found.length === 0
-        ? `No upstream errors in the last ${window} on ${ev.host}: nginx runs and ${open.length === ev.targets.length && open.length > 0 ? `all ${open.length} upstream targets answer` : 'every check passed'}`
+        ? `No upstream errors in the last ${window} on ${ev.host}: nginx runs and ${allFine}`
         : `No upstream errors found in the last ${window} on ${ev.host}, but ${found.length} check${found.length === 1 ? '' : 's'} could not run`,
     evidence: [
       ...(log
         ? [`${log.path}: 0 upstream errors in the last ${window} (${log.entries.length} lines read)`]
         : []),
       ...open.map((t) => t.detail),
+      ...failing.map((t) => `failing now: ${t.detail}`),
       ...found.map((g) => `not checked: ${g.what}`),
       ...unavailableLines(ev),
     ],

@@ -97,6 +97,18 @@ describe('telling look-alike causes apart', () => {
     expect(causes(diagnose(ev))).toEqual(['no-502-evidence']);
   });
 
+  it('no errors in the window beside a target that fails now: the verdict names it, never "every check passed"', () => {
+    const ev = healthy();
+    setTarget(ev, '127.0.0.1:8081', 'refused', 'nothing listens on 127.0.0.1:8081 (connection refused)');
+    const f = diagnose(ev)[0];
+    expect(f?.cause).toBe('no-502-evidence');
+    expect(f?.title).toBe(
+      'No upstream errors in the last 15m on web-3: nginx runs and 1 upstream target fails its check now',
+    );
+    expect(f?.evidence).toContain('failing now: nothing listens on 127.0.0.1:8081 (connection refused)');
+    expect(f?.evidence).not.toContain('nothing listens on 127.0.0.1:8081 (connection refused)');
+  });
+
   it('keepalive race is not claimed when the resets are many (not sporadic)', () => {
     const ev = withErrors(
       healthy(),
