@@ -6,8 +6,8 @@ ARG NODE_IMAGE=node:26-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Same fallback as .ci/run when a mirror lacks platform-only optional packages the lock cannot list.
-RUN npm ci --no-audit --no-fund || npm install --no-save --no-audit --no-fund
+# The lock lists every platform's optional packages: plain `npm ci`, as in the README and CI.
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
