@@ -9,6 +9,8 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const RECORDER = fileURLToPath(new URL('./record-loads.mjs', import.meta.url));
 /** What the entry point may load before it knows a diagnosis must run: itself and the parser. */
 const ENTRY = ['src/cli/main.ts', 'src/cli/commands.ts', 'src/cli/parse-args.ts'];
+/** tsx, which runs the sources here, and what it may load itself: not the CLI's doing. */
+const TS_LOADER = /^node_modules\/(tsx|esbuild|@esbuild|get-tsconfig|resolve-pkg-maps)\//;
 
 /** Runs the real entry point in its own process and returns what it printed and every module it resolved. */
 function run(argv: string[]) {
@@ -21,7 +23,8 @@ function run(argv: string[]) {
   const loads = readFileSync(file, 'utf8')
     .split('\n')
     .filter((u) => u.startsWith('file:'))
-    .map((u) => fileURLToPath(u).slice(ROOT.length));
+    .map((u) => fileURLToPath(u).slice(ROOT.length))
+    .filter((f) => !TS_LOADER.test(f));
   return { code: r.status, out: r.stdout, err: r.stderr, loads };
 }
 
