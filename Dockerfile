@@ -8,7 +8,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # The lock lists every platform's optional packages: plain `npm ci`, as in the README and CI.
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json build.mjs ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
@@ -25,5 +25,5 @@ COPY --from=build /app/dist ./dist
 VOLUME ["/etc/diagnose502"]
 ENV DIAGNOSE502_INVENTORY=/etc/diagnose502/inventory.yml
 USER node
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "dist/src/cli/main.js"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "dist/diagnose502.js"]
 CMD ["--help"]

@@ -1,11 +1,18 @@
 #!/usr/bin/env node
+/**
+ * Composition root of the CLI: real process streams, real environment, real SSH. Deliberately
+ * small: its static imports are Node's own and the argument parser, so `--help`, `--version` and
+ * usage errors answer without loading anything else; the command that runs is imported on demand
+ * (commands.ts).
+ */
 import { setMaxListeners } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCli } from './run-cli.js';
+import { pickCommand } from './commands.js';
+import { earlyAnswer } from './parse-args.js';
 
-/** The package version, found by walking up from this file (src/ under tsx, dist/src/ once built). */
+/** The package version, found by walking up from this file (src/ under tsx, dist/ once built). */
 function packageVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
@@ -16,21 +23,34 @@ function packageVersion(): string {
   return 'unknown';
 }
 
-/** Composition root of the CLI: real process streams, real environment, real SSH. */
-const controller = new AbortController();
-// One listener per open SSH channel and connection: a group of 100 hosts legitimately holds many.
-setMaxListeners(0, controller.signal);
-process.once('SIGINT', () => controller.abort(new Error('interrupted')));
-process.once('SIGTERM', () => controller.abort(new Error('terminated')));
-
-try {
-  process.exitCode = await runCli(process.argv.slice(2), {
+async function main(argv: string[]): Promise<number> {
+  const picked = pickCommand(argv);
+  const version = packageVersion();
+  if (picked.name === 'diagnose') {
+    const early = earlyAnswer(picked.argv, version);
+    if (early) {
+      process.stdout.write(early.stdout);
+      process.stderr.write(early.stderr);
+      return early.code;
+    }
+  }
+  const controller = new AbortController();
+  // One listener per open SSH channel and connection: a group of 100 hosts legitimately holds many.
+  setMaxListeners(0, controller.signal);
+  process.once('SIGINT', () => controller.abort(new Error('interrupted')));
+  process.once('SIGTERM', () => controller.abort(new Error('terminated')));
+  const command = await picked.load();
+  return command(picked.argv, {
     env: process.env,
     stdout: process.stdout,
     stderr: process.stderr,
-    version: packageVersion(),
+    version,
     signal: controller.signal,
   });
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
   process.stderr.write(
     `diagnose502: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,

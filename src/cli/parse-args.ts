@@ -79,3 +79,39 @@ export function parseCli(argv: string[]): CliOptions {
     version: v.version === true,
   };
 }
+
+/** What the CLI prints and returns for a command line it can answer without loading anything else. */
+export interface EarlyAnswer {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `--help`, `--version` and usage errors, answered from the argument list alone: the entry point
+ * prints these before it imports the diagnosis (SSH, YAML, the rule engine), so they start fast.
+ * The texts and exit codes are runCli's own (a unit test holds the two to the same answers);
+ * undefined means a diagnosis has to run.
+ */
+export function earlyAnswer(argv: string[], version: string): EarlyAnswer | undefined {
+  let options: CliOptions;
+  try {
+    options = parseCli(argv);
+  } catch (err) {
+    return {
+      code: 2,
+      stdout: '',
+      stderr: `diagnose502: ${err instanceof Error ? err.message : String(err)}\n`,
+    };
+  }
+  if (options.help) return { code: 0, stdout: `${USAGE}\n`, stderr: '' };
+  if (options.version) return { code: 0, stdout: `${version}\n`, stderr: '' };
+  if (!options.target) {
+    return {
+      code: 2,
+      stdout: '',
+      stderr: `diagnose502: name a host or a group from the inventory.\n\n${USAGE}\n`,
+    };
+  }
+  return undefined;
+}

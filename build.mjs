@@ -1,0 +1,66 @@
+// @ts-check
+/**
+ * `npm run build`, second step (after `tsc` has type-checked src/): bundles the CLI into dist/ with
+ * esbuild. One file per command instead of ~90 modules of ours and ~100 of zod's halves the time the
+ * CLI spends loading its code (figures in the README's benchmark section); the dynamic imports of
+ * src/cli/commands.ts become chunks, so `--help` loads only dist/diagnose502.js and a small chunk.
+ */
+import { rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { build } from 'esbuild';
+
+/**
+ * Packages bundled, with what they import: pure JavaScript that reads no files of its own at run
+ * time. Every other package is imported from node_modules, as from tsc's output, so a package added
+ * later (the Slack bot's: bullmq reads its Lua scripts next to its own files) runs built as it runs
+ * under tsx, and joins this list only once measured and checked. ssh2 is never bundled: it finds
+ * its native crypto addon by a path relative to its own files, and bundled it would fall back,
+ * silently, to slower JavaScript crypto.
+ */
+const BUNDLED = new Set(['zod', 'yaml', 'node-ssh', 'picocolors']);
+const NEVER_BUNDLED = new Set(['ssh2']);
+
+/** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
+const packageName = (/** @type {string} */ spec) =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/');
+
+/** @type {import('esbuild').Plugin} */
+const bundleOnlyListedPackages = {
+  name: 'bundle-only-listed-packages',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      const name = packageName(args.path);
+      if (name.startsWith('node:') || builtinModules.includes(name)) return undefined;
+      if (NEVER_BUNDLED.has(name)) return { external: true };
+      // A listed package's own dependencies come along; our code's other imports stay outside.
+      if (BUNDLED.has(name) || args.importer.includes('/node_modules/')) return undefined;
+      return { external: true };
+    });
+  },
+};
+
+// Chunk names carry a content hash: clear the old ones out.
+rmSync('dist', { recursive: true, force: true });
+
+await build({
+  entryPoints: { diagnose502: 'src/cli/main.ts' },
+  outdir: 'dist',
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.18',
+  plugins: [bundleOnlyListedPackages],
+  // Bundled CommonJS packages (yaml, picocolors, node-ssh's helpers) require() Node's own modules,
+  // and an ES module has no `require`: every output file gets one.
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
+  sourcemap: 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+});

@@ -1,0 +1,40 @@
+/**
+ * The CLI's commands, each a module imported only when it runs: one small dispatch, so the
+ * process loads what the command in hand needs and nothing else. `--help` never pays for SSH, YAML
+ * or the rule engine, and a diagnosis will never load the Slack bot's dependencies once its
+ * `serve`, `worker` and `start` subcommands join this table.
+ */
+import type { CliIo } from './run-cli.js';
+
+/** A command: its own arguments and the process's streams in, an exit code out. */
+export type Command = (argv: string[], io: CliIo) => Promise<number>;
+
+/** Loads a command's module; called only for the command that runs. */
+export type LoadCommand = () => Promise<Command>;
+
+/** Without a subcommand, the argument is a host or group to diagnose. */
+export const DIAGNOSE: LoadCommand = async () => (await import('./run-cli.js')).runCli;
+
+/**
+ * Subcommands by name, the first argument. Empty while the CLI is the only front end; an inventory
+ * host named like a subcommand would be shadowed by it, so subcommand names are words, not hosts.
+ */
+export const SUBCOMMANDS: Readonly<Record<string, LoadCommand>> = {};
+
+export interface PickedCommand {
+  /** `diagnose` or the subcommand's name. */
+  name: string;
+  load: LoadCommand;
+  /** The arguments the command itself reads (the subcommand's name removed). */
+  argv: string[];
+}
+
+export function pickCommand(
+  argv: readonly string[],
+  subcommands: Readonly<Record<string, LoadCommand>> = SUBCOMMANDS,
+): PickedCommand {
+  const [first, ...rest] = argv;
+  const load = first === undefined ? undefined : Object.hasOwn(subcommands, first) && subcommands[first];
+  if (first !== undefined && load) return { name: first, load, argv: rest };
+  return { name: 'diagnose', load: DIAGNOSE, argv: [...argv] };
+}

@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const RECORDER = fileURLToPath(new URL('./record-loads.mjs', import.meta.url));
+/** What the entry point may load before it knows a diagnosis must run: itself and the parser. */
+const ENTRY = ['src/cli/main.ts', 'src/cli/commands.ts', 'src/cli/parse-args.ts'];
+/** tsx, which runs the sources here, and what it may load itself: not the CLI's doing. */
+const TS_LOADER = /^node_modules\/(tsx|esbuild|@esbuild|get-tsconfig|resolve-pkg-maps)\//;
+
+/** Runs the real entry point in its own process and returns what it printed and every module it resolved. */
+function run(argv: string[]) {
+  const file = join(mkdtempSync(join(tmpdir(), 'd502-loads-')), 'loads');
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--import', RECORDER, join(ROOT, 'src/cli/main.ts'), ...argv],
+    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, RECORD_LOADS_FILE: file }, timeout: 30_000 },
+  );
+  const loads = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((u) => u.startsWith('file:'))
+    .map((u) => fileURLToPath(u).slice(ROOT.length))
+    .filter((f) => !TS_LOADER.test(f));
+  return { code: r.status, out: r.stdout, err: r.stderr, loads };
+}
+
+describe('what the CLI loads before it runs a command', () => {
+  it.each([
+    [['--help'], 0, /^Usage: diagnose502/],
+    [['--version'], 0, /^\d+\.\d+\.\d+\n$/],
+    [[], 2, /name a host or a group/],
+    [['web-1', '--bogus'], 2, /Unknown option '--bogus'/],
+    [['web-1', '--since', '1y'], 2, /is not a duration/],
+  ])('%j answers from the parser alone: no package, no SSH, no YAML, no rule engine', (argv, code, text) => {
+    const r = run(argv);
+    expect(r.code).toBe(code);
+    expect(code === 0 ? r.out : r.err).toMatch(text);
+    expect(r.loads.sort()).toEqual([...ENTRY].sort());
+  });
+
+  it('loads the diagnosis, SSH and YAML once a host is named (the recorder sees them when they load)', () => {
+    const r = run(['web-1', '--inventory', join(tmpdir(), 'd502-no-such-inventory.yml')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('does not exist');
+    expect(r.loads).toContain('src/cli/run-cli.ts');
+    expect(r.loads).toContain('node_modules/ssh2/lib/index.js');
+    expect(r.loads.some((f) => f.startsWith('node_modules/yaml/'))).toBe(true);
+  });
+});
