@@ -1,6 +1,7 @@
 // `npm run demo`, as a newcomer runs it: a real lab comes up, web-1 is broken, the real diagnosis
 // names the fault, and the lab is gone afterwards, also when the run is interrupted with Ctrl-C
-// (SIGINT to the whole process group, as a terminal sends it). Refuses early without root.
+// (SIGINT to the whole process group, as a terminal sends it). Refuses early without root or with
+// a package missing.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -99,6 +100,22 @@ describe.skipIf(labSkipReason('test/lab/demo.test.ts') !== undefined)('npm run d
     );
     expect(r.stderr).toContain('demo: cannot run: the lab needs root');
     expect(r.stderr).toContain('sudo npm run demo');
+    expect(r.code).toBe(2);
+    expect(await leftovers(REFUSED_ID)).toEqual([]);
+  }, 60_000);
+
+  it('refuses before touching anything when a Debian package is missing, with the apt-get line', async () => {
+    // Hides two of the lab's programs in a mount namespace of this command only.
+    const script =
+      'mount --bind /dev/null /usr/bin/tini && mount --bind /dev/null /usr/sbin/nft && ' +
+      `exec ${process.execPath} --import tsx ${path.join(REPO_ROOT, 'lab', 'demo.ts')}`;
+    const r = await run('unshare', ['--mount', '--propagation', 'private', 'bash', '-c', script], {
+      allowFail: true,
+      env: { ...process.env, LAB_ID: String(REFUSED_ID) },
+    });
+    expect(r.stderr).toContain(
+      'demo: cannot run: missing /usr/bin/tini, /usr/sbin/nft: apt-get install -y tini nftables',
+    );
     expect(r.code).toBe(2);
     expect(await leftovers(REFUSED_ID)).toEqual([]);
   }, 60_000);
