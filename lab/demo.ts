@@ -38,7 +38,7 @@ const DEFAULT_FAULT = 'socket-permission';
 const DEFAULT_DEMO_LAB_ID = 1;
 const HOST = 'web-1';
 
-const USAGE = `usage: npm run demo [-- <fault>] [-- --list]
+const USAGE = `usage: npm run demo [-- <fault> | -- --list]
 Brings up a 2-host lab (needs root and the Debian packages in the README), breaks ${HOST} with
 <fault> (default ${DEFAULT_FAULT}), diagnoses it, and tears the lab down. Lab id from LAB_ID
 (default ${DEFAULT_DEMO_LAB_ID}). Faults: ${DEMO_FAULTS.join(', ')}.`;
