@@ -43,6 +43,24 @@ export const HOST_MOUNTS: HostMount[] = [
 export const hostMounts = (host: HostSpec): HostMount[] =>
   HOST_MOUNTS.filter((m) => !m.onlyWith || host.services.includes(m.onlyWith));
 
+/** The lab's sbin (lab-service), bound read-only over /usr/local/sbin in every host. */
+export const HOST_SBIN_DIR = '/usr/local/sbin';
+/**
+ * Where the lab's apps (lab/apps) appear inside every host, bound read-only from the checkout: a
+ * fixed path, because the checkout itself may sit under a path a host mounts over (/root, /srv).
+ */
+export const HOST_APPS_DIR = '/usr/local/etc/lab/apps';
+/** Where the machine's node appears inside a host when a host mount hides its own path. */
+export const HOST_NODE_PATH = '/usr/local/etc/lab/node';
+
+/** Whether a path of the machine is hidden inside every host by one of the host mounts. */
+export const hiddenInsideHost = (file: string): boolean =>
+  [...HOST_MOUNTS.map((m) => m.target), HOST_SBIN_DIR].some((t) => file === t || file.startsWith(`${t}/`));
+
+/** The node binary the host's app runs: the machine's own, unless a host mount hides it (nvm in /root). */
+export const hostNodePath = (): string =>
+  hiddenInsideHost(process.execPath) ? HOST_NODE_PATH : process.execPath;
+
 /**
  * Where a path inside the host lives on the machine. Only paths under a private mount have one:
  * anything else is the machine's own file, and writing it would change every host.
@@ -79,8 +97,8 @@ export function renderHostEnv(host: HostSpec, s: HostEnvSettings): string {
     `LAB_HOST=${q(host.name)}`,
     `LAB_KIND=${q(host.kind)}`,
     `LAB_SERVICES=${q(host.services.join(' '))}`,
-    `LAB_NODE=${q(process.execPath)}`,
-    `LAB_APPS_DIR=${q(path.join(LAB_SOURCE_DIR, 'apps'))}`,
+    `LAB_NODE=${q(hostNodePath())}`,
+    `LAB_APPS_DIR=${q(HOST_APPS_DIR)}`,
     `LAB_APP_HOST=${q(appListen(host.kind).host)}`,
     `LAB_APP_PORT=${q(s.appPort)}`,
     `LAB_APP_BACKLOG=${q(s.appBacklog)}`,
@@ -132,6 +150,9 @@ export async function prepareHostFiles(
   await put(at('/etc/resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
   await put(at('/etc/hostname'), `${host.name}\n`);
   await put(at('/usr/local/etc/lab/host.env'), renderHostEnv(host, defaultHostEnv(host)));
+  // Mount points for what host-init binds from the checkout and the machine.
+  await mkdir(at(HOST_APPS_DIR), { recursive: true });
+  if (hostNodePath() === HOST_NODE_PATH) await put(at(HOST_NODE_PATH), '', 0o755);
   await put(at('/run/lab-app/mode.json'), HEALTHY_MODE);
 
   if (host.services.includes('nginx')) {
