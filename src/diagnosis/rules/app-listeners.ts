@@ -1,5 +1,5 @@
 import type { Evidence, ListenerEvidence, ServiceEvidence } from '../evidence.js';
-import { listenCovers, normalizeSocketPath, type Peer } from './peers.js';
+import { isLoopback, listenCovers, normalizeSocketPath, type Peer } from './peers.js';
 
 /**
  * App servers the host shows in `ss -lnp` whether or not the inventory names them: a host nobody
@@ -45,6 +45,15 @@ function targetPeers(ev: Evidence): Peer[] {
   return out;
 }
 
+/**
+ * A peer on this host: loopback, or an address some socket of this host is bound to. What listens
+ * here says nothing about a remote peer.
+ */
+export function isLocalPeer(ev: Evidence, p: Peer & { kind: 'tcp' }): boolean {
+  if (isLoopback(p.host)) return true;
+  return (ev.listeners ?? []).some((l) => /^\[?([^\]]*?)\]?:\d+$/.exec(l.address)?.[1] === p.host);
+}
+
 /** The listener now covering this peer (the process that answers there). */
 export function listenerFor(ev: Evidence, p: Peer | undefined): ListenerEvidence | undefined {
   if (!p) return undefined;
@@ -57,6 +66,7 @@ export function listenerFor(ev: Evidence, p: Peer | undefined): ListenerEvidence
  * that serves no other configured target. Several candidates: none (guessing would mislead).
  */
 export function appListenersElsewhere(ev: Evidence, p: Peer & { kind: 'tcp' }): ListenerEvidence[] {
+  if (!isLocalPeer(ev, p)) return [];
   const all = (ev.listeners ?? []).filter((l) => !l.processes.includes('nginx'));
   if (all.some((l) => listenCovers(l.address, p))) return [];
   const samePort = all.filter((l) => !l.address.startsWith('/') && l.address.endsWith(`:${p.port}`));

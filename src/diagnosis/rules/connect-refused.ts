@@ -6,6 +6,7 @@ import { addressChanged } from './address-changed.js';
 import {
   appListenersElsewhere,
   discoveredService,
+  isLocalPeer,
   kindFitsScheme,
   listenerFor,
   listenLabel,
@@ -158,7 +159,7 @@ function appElsewhere(
   const known = listeningElsewhere(ev, p, svc);
   if (known.length > 0) return { at: known, lines: linesOf(known) };
   if (p.kind !== 'tcp') return { at: [], lines: [] };
-  if (svc && svc.running !== false && kindFitsScheme(svc.kind, p.scheme)) {
+  if (svc && svc.running !== false && kindFitsScheme(svc.kind, p.scheme) && isLocalPeer(ev, p)) {
     const unix = svc.listening.filter((l) => l.startsWith('/'));
     if (unix.length > 0 && !svc.listening.some((l) => listenCovers(l, p)))
       return { at: unix.map(listenLabel), lines: linesOf(unix) };

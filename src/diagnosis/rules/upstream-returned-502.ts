@@ -77,13 +77,15 @@ function byStatus(a: AccessStats, withUnattributed: boolean): string {
 
 /**
  * nginx logs each 502/504 it makes itself ([error], [crit] for unix sockets; catalog 1.3): an error
- * log that was read, holds no upstream error in the window and is written at `error` or finer says
- * the peer made them.
+ * log that was read to the window's start, holds no upstream error, is the only one in the config and
+ * is written at `error` or finer says the peer made them.
  */
 function errorLogSilent(ev: Evidence, errors: number): boolean {
-  if (!ev.errorLog || errors > 0) return false;
+  if (!ev.errorLog || ev.errorLog.truncated || errors > 0) return false;
   const path = ev.errorLog.path;
   const logs = ev.nginx.config?.errorLogs ?? [];
-  const level = (logs.find((l) => l.path === path) ?? logs[0])?.level;
+  // A server{} with an error_log of its own writes its 502s there, unread: silence here proves nothing.
+  if (logs.some((l) => l.path !== path)) return false;
+  const level = logs.find((l) => l.path === path)?.level;
   return level === undefined || LOGS_UPSTREAM_ERRORS.has(level);
 }

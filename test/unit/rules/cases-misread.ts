@@ -149,12 +149,29 @@ export const MISREAD_CASES: CauseCase[] = [
     mentions: ['ss -ltnp'],
     actions: [['start-upstream', 'human']],
   },
+  {
+    name: 'C01 stays C01: a remote peer refuses; a local program on the same port is not it',
+    cause: 'upstream-down',
+    evidence: () => {
+      const ev = withSite(
+        healthy(),
+        'server {\n    listen 80;\n    location / {\n        proxy_pass http://10.0.3.12:8080;\n    }\n}\n',
+      );
+      bare(withErrors(ev, L.CATALOG_REFUSED.replace('172.21.0.19:9000', '10.0.3.12:8080')));
+      setTarget(ev, '10.0.3.12:8080', 'refused', 'nothing listens on 10.0.3.12:8080 (connection refused)');
+      ev.listeners = [...BACKGROUND, listener('127.0.0.1:8080', 'java', [8080], 86_400)];
+      return ev;
+    },
+    verbatim: L.CATALOG_REFUSED.replace('172.21.0.19:9000', '10.0.3.12:8080'),
+    mentions: ['ss -ltnp'],
+    actions: [['start-upstream', 'human']],
+  },
 ];
 
 /** `log_format` strings as `nginx -T` gives them (pieces joined), and lines nginx 1.22 writes in them. */
-const MAIN_EXT =
+export const MAIN_EXT =
   '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" ua="$upstream_addr" us="$upstream_status" urt="$upstream_response_time"';
-const MAIN_EXT_502 =
+export const MAIN_EXT_502 =
   '203.0.113.7 - - [21/Nov/2026:10:14:11 +0000] "GET /api/orders HTTP/1.1" 502 38 "-" "curl/8.5.0" ua="10.0.4.20:8080" us="502" urt="0.012"';
 const KV =
   'time=$time_iso8601 client=$remote_addr method=$request_method uri=$request_uri status=$status upstream_addr=$upstream_addr upstream_status=$upstream_status upstream_response_time=$upstream_response_time request_time=$request_time';
@@ -169,7 +186,7 @@ const RETRIES =
 const RETRIED_502 =
   '203.0.113.7 - - [21/Nov/2026:10:14:14 +0000] "GET /api/orders HTTP/1.1" 502 38 "-" "curl/8.5.0" upstream_status=502, 502 upstream_addr=10.0.4.20:8080, 10.0.4.21:8080 upstream_response_time=0.002, 0.001 rt=0.004';
 
-function withAccess(ev: Evidence, format: string, line: string, n = 3): Evidence {
+export function withAccess(ev: Evidence, format: string, line: string, n = 3): Evidence {
   const ok = line.replace(/\b(502|503)\b/g, '200');
   const records = [ok, ...Array.from({ length: n }, () => line)].map((l) => parseAccessLine(l, format));
   ev.accessLog = computeAccessStats(records, { sinceMs: ev.windowStartMs });

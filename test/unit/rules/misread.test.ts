@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../../src/diagnosis/diagnose.js';
 import type { CauseCase } from './cases-connect.js';
-import { MISREAD_CASES, OOM_CASES, RELAYED_CASES, RESTART_CASES } from './cases-misread.js';
-import { healthy, withErrors } from './evidence-builder.js';
+import {
+  MAIN_EXT,
+  MAIN_EXT_502,
+  MISREAD_CASES,
+  OOM_CASES,
+  RELAYED_CASES,
+  RESTART_CASES,
+  withAccess,
+} from './cases-misread.js';
+import { DEFAULT_SITE, healthy, withErrors, withSite } from './evidence-builder.js';
 import * as L from './lines.js';
 import { kernelLog } from './log-builders.js';
 
@@ -47,5 +55,28 @@ describe("an OOM kill that is not the upstream's process is context, ranked belo
     const oom = diagnose(ev).find((f) => f.cause === 'upstream-oom-killed');
     expect(oom?.confidence).toBeLessThanOrEqual(0.3);
     expect(oom?.title).toContain('not tied to the failing upstream');
+  });
+});
+
+describe("a 502 in $upstream_status without $upstream_header_time is the peer's only when nginx logged nothing", () => {
+  const causes = (ev: ReturnType<typeof healthy>) => diagnose(ev).map((f) => f.cause);
+
+  it('error_log at crit hides the [error] lines of nginx-made 502s: no C26 from silence', () => {
+    const ev = withAccess(withSite(healthy(), DEFAULT_SITE), MAIN_EXT, MAIN_EXT_502);
+    const cfg = ev.nginx.config;
+    if (cfg) cfg.errorLogs = [{ path: '/var/log/nginx/error.log', level: 'crit' }];
+    expect(causes(ev)).not.toContain('upstream-returned-502');
+  });
+
+  it('a server with an error_log of its own (unread) proves nothing', () => {
+    const ev = withAccess(healthy(), MAIN_EXT, MAIN_EXT_502);
+    ev.nginx.config?.errorLogs.push({ path: '/var/log/nginx/shop.error.log' });
+    expect(causes(ev)).not.toContain('upstream-returned-502');
+  });
+
+  it('nginx logged refusals for them: nginx made those 502s', () => {
+    const ev = withAccess(withErrors(healthy(), L.REFUSED_8081.join('\n')), MAIN_EXT, MAIN_EXT_502);
+    expect(causes(ev)[0]).toBe('upstream-down');
+    expect(causes(ev)).not.toContain('upstream-returned-502');
   });
 });
