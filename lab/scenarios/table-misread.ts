@@ -335,7 +335,8 @@ export const MISREAD_SCENARIOS: Scenario[] = [
     apply: async (ctx) => {
       await service(ctx, 'stop', 'app');
       await burst(ctx, '/', 3);
-      await sleep(1000);
+      // Clearly after the refusals, beyond the drift of dmesg's stamps from the wall clock.
+      await sleep(5000);
       await oomKillHog(ctx, NODE_HOG);
     },
     restoreElsewhere: removeHogCgroup,
@@ -358,7 +359,8 @@ export const MISREAD_SCENARIOS: Scenario[] = [
     apply: async (ctx) => {
       await service(ctx, 'stop', 'app');
       await burst(ctx, '/', 3);
-      await sleep(1000);
+      // Clearly after the refusals, beyond the drift of dmesg's stamps from the wall clock.
+      await sleep(5000);
       await oomKillHog(ctx, PYTHON_HOG);
     },
     restoreElsewhere: removeHogCgroup,

@@ -31,8 +31,12 @@ function memcgNames(memcg: string, svc: ServiceEvidence): boolean {
   return memcg.split('/').some((part) => part === `${name}.service` || part === name);
 }
 
-/** Error log seconds: an entry stamped S happened in [S, S + 1 s). */
-const LOG_GRAIN_MS = 1000;
+/**
+ * Error log seconds (an entry stamped S happened in [S, S + 1 s)) plus the drift of dmesg's ISO
+ * stamps, which are the boot time plus the monotonic clock, from the wall clock nginx writes
+ * (about a second on a long-running VM; journald stamps do not drift).
+ */
+const LOG_GRAIN_MS = 1000 + 2000;
 /** A dying worker shows as resets within seconds of the kill. */
 const DEATH_SLACK_MS = 30_000;
 
