@@ -3,6 +3,7 @@
 // Each is also diagnosed the way a newcomer's first inventory describes a host: addresses and log
 // paths only, no services, so the rules must read the host itself (ss, ps, the logs).
 import { describe, expect, it } from 'vitest';
+import { sleep } from '../../lab/exec.js';
 import { findScenario, runScenario } from '../../lab/scenarios.js';
 import { labSkipReason, useLab } from '../../lab/with-lab.js';
 import { loadInventory } from '../../src/inventory/load-inventory.js';
@@ -22,6 +23,8 @@ describe.skipIf(labSkipReason('test/lab/scenarios-misread.test.ts') !== undefine
     for (const name of SCENARIO_GROUPS.misread) {
       const s = findScenario(name);
       it(`${name}: an inventory without services still gets ${s.expectedCause} first`, async () => {
+        // The last case's restore restarted every service: let its lines fall before the window.
+        await sleep(3_000);
         const t0 = Date.now();
         await runScenario(fixture.lab, SCENARIO_HOST, name);
         // Only this scenario's lines: the kernel log is the machine's, earlier cases ran here.
