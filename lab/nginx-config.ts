@@ -26,6 +26,10 @@ export interface NginxSettings {
   phpPass?: string;
   gunicorn: boolean;
   remote?: RemoteUpstream;
+  /** Another access-log format than `upstream_time` (scenarios that read other `log_format`s). */
+  logFormat?: { name: string; format: string; escape?: 'json' | 'default' };
+  /** `proxy_next_upstream` of location / (nginx's default: error timeout). */
+  appNextUpstream?: string;
   /** Shown at /lab-config, so a caller can tell when a reload has taken effect. */
   generation: number;
 }
@@ -76,6 +80,13 @@ function renderRemote(remote: RemoteUpstream): { upstream: string; location: str
   };
 }
 
+function renderLogFormat(s: NginxSettings): string {
+  if (!s.logFormat) return `${LOG_FORMAT}\n    access_log ${NGINX_ACCESS_LOG} upstream_time;`;
+  const { name, format } = s.logFormat;
+  const esc = s.logFormat.escape ? ` escape=${s.logFormat.escape}` : '';
+  return `log_format ${name}${esc} '${format}';\n    access_log ${NGINX_ACCESS_LOG} ${name};`;
+}
+
 export function renderNginxConf(s: NginxSettings): string {
   const remote = s.remote ? renderRemote(s.remote) : { upstream: '', location: '' };
   const php = s.phpPass
@@ -110,8 +121,7 @@ http {
     sendfile on;
     keepalive_timeout 65;
 
-    ${LOG_FORMAT}
-    access_log ${NGINX_ACCESS_LOG} upstream_time;
+    ${renderLogFormat(s)}
 
     upstream app_backend {
 ${s.appServers.map((a) => `        server ${a};\n`).join('')}        keepalive 16;
@@ -134,7 +144,7 @@ ${remote.upstream}
             proxy_set_header Host $host;
             proxy_connect_timeout 2s;
             proxy_read_timeout 3s;
-        }
+${s.appNextUpstream ? `            proxy_next_upstream ${s.appNextUpstream};\n` : ''}        }
 ${php}${py}${remote.location}    }
 
     include /etc/nginx/conf.d/*.conf;

@@ -5,7 +5,7 @@ import { isNginxMaster, isNginxWorker } from '../probes/defs/processes.js';
 import { topCpu } from '../probes/defs/system.js';
 import { targetState } from '../probes/target-state.js';
 import type { ProbeContext, ProbeService } from '../probes/types.js';
-import type { Evidence, NginxEvidence, ServiceEvidence } from './evidence.js';
+import type { Evidence, ListenerEvidence, NginxEvidence, ServiceEvidence } from './evidence.js';
 import { computeAccessStats, parseAccessLine } from './parse/parse-access-log.js';
 import { parseAppLog } from './parse/parse-app-log.js';
 import { hostClock, windowErrorLog, windowKernelLog } from './window.js';
@@ -88,6 +88,7 @@ export function buildEvidence(col: Collection, ctx: ProbeContext, fallbackNowMs:
   }
 
   ev.services = ctx.host.services.map((s) => serviceEvidence(s, col, windowStartMs, utcOffset));
+  if (col.sockets) ev.listeners = listeners(col);
   ev.systemd = hasSystemd(col);
 
   if (col.security) {
@@ -134,6 +135,24 @@ function nginxEvidence(col: Collection): NginxEvidence {
     workerOpenFds: col.nginxFds?.maxOpen,
     workerFdLimit: col.nginxFds?.limit,
   };
+}
+
+/**
+ * Every listening socket with the age of its oldest process: where an app listens when the inventory
+ * names no service (or the wrong one), and when that process started (a restart window).
+ */
+function listeners(col: Collection): ListenerEvidence[] {
+  const age = new Map((col.processes ?? []).map((p) => [p.pid, p.ageS]));
+  return (col.sockets ?? []).map((s) => {
+    const ages = s.pids.map((p) => age.get(p)).filter((a): a is number => a !== undefined);
+    return {
+      address: s.address,
+      processes: s.processes,
+      pids: s.pids,
+      ...(ages.length > 0 ? { ageS: Math.max(...ages) } : {}),
+      line: s.line,
+    };
+  });
 }
 
 /** The `log_format` the access log is written in, when `nginx -T` says. */

@@ -21,6 +21,11 @@ export interface Evidence {
   kernel?: KernelEvidence;
   services: ServiceEvidence[];
   /**
+   * Every listening socket of the host (`ss -lnp`) with its processes: where an app listens that the
+   * inventory does not name. Undefined when the sockets probe did not run.
+   */
+  listeners?: ListenerEvidence[];
+  /**
    * The host runs systemd: true when `systemctl is-active` answered for an inventory unit, false when
    * the app-services probe found no systemd, undefined when no unit was asked about.
    */
@@ -86,6 +91,17 @@ export interface TargetCheck {
   http?: { status: number; timeS: number; bodySample?: string };
 }
 
+export interface ListenerEvidence {
+  /** `127.0.0.1:8001`, `[::1]:5000`, `*:80`, or a unix socket path. */
+  address: string;
+  /** Process names as ss shows them (`gunicorn`, `php-fpm8.2`, `node`). */
+  processes: string[];
+  pids: number[];
+  /** Seconds since the oldest of those processes started (the master of a pre-fork server). */
+  ageS?: number;
+  line: string;
+}
+
 export interface ResourceEvidence {
   cpus?: number;
   load1?: number;
@@ -110,11 +126,21 @@ export interface ResourceEvidence {
 
 export interface KernelEvidence {
   /** OOM-kill lines in the window, verbatim, with the killed process name. */
-  oomKills: { line: string; process: string; pid?: number }[];
+  oomKills: OomKill[];
   /** segfault / traps lines in the window. */
   segfaults: string[];
   /** `SYN flooding`, `nf_conntrack: table full`. */
   other: string[];
+}
+
+export interface OomKill {
+  line: string;
+  process: string;
+  pid?: number;
+  /** When the kernel logged it, when the line's stamp could be dated. */
+  timeMs?: number;
+  /** The victim's memory cgroup (`task_memcg=/system.slice/php8.2-fpm.service`), when logged. */
+  memcg?: string;
 }
 
 export interface ServiceEvidence {

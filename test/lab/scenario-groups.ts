@@ -40,4 +40,18 @@ export const SCENARIO_GROUPS = {
     'ephemeral-ports',
     'host-overload',
   ],
+  misread: [
+    'wrong-address-gunicorn-port',
+    'wrong-address-php-tcp',
+    'wrong-address-localhost-ipv6',
+    'wrong-address-interface',
+    'returned-502-us-quoted',
+    'returned-503-kv-unquoted',
+    'returned-502-json',
+    'returned-502-retried',
+    'restart-window-gunicorn',
+    'restart-window-php-fpm',
+    'oom-unrelated-node',
+    'oom-unrelated-python',
+  ],
 } as const;

@@ -32,6 +32,8 @@ export function computeAccessStats(
     perUpstream: [],
     nginxGenerated502: 0,
     upstreamGenerated502: 0,
+    upstreamGenerated: {},
+    unattributed: {},
     nonIdempotentFailures: 0,
     failureResponseTimesS: [],
     hasUpstreamFields: false,
@@ -42,7 +44,7 @@ export function computeAccessStats(
   const entry = (upstream: string): UpstreamAccessStats => {
     let s = per.get(upstream);
     if (!s) {
-      s = { upstream, requests: 0, final502: 0, final504: 0, tries: 0, tryFailures: 0 };
+      s = { upstream, requests: 0, final502: 0, final504: 0, relayed: 0, tries: 0, tryFailures: 0 };
       per.set(upstream, s);
     }
     return s;
@@ -60,9 +62,12 @@ export function computeAccessStats(
     const key = String(r.status).padStart(3, '0');
     stats.byStatus[key] = (stats.byStatus[key] ?? 0) + 1;
     const failed = r.status === 502 || r.status === 504;
-    if (failed) {
+    // A relayed 503 is C26 evidence too: sampled with the 502/504s.
+    if (failed || r.status === 503) {
       stats.samples.push(r.raw);
       if (stats.samples.length > maxSamples) stats.samples.shift();
+    }
+    if (failed) {
       if (r.method !== undefined && NON_IDEMPOTENT.has(r.method)) stats.nonIdempotentFailures++;
       const urt = Number(r.upstreamResponseTime.at(-1));
       if (r.upstreamResponseTime.length > 0 && Number.isFinite(urt)) stats.failureResponseTimesS.push(urt);
@@ -75,7 +80,7 @@ export function computeAccessStats(
     s.requests++;
     if (r.status === 502) s.final502++;
     if (r.status === 504) s.final504++;
-    if (r.status === 502) countOrigin(r, stats);
+    if (r.status >= 502 && r.status <= 504) countOrigin(r, stats, s);
     if (last === NO_UPSTREAM) continue;
     r.upstreamAddr.forEach((addr, i) => {
       if (addr === '' || addr === NO_UPSTREAM) return;
@@ -96,17 +101,41 @@ export function computeAccessStats(
 
 /**
  * Catalog 2.1: a final 502 with `$upstream_header_time` `-` (or no upstream at all) was made by
- * nginx; a numeric header time means the backend itself answered 502 (C26). Formats without
- * `$upstream_header_time` (ingress) cannot tell, so those 502s are counted in neither.
+ * nginx; a numeric header time means the backend itself answered (C26). nginx never turns a failed
+ * try into a 503, so a 503 in `$upstream_status` is the peer's own. Formats without
+ * `$upstream_header_time` leave 502/504s with a peer status unattributed (the error log decides);
+ * formats without `$upstream_status` either (ingress without its header time) cannot tell at all.
  */
-function countOrigin(r: AccessRecord, stats: AccessStats): void {
+function countOrigin(r: AccessRecord, stats: AccessStats, peer: UpstreamAccessStats): void {
+  const status = String(r.status);
   const lastAddr = r.upstreamAddr.at(-1);
   if (lastAddr === NO_UPSTREAM || lastAddr === '') {
-    stats.nginxGenerated502++;
+    if (r.status === 502) stats.nginxGenerated502++;
     return;
   }
+  const us = r.upstreamStatus.at(-1);
   const uht = r.upstreamHeaderTime.at(-1);
-  if (uht === undefined) return;
-  if (uht === '-' || uht === '') stats.nginxGenerated502++;
-  else if (Number.isFinite(Number(uht))) stats.upstreamGenerated502++;
+  const answered =
+    uht !== undefined && uht !== '-' && uht !== '' && Number.isFinite(Number(uht))
+      ? true
+      : uht !== undefined
+        ? false
+        : us === '503' && r.status === 503
+          ? true
+          : undefined;
+  if (answered === false) {
+    if (r.status === 502) stats.nginxGenerated502++;
+    return;
+  }
+  if (answered === true) {
+    if (r.status === 502) stats.upstreamGenerated502++;
+    stats.upstreamGenerated[status] = (stats.upstreamGenerated[status] ?? 0) + 1;
+    peer.relayed++;
+    return;
+  }
+  // No header time: a peer status equal to the final one is the peer's answer or nginx's verdict.
+  if (us === status) {
+    stats.unattributed[status] = (stats.unattributed[status] ?? 0) + 1;
+    peer.relayed++;
+  }
 }

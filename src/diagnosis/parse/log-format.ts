@@ -10,7 +10,7 @@ export interface CompiledLogFormat {
   source: string;
   kind: 'regex' | 'json';
   regex?: RegExp;
-  /** Variable names in capture order (regex), or JSON key -> variable name (json). */
+  /** Variable names in capture order of `regex` (for json: the fallback for lines that are not JSON). */
   vars: string[];
   jsonKeys?: Record<string, string>;
 }
@@ -51,7 +51,12 @@ function capture(name: string, next: string | undefined): string {
   if (next === '"') return QUOTED_TEXT_VARS.has(name) ? '((?:[^"\\\\]|\\\\.)*)' : '([^"]*)';
   if (next === undefined) return '(.*)';
   if (next === ']') return '([^\\]]*)';
-  if (next === ' ' && LIST_VARS.has(name)) return '((?:[^\\s,]+(?:(?:, | : )[^\\s,]+)*)?)';
+  // Unquoted lists (`502, 502`, `502 : 502`) run over the literal that follows when it is a space
+  // or a comma (`"us":$upstream_status,` in a JSON format): items are joined by `, ` and ` : `.
+  if (LIST_VARS.has(name)) {
+    const stop = next === ' ' || next === ',' ? '' : escapeRe(next);
+    return `((?:[^\\s,${stop}]+(?:(?:, | : )[^\\s,${stop}]+)*)?)`;
+  }
   if (next === ' ') return '(\\S*)';
   return `([^${escapeRe(next)}\\n]*)`;
 }
@@ -90,7 +95,10 @@ function compileJson(source: string): CompiledLogFormat {
   for (const m of source.matchAll(/"([^"]+)"\s*:\s*"?\$\{?([A-Za-z0-9_]+)/g)) {
     if (m[1] !== undefined && m[2] !== undefined) jsonKeys[m[1]] = m[2];
   }
-  return { source, kind: 'json', vars: Object.values(jsonKeys), jsonKeys };
+  // nginx writes unquoted variables verbatim: `"us":$upstream_status` is no JSON for `502, 502` or
+  // `-`; those lines are read with the format's regex instead.
+  const { regex, vars } = compileRegex(source);
+  return { source, kind: 'json', vars, jsonKeys, regex };
 }
 
 /** Applies a compiled format: variable name -> raw value, or undefined when the line does not fit. */
@@ -98,12 +106,13 @@ export function matchLogFormat(format: CompiledLogFormat, line: string): Map<str
   const out = new Map<string, string>();
   if (format.kind === 'json') {
     const obj = parseJsonObject(line);
-    if (!obj) return undefined;
-    for (const [key, name] of Object.entries(format.jsonKeys ?? {})) {
-      const v = obj[key];
-      if (v !== undefined && v !== null) out.set(name, String(v));
+    if (obj) {
+      for (const [key, name] of Object.entries(format.jsonKeys ?? {})) {
+        const v = obj[key];
+        if (v !== undefined && v !== null) out.set(name, String(v));
+      }
+      return out;
     }
-    return out;
   }
   const m = format.regex?.exec(line);
   if (!m) return undefined;

@@ -1,4 +1,4 @@
-import type { KernelEvidence } from '../evidence.js';
+import type { KernelEvidence, OomKill } from '../evidence.js';
 import { ctimeToEpochMs, parseIsoTime, syslogTimeToEpochMs } from './time.js';
 
 /**
@@ -40,6 +40,8 @@ const OOM_KILLED_RE = /\bKill(?:ed)? process (\d+) \(([^)]*)\)/;
 const OOM_CONTEXT_RE = /[Oo]ut of memory|\bKilled process \d+ \([^)]*\) total-vm:/;
 // `oom-kill:constraint=CONSTRAINT_NONE,...,task=gunicorn,pid=1026306,uid=32767` (kernels >= 4.19).
 const OOM_KILL_TASK_RE = /[,:]task=([^,\s]*),pid=(\d+)/;
+// The victim's cgroup on the same `oom-kill:` line: ties a kill to a systemd unit or a container.
+const TASK_MEMCG_RE = /[,:]task_memcg=([^,\s]*)/;
 const SEGFAULT_RE = /\bsegfault at [0-9a-fA-F]+\b|\btraps: \S+\[\d+\] /;
 const OTHER_RE = /Possible SYN flooding on port|nf_conntrack: table full|too many orphaned sockets/;
 
@@ -73,35 +75,37 @@ export function parseKernelLog(text: string, opts: KernelLogOptions = {}): Kerne
     const segfault = !oom && SEGFAULT_RE.test(line);
     const other = !oom && !segfault && OTHER_RE.test(line);
     if (!oom && !segfault && !other) continue;
-    if (opts.sinceMs !== undefined) {
-      const t = kernelLineTimeMs(line, opts);
-      if (t !== undefined && t < opts.sinceMs) continue;
-    }
+    const t = kernelLineTimeMs(line, opts);
+    if (opts.sinceMs !== undefined && t !== undefined && t < opts.sinceMs) continue;
     if (segfault) ev.segfaults.push(line);
     else if (other) ev.other.push(line);
     else if (oom) {
-      // One kill logs both `oom-kill:...task=X,pid=N` and `Killed process N (X)`: keep one, the readable one.
+      // One kill logs both `oom-kill:...task=X,pid=N` and `Killed process N (X)`: keep one, the
+      // readable line, with the cgroup of the other.
       const key = `${oom.pid}/${oom.process}`;
       const at = seen.get(key);
+      const kill: OomKill =
+        at === undefined ? { line, process: oom.process, pid: oom.pid } : (ev.oomKills[at] as OomKill);
       if (at === undefined) {
         seen.set(key, ev.oomKills.length);
-        ev.oomKills.push({ line, process: oom.process, pid: oom.pid });
-      } else if (/Killed process/.test(line)) {
-        const prev = ev.oomKills[at];
-        if (prev) prev.line = line;
-      }
+        ev.oomKills.push(kill);
+      } else if (/Killed process/.test(line)) kill.line = line;
+      if (t !== undefined && kill.timeMs === undefined) kill.timeMs = t;
+      if (oom.memcg !== undefined) kill.memcg = oom.memcg;
     }
   }
   return ev;
 }
 
-function oomVictim(line: string): { process: string; pid: number } | undefined {
+function oomVictim(line: string): { process: string; pid: number; memcg?: string } | undefined {
   const k = OOM_KILLED_RE.exec(line);
   if (k && OOM_CONTEXT_RE.test(line)) return { pid: Number(k[1]), process: k[2] ?? '' };
   const i = line.indexOf('oom-kill:');
   if (i >= 0) {
-    const t = OOM_KILL_TASK_RE.exec(line.slice(i + 8));
-    if (t) return { process: t[1] ?? '', pid: Number(t[2]) };
+    const rest = line.slice(i + 8);
+    const t = OOM_KILL_TASK_RE.exec(rest);
+    const memcg = TASK_MEMCG_RE.exec(rest)?.[1];
+    if (t) return { process: t[1] ?? '', pid: Number(t[2]), ...(memcg ? { memcg } : {}) };
   }
   return undefined;
 }

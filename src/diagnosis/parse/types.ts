@@ -184,6 +184,8 @@ export interface UpstreamAccessStats {
   requests: number;
   final502: number;
   final504: number;
+  /** Final 502/503/504 this peer answered itself or may have (upstreamGenerated + unattributed). */
+  relayed: number;
   tries: number;
   tryFailures: number;
 }
@@ -197,12 +199,23 @@ export interface AccessStats {
   /** Final 502s where nginx gave up (`$upstream_header_time` `-`) vs the backend itself answered 502. */
   nginxGenerated502: number;
   upstreamGenerated502: number;
+  /**
+   * Final 502/503/504 by status that the peer answered itself (catalog 2.1, C26): a numeric
+   * `$upstream_header_time`, or a 503 relayed from a peer (nginx makes no 503 out of a failed try).
+   */
+  upstreamGenerated: Record<string, number>;
+  /**
+   * Final 502/504 by status whose `$upstream_status` came from a peer, in a format without
+   * `$upstream_header_time`: nginx or the peer made them, and only the error log can tell (nginx
+   * logs every 502/504 it makes itself).
+   */
+  unattributed: Record<string, number>;
   /** Of the final 502/504s, how many were POST/PUT/PATCH/DELETE. */
   nonIdempotentFailures: number;
   /** `$upstream_response_time` of the final failed tries (seconds), for timeout clustering. */
   failureResponseTimesS: number[];
   /** Whether the format carries `$upstream_*` fields. */
   hasUpstreamFields: boolean;
-  /** A few verbatim 502/504 lines. */
+  /** A few verbatim 502/503/504 lines. */
   samples: string[];
 }

@@ -1,5 +1,6 @@
 import type { Evidence, ServiceEvidence } from '../evidence.js';
 import type { Action, ActionKind } from '../finding.js';
+import { killsOf } from './oom-tie.js';
 
 /**
  * Action builders with stable ids (a Slack button carries the id). Kinds follow the catalog section 8
@@ -15,26 +16,17 @@ export function unitName(svc: ServiceEvidence): string {
   return svc.name.includes('.') ? svc.name : `${svc.name}.service`;
 }
 
-/** Did the kernel or the app server report an OOM kill for this service (catalog C11)? */
+/** Did the kernel (a kill tied to this service) or the app server report an OOM kill (catalog C11)? */
 export function oomKilled(ev: Evidence, svc: ServiceEvidence | undefined): boolean {
   if (!svc) return false;
-  if ((ev.kernel?.oomKills ?? []).some((k) => svcMatchesProcess(svc, k.process, k.pid))) return true;
+  if (killsOf(ev, svc).length > 0) return true;
   // gunicorn logs "was sent SIGKILL! Perhaps out of memory?" after a WORKER TIMEOUT too (catalog C09):
   // without a kernel line, that SIGKILL is the watchdog's.
   const signals = new Set(svc.logLines.map((l) => l.signal));
   return signals.has('worker-oom') && !signals.has('worker-timeout');
 }
 
-export function svcMatchesProcess(svc: ServiceEvidence, process: string, pid?: number): boolean {
-  if (pid !== undefined && svc.pids.includes(pid)) return true;
-  const p = process.toLowerCase();
-  const name = svc.name.toLowerCase().replace(/\.service$/, '');
-  const kind = svc.kind.toLowerCase();
-  // php-fpm workers show as `php-fpm8.2`, node apps as `node`, gunicorn as `gunicorn` or `python3`.
-  return (
-    p === name || p.startsWith(kind) || name.startsWith(p) || (kind === 'apache' && /apache2|httpd/.test(p))
-  );
-}
+export { svcMatchesProcess } from './oom-tie.js';
 
 /**
  * Restart of the unit that owns the failing target. SAFE only when the catalog says so: the unit is

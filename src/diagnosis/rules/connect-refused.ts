@@ -3,11 +3,20 @@ import type { Action, Finding } from '../finding.js';
 import type { ErrorLogEntry } from '../parse/types.js';
 import { action, oomKilled, restartAction, restartStep, unitName } from './actions.js';
 import { addressChanged } from './address-changed.js';
+import {
+  appListenersElsewhere,
+  discoveredService,
+  isLocalPeer,
+  kindFitsScheme,
+  listenerFor,
+  listenLabel,
+} from './app-listeners.js';
 import { describePass, groupsFor, passesFor } from './config.js';
 import { groupByPeer, summarize, withSignature } from './log-signals.js';
 import {
   findTarget,
   isLoopback,
+  listenCovers,
   listeningElsewhere,
   owningService,
   type Peer,
@@ -45,8 +54,9 @@ function tcpRefused(ev: Evidence, p: Peer | undefined, list: ErrorLogEntry[]): F
   const label = p ? peerLabel(p) : 'the upstream';
   const group = groupsFor(ev, p)[0]?.name;
   const where = group ? `${label} (upstream ${group})` : label;
-  const lines = [...summarize(ev, list), ...(tc?.lines ?? [])];
-  const elsewhere = p ? listeningElsewhere(ev, p, svc) : [];
+  const found = p ? appElsewhere(ev, p, svc) : { at: [], lines: [] };
+  const elsewhere = found.at;
+  const lines = [...summarize(ev, list), ...(tc?.lines ?? []), ...found.lines];
 
   // A REJECT --reject-with tcp-reset on the path to a remote peer also yields 111 (C07).
   if (
@@ -65,13 +75,17 @@ function tcpRefused(ev: Evidence, p: Peer | undefined, list: ErrorLogEntry[]): F
       svc,
       [...lines, ...(tc ? [tc.detail] : [])],
       tc ? 0.9 : 0.75,
+      found.who,
     );
   if (tc?.state === 'open') {
     // `localhost` -> two peers; the IPv6 one refuses while IPv4 answers (C02, intermittent 502).
     if (p?.kind === 'tcp' && p.host.includes(':') && elsewhere.length > 0)
-      return wrongAddress(ev, p, where, elsewhere, svc, [...lines, tc.detail], 0.85);
-    const fit = restartFit(ev, svc, list);
-    if (svc && fit.fits) return restartWindowFinding(ev, svc, tc, label, list, fit);
+      return wrongAddress(ev, p, where, elsewhere, svc, [...lines, tc.detail], 0.85, found.who);
+    // Whoever answers there now: the inventory's service, else the program ss shows listening.
+    const listener = listenerFor(ev, p);
+    const who = svc ?? (listener ? discoveredService(listener) : undefined);
+    const fit = restartFit(ev, who, list, p);
+    if (who && fit.fits) return restartWindowFinding(ev, who, tc, label, list, fit, p);
     return {
       ...downFinding(ev, where, svc, [...lines, tc.detail], 0.4),
       title: `Connections to ${where} were refused earlier in the window (${list.length} ×); it accepts connections now`,
@@ -131,6 +145,33 @@ function downFinding(
   };
 }
 
+/**
+ * Where the app listens instead of the peer: the inventory's services first; a php-fpm pool (or
+ * uwsgi) on its unix socket while nginx dials TCP; else what ss shows of app servers on the host.
+ */
+function appElsewhere(
+  ev: Evidence,
+  p: Peer,
+  svc: ServiceEvidence | undefined,
+): { at: string[]; who?: string; lines: string[] } {
+  const linesOf = (addrs: string[]) =>
+    (ev.listeners ?? []).filter((l) => addrs.includes(l.address)).map((l) => l.line);
+  const known = listeningElsewhere(ev, p, svc);
+  if (known.length > 0) return { at: known, lines: linesOf(known) };
+  if (p.kind !== 'tcp') return { at: [], lines: [] };
+  if (svc && svc.running !== false && kindFitsScheme(svc.kind, p.scheme) && isLocalPeer(ev, p)) {
+    const unix = svc.listening.filter((l) => l.startsWith('/'));
+    if (unix.length > 0 && !svc.listening.some((l) => listenCovers(l, p)))
+      return { at: unix.map(listenLabel), lines: linesOf(unix) };
+  }
+  const found = appListenersElsewhere(ev, p);
+  return {
+    at: found.map((l) => listenLabel(l.address)),
+    who: found[0]?.processes[0],
+    lines: found.map((l) => l.line),
+  };
+}
+
 export function wrongAddress(
   ev: Evidence,
   p: Peer,
@@ -139,11 +180,14 @@ export function wrongAddress(
   svc: ServiceEvidence | undefined,
   evidence: string[],
   confidence: number,
+  /** The program ss shows listening elsewhere, when the inventory's service is not it. */
+  who?: string,
 ): Finding {
   const pass = passesFor(ev, p)[0];
   const at = pass ? describePass(pass) : `the *_pass / upstream server for ${peerLabel(p)}`;
-  const app = svc
-    ? `${svc.name} listens on ${elsewhere.join(', ')}`
+  const name = who ?? svc?.name;
+  const app = name
+    ? `${name} listens on ${elsewhere.join(', ')}`
     : `something listens on ${elsewhere.join(', ')}`;
   const v6 = p.kind === 'tcp' && p.host.includes(':');
   const ipv4Only = v6 && elsewhere.some((l) => l.startsWith('127.0.0.1:') || l.startsWith('0.0.0.0:'));

@@ -1,7 +1,8 @@
 import type { Evidence, ServiceEvidence } from '../evidence.js';
 import type { Finding } from '../finding.js';
-import { action, restartAction, svcMatchesProcess, unitName } from './actions.js';
+import { action, restartAction, unitName } from './actions.js';
 import { summarize, upstreamErrors } from './log-signals.js';
+import { killsOf, svcMatchesProcess } from './oom-tie.js';
 import { DEATH_SIGNATURES, errorsOf, signalLines } from './service-errors.js';
 
 /**
@@ -15,7 +16,7 @@ export function oomKilledRule(ev: Evidence): Finding[] {
   const out: Finding[] = [];
   const claimed = new Set<string>();
   for (const svc of ev.services) {
-    const mine = kills.filter((k) => svcMatchesProcess(svc, k.process, k.pid));
+    const mine = killsOf(ev, svc);
     const appLines = signalLines(svc, 'worker-oom');
     if (mine.length === 0 && appLines.length === 0) continue;
     for (const k of mine) claimed.add(k.line);
@@ -48,14 +49,24 @@ export function oomKilledRule(ev: Evidence): Finding[] {
   }
   const loose = kills.filter((k) => !claimed.has(k.line));
   if (loose.length > 0) {
-    // A killed process that is not an inventory service (a database, a sidecar) can still be why the app fails.
+    // Not tied to the upstream's process (pid, cgroup, or name and time): a database or a sidecar
+    // can still be why the app fails, but direct evidence of the failing upstream ranks first.
+    const sameName = loose.filter((k) => ev.services.some((s) => svcMatchesProcess(s, k.process)));
     out.push(
       finding(
         ev,
         undefined,
-        0.6,
-        `The OOM killer killed ${loose.map((k) => k.process).join(', ')} on this host while upstream errors occurred`,
-        [...loose.map((k) => k.line).slice(-3), ...summarize(ev, upstreamErrors(ev), 3)],
+        0.3,
+        `The OOM killer killed ${loose.map((k) => k.process).join(', ')} on this host, not tied to the failing upstream (context)`,
+        [
+          ...loose.map((k) => k.line).slice(-3),
+          ...(sameName.length > 0
+            ? [
+                `${sameName.map((k) => `${k.process}${k.pid !== undefined ? ` (pid ${k.pid})` : ''}`).join(', ')}: same name as an app, but neither its pid nor its cgroup, and the upstream was already refusing connections before the kill (or the kill came after the errors)`,
+              ]
+            : []),
+          ...summarize(ev, upstreamErrors(ev), 3),
+        ],
       ),
     );
   }

@@ -1,6 +1,7 @@
 import type { Evidence, ServiceEvidence } from '../evidence.js';
 import type { Action, Finding } from '../finding.js';
 import { action, restartAction, restartStep, unitName } from './actions.js';
+import { discoveredService, listenerFor } from './app-listeners.js';
 import { describePass, passesFor } from './config.js';
 import { groupByPeer, summarize, withSignature } from './log-signals.js';
 import { findTarget, owningService, parsePeer, peerLabel } from './peers.js';
@@ -23,9 +24,12 @@ export function socketMissingRule(ev: Evidence): Finding[] {
     const owner = owningService(ev, p);
     const svc = owner?.listening.some((l) => l !== p.path && l.startsWith('/')) ? undefined : owner;
     if (tc?.state === 'open') {
-      const fit = restartFit(ev, svc, list);
-      if (svc && fit.fits) {
-        out.push(restartWindowFinding(ev, svc, tc, label, list, fit));
+      // Whoever answers there now: the inventory's service, else the program ss shows listening.
+      const listener = listenerFor(ev, p);
+      const who = svc ?? (listener ? discoveredService(listener) : undefined);
+      const fit = restartFit(ev, who, list, p);
+      if (who && fit.fits) {
+        out.push(restartWindowFinding(ev, who, tc, label, list, fit, p));
         continue;
       }
     }

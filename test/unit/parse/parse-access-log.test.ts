@@ -181,6 +181,7 @@ describe('computeAccessStats (catalog 5.3)', () => {
       requests: 2,
       final502: 1,
       final504: 0,
+      relayed: 0,
       tries: 3,
       tryFailures: 2,
     });
@@ -216,8 +217,19 @@ describe('computeAccessStats (catalog 5.3)', () => {
   it('ingress (no $upstream_header_time): 504 per upstream with the 3 tries', () => {
     const s = computeAccessStats([parseAccessLine(INGRESS)]);
     expect(s.perUpstream).toEqual([
-      { upstream: '192.168.215.1:80', requests: 1, final502: 0, final504: 1, tries: 3, tryFailures: 3 },
+      {
+        upstream: '192.168.215.1:80',
+        requests: 1,
+        final502: 0,
+        final504: 1,
+        relayed: 1,
+        tries: 3,
+        tryFailures: 3,
+      },
     ]);
+    // No header time to tell nginx's 504 from the peer's: left to the error log.
+    expect(s.unattributed).toEqual({ '504': 1 });
+    expect(s.upstreamGenerated).toEqual({});
     expect(s.failureResponseTimesS).toEqual([5]);
   });
 

@@ -20,17 +20,20 @@ const DMESG_T = [
 ].join('\n');
 
 describe('parseKernelLog', () => {
-  it('dmesg -T: one OOM kill per victim (oom-kill: and Killed process lines merged), process and pid', () => {
-    const ev = parseKernelLog(DMESG_T);
+  it('dmesg -T: one OOM kill per victim (oom-kill: and Killed process lines merged), process, pid, time and cgroup', () => {
+    const ev = parseKernelLog(DMESG_T, { utcOffsetMinutes: 0 });
     expect(ev.oomKills).toEqual([
       {
         process: 'gunicorn',
         pid: 1026306,
+        timeMs: Date.UTC(2026, 10, 21, 10, 40, 0),
+        memcg: '/system.slice/gunicorn.service',
         line: '[Sat Nov 21 10:40:00 2026] Out of memory: Killed process 1026306 (gunicorn) total-vm:1843212kB, anon-rss:1523400kB, file-rss:0kB, shmem-rss:0kB, UID:32767 pgtables:3200kB oom_score_adj:0',
       },
       {
         process: 'node',
         pid: 4321,
+        timeMs: Date.UTC(2026, 10, 21, 10, 41, 12),
         line: '[Sat Nov 21 10:41:12 2026] Memory cgroup out of memory: Killed process 4321 (node) total-vm:2202400kB, anon-rss:512000kB, file-rss:30000kB, shmem-rss:0kB, UID:1000 pgtables:1800kB oom_score_adj:0',
       },
     ]);
@@ -67,6 +70,7 @@ describe('parseKernelLog', () => {
       'php-fpm8.2/778',
       'node/779',
     ]);
+    expect(ev.oomKills[2]).toMatchObject({ memcg: '/docker/abc', timeMs: Date.UTC(2026, 10, 21, 10, 52, 6) });
   });
 
   it('windows by time: dmesg -T, ISO, and raw uptime stamps with the boot time', () => {
