@@ -111,6 +111,11 @@ export function parseHealth(stdout: string): HealthResult[] {
   return out;
 }
 
+/** Services whose check was not started because the probe's budget was spent (`__SKIP name`). */
+export function parseHealthSkipped(stdout: string): string[] {
+  return [...stdout.matchAll(/^__SKIP (\S+)$/gm)].flatMap((m) => (m[1] ? [m[1]] : []));
+}
+
 /** curl exit codes an engineer recognises (curl(1) EXIT CODES). */
 export function curlError(code: number): string {
   switch (code) {

@@ -3,12 +3,24 @@
  * FIFO that has no writer blocks in open(2) exactly as a log on a stalled file system does.
  */
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PartOutcome } from '../../../src/probes/batch.js';
 import { runBatch } from '../../../src/probes/batch.js';
+import type { Collection } from '../../../src/probes/collect-host.js';
+import {
+  HEALTH_TIMEOUT_S,
+  healthProbe,
+  healthStdin,
+  parseHealth,
+  parseHealthSkipped,
+} from '../../../src/probes/defs/health.js';
+import { summarizeProbe } from '../../../src/probes/summarize-probe.js';
 import type { ProbeBatch, ProbeSpec } from '../../../src/probes/types.js';
 import { localRunner } from './local-runner.js';
 
@@ -109,5 +121,39 @@ describe('per-probe time limits inside a batch (real sh, real hangs)', () => {
       reason: 'not run: builtin on the same channel timed out after 0.4 s and could not be stopped',
     });
     expect(elapsedMs).toBeLessThan(5_000);
+  });
+
+  it('health checks that never answer: the first ones spend the budget, the rest are named as not checked', async () => {
+    // Accepts every connection and never writes a byte.
+    const silent = createServer((s) => s.resume()).listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/healthz`;
+      const services = ['a', 'b', 'c'].map((name) => ({ name, health: url, logs: [] }));
+      const stdin = healthStdin({ ...ctx, host: { ...ctx.host, services } });
+      const { byId, elapsedMs } = await run({
+        id: 'b',
+        timeoutMs: 20_000,
+        probes: [probe('sh', 'true'), { ...healthProbe, stdin: () => stdin }, probe('after', 'echo after')],
+      });
+      const out = byId.get('app-health');
+      if (!out?.ok) throw new Error(`app-health: ${JSON.stringify(out)}`);
+      expect(parseHealth(out.stdout)).toMatchObject([{ name: 'a', curlExit: 28 }]);
+      expect(parseHealthSkipped(out.stdout)).toEqual(['b', 'c']);
+      const col: Collection = {
+        unavailable: {},
+        checks: [],
+        health: parseHealth(out.stdout),
+        healthSkipped: parseHealthSkipped(out.stdout),
+      };
+      expect(summarizeProbe('app-health', col, 900)).toEqual({
+        status: 'fail',
+        summary: 'unhealthy: a (timed out); not checked (out of time after the ones before): b, c',
+      });
+      expect(byId.get('after')).toMatchObject({ ok: true, stdout: 'after\n' });
+      expect(elapsedMs).toBeLessThan((2 * HEALTH_TIMEOUT_S + 1) * 1000);
+    } finally {
+      silent.close();
+    }
   });
 });
