@@ -199,22 +199,24 @@ export interface RunBatchOptions {
 export const DEFAULT_PROBE_TIMEOUT_MS = 3_000;
 
 /** How often the watchdog looks again for programs of a probe that ran out of time. */
-const WATCHDOG_INTERVAL_S = '0.2';
+const WATCHDOG_INTERVAL_MS = 200;
 
 /**
  * The watchdog, started on a second channel only when a probe runs past its limit (nothing runs for
- * a probe that ends in time). Stdin: the probe's tag. It SIGKILLs every process whose environment
- * carries the tag, again every WATCHDOG_INTERVAL_S (the probe's script may start its next program),
- * until the client closes the channel when the probe's end marker arrives. The tag names one probe
+ * a probe that ends in time). Stdin: the probe's tag and a number of rounds. It SIGKILLs every process
+ * whose environment carries the tag, again every WATCHDOG_INTERVAL_MS (the probe's script may start
+ * its next program), until the client closes the channel when the probe's end marker arrives, or at
+ * most the rounds that fit in the batch's remaining time (a server that ignores the SSH signal on
+ * close must not keep the loop alive). The tag names one probe
  * of one batch, so the next probe's programs are never hit. A process of the batch's shell itself
  * (a builtin on a stalled file system) carries no tag and is left to the batch's own limit.
  */
 export const WATCHDOG_SCRIPT =
-  'read -r m; case "$m" in "" | *[!0-9a-z.-]*) exit 3 ;; esac; ' +
-  'while :; do for f in $(grep -ls "D502P=$m" /proc/[0-9]*/environ); do ' +
+  'read -r m n; case "$m" in "" | *[!0-9a-z.-]*) exit 3 ;; esac; case "$n" in "" | *[!0-9]*) exit 3 ;; esac; ' +
+  'while [ "$n" -gt 0 ]; do n=$((n - 1)); for f in $(grep -ls "D502P=$m" /proc/[0-9]*/environ); do ' +
   // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions in the remote script
   'p=${f#/proc/}; kill -9 "${p%/environ}" 2>/dev/null; done; ' +
-  `sleep ${WATCHDOG_INTERVAL_S} 2>/dev/null || sleep 1; done`;
+  `sleep ${(WATCHDOG_INTERVAL_MS / 1000).toFixed(1)} 2>/dev/null || sleep 1; done`;
 
 export function watchdogCommand(): string {
   return shScript(WATCHDOG_SCRIPT);
@@ -263,7 +265,7 @@ export async function runBatch(
       .run(watchdogCommand(), {
         timeoutMs: left,
         maxBytes: 4096,
-        stdin: `${nonce}.${probe.id}.\n`,
+        stdin: `${nonce}.${probe.id}. ${Math.ceil(left / WATCHDOG_INTERVAL_MS)}\n`,
         signal: options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal,
         privileged,
       })

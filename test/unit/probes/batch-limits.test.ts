@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PartOutcome } from '../../../src/probes/batch.js';
-import { runBatch } from '../../../src/probes/batch.js';
+import { runBatch, watchdogCommand } from '../../../src/probes/batch.js';
 import type { Collection } from '../../../src/probes/collect-host.js';
 import {
   HEALTH_TIMEOUT_S,
@@ -154,6 +154,22 @@ describe('per-probe time limits inside a batch (real sh, real hangs)', () => {
       expect(elapsedMs).toBeLessThan((2 * HEALTH_TIMEOUT_S + 1) * 1000);
     } finally {
       silent.close();
+    }
+  });
+
+  it('the watchdog ends on its own after its rounds, and refuses input that is not a tag', async () => {
+    const t0 = performance.now();
+    const ran = await localRunner.run(watchdogCommand(), {
+      timeoutMs: 10_000,
+      maxBytes: 100,
+      stdin: '0a1b.x. 3\n',
+    });
+    expect(ran).toMatchObject({ code: 0, timedOut: false });
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    for (const bad of ['0a1b.x.;reboot 3\n', '0a1b.x. 3x\n', '\n']) {
+      expect(
+        (await localRunner.run(watchdogCommand(), { timeoutMs: 5_000, maxBytes: 100, stdin: bad })).code,
+      ).toBe(3);
     }
   });
 });
