@@ -207,9 +207,10 @@ const WATCHDOG_INTERVAL_MS = 200;
  * whose environment carries the tag, again every WATCHDOG_INTERVAL_MS (the probe's script may start
  * its next program), until the client closes the channel when the probe's end marker arrives, or at
  * most the rounds that fit in the batch's remaining time (a server that ignores the SSH signal on
- * close must not keep the loop alive). The tag names one probe
- * of one batch, so the next probe's programs are never hit. A process of the batch's shell itself
- * (a builtin on a stalled file system) carries no tag and is left to the batch's own limit.
+ * close must not keep the loop alive). The tag names one probe of one batch, so the next probe's
+ * programs are never hit. The batch's shell itself (stuck in a builtin on a stalled file system)
+ * carries no tag and is left to the batch's own limit. It costs nothing while every probe ends in
+ * time: no program is added to any probe, only two builtins that set the tag.
  */
 export const WATCHDOG_SCRIPT =
   'read -r m n; case "$m" in "" | *[!0-9a-z.-]*) exit 3 ;; esac; case "$n" in "" | *[!0-9]*) exit 3 ;; esac; ' +
