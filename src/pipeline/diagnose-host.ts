@@ -85,13 +85,16 @@ function finish(
   unavailable: Readonly<Record<string, string>>,
   options: DiagnoseOptions,
 ): HostReport {
-  const { verdict, notChecked, findings } = hostVerdict(ranked, unavailable);
+  const { verdict, notChecked, findings } = hostVerdict(ranked, unavailable, {
+    'error-log': `tail -n 100 ${host.nginx.errorLog}`,
+    'nginx-config': 'nginx -T',
+  });
   const report: HostReport = {
     host: host.name,
     address: host.address,
     durationMs: Math.round(performance.now() - started),
     verdict,
-    notChecked: notChecked.map((n) => ({ check: n.check, reason: redact(n.reason) })),
+    notChecked: notChecked.map((n) => ({ ...n, reason: redact(n.reason) })),
     checks: checks.map((c) => ({ ...c, summary: redact(c.summary) })),
     findings: findings.map((f) => ({
       ...f,

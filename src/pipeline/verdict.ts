@@ -12,10 +12,13 @@ import type { HostReport, NotChecked, Verdict } from '../report/types.js';
 export function hostVerdict(
   findings: readonly Finding[],
   unavailable: Readonly<Record<string, string>>,
+  byHand: Readonly<Record<string, string>> = {},
 ): { verdict: Verdict; notChecked: NotChecked[]; findings: Finding[] } {
-  const notChecked = ESSENTIAL_PROBES.flatMap((check) => {
+  const notChecked = ESSENTIAL_PROBES.flatMap((check): NotChecked[] => {
     const reason = unavailable[check];
-    return reason === undefined ? [] : [{ check, reason }];
+    if (reason === undefined) return [];
+    const hand = byHand[check];
+    return [hand === undefined ? { check, reason } : { check, reason, byHand: hand }];
   });
   const causes = findings.filter((f) => f.cause !== 'no-502-evidence');
   if (causes.length > 0) return { verdict: 'cause-found', notChecked, findings: [...findings] };

@@ -58,6 +58,7 @@ function renderFinding(c: Colors, f: Finding, headline: boolean): string[] {
 /** No cause, and an essential check could not run: say so instead of "nothing found". */
 function renderInconclusive(c: Colors, report: HostReport): string[] {
   const what = report.notChecked.map((n) => n.check).join(' and ');
+  const hand = report.notChecked.flatMap((n) => (n.byHand ? [n.byHand] : []));
   return [
     `  VERDICT ${c.bold(c.yellow('inconclusive'))} no 502/504 cause found, but ${what} could not be checked: this is not "all clear"`,
     '',
@@ -66,7 +67,7 @@ function renderInconclusive(c: Colors, report: HostReport): string[] {
     '',
     `  ${c.bold('What to do')}`,
     '    1. Make the checks above runnable (a stalled file system, a stuck resolver, sudo -n, permissions), then run diagnose502 again.',
-    `    2. Meanwhile read them by hand on ${report.address}, e.g. tail -n 50 <error log>; nginx -T | head.`,
+    ...(hand.length > 0 ? [`    2. Meanwhile, by hand on ${report.address}: ${hand.join('; ')}`] : []),
   ];
 }
 

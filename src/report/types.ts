@@ -12,6 +12,8 @@ export type Verdict = 'cause-found' | 'no-cause' | 'inconclusive';
 export interface NotChecked {
   check: string;
   reason: string;
+  /** The command that reads the same evidence by hand, e.g. `tail -n 100 /var/log/nginx/error.log`. */
+  byHand?: string;
 }
 
 /** Plain data any renderer (terminal, JSON, Block Kit) turns into a report. */

@@ -111,7 +111,9 @@ describe.skipIf(skipReason !== undefined)('a stuck check costs only itself (real
         summary: 'could not check: timed out after 3 s',
       });
       expect(host.verdict, dump).toBe('inconclusive');
-      expect(host.notChecked, dump).toEqual([{ check: 'error-log', reason: 'timed out after 3 s' }]);
+      expect(host.notChecked, dump).toEqual([
+        { check: 'error-log', reason: 'timed out after 3 s', byHand: `tail -n 100 ${fifo}` },
+      ]);
       expect(
         host.findings.map((f) => f.cause),
         dump,

@@ -59,7 +59,7 @@ describe('the verdict: a report that could not look is never "all clear"', () =>
       address: '10.88.41.11',
       durationMs: 4200,
       ...(({ verdict, notChecked, findings }) => ({ verdict, notChecked, findings }))(
-        hostVerdict([allClear], stuckLog),
+        hostVerdict([allClear], stuckLog, { 'error-log': 'tail -n 100 /var/log/nginx/error.log' }),
       ),
       checks: [
         {
@@ -81,10 +81,13 @@ describe('the verdict: a report that could not look is never "all clear"', () =>
     expect(text).toContain('0 of 1 host with a 502/504 cause, 1 inconclusive');
     expect(text).toContain('VERDICT inconclusive no 502/504 cause found, but error-log could not be checked');
     expect(text).toContain('? error-log: timed out after 3 s');
+    expect(text).toContain('2. Meanwhile, by hand on 10.88.41.11: tail -n 100 /var/log/nginx/error.log');
     expect(text).not.toContain('no-502-evidence');
     const doc = JSON.parse(renderJson(report));
     expect(doc.verdict).toBe('inconclusive');
     expect(doc.hosts[0].verdict).toBe('inconclusive');
-    expect(doc.hosts[0].notChecked).toEqual([{ check: 'error-log', reason: 'timed out after 3 s' }]);
+    expect(doc.hosts[0].notChecked).toEqual([
+      { check: 'error-log', reason: 'timed out after 3 s', byHand: 'tail -n 100 /var/log/nginx/error.log' },
+    ]);
   });
 });
