@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,7 +22,7 @@ import {
 } from '../../../src/probes/defs/health.js';
 import { summarizeProbe } from '../../../src/probes/summarize-probe.js';
 import type { ProbeBatch, ProbeSpec } from '../../../src/probes/types.js';
-import { localRunner } from './local-runner.js';
+import { localRunner, shRunner } from './local-runner.js';
 
 const probe = (id: string, script: string, extra: Partial<ProbeSpec> = {}): ProbeSpec => ({
   id,
@@ -43,15 +43,33 @@ const fifo = join(dir, 'stalled.log');
 execFileSync('mkfifo', [fifo]);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(batch: ProbeBatch) {
+async function run(batch: ProbeBatch, runner = localRunner) {
   const outcomes: PartOutcome[] = [];
   const t0 = performance.now();
-  await runBatch(localRunner, batch, ctx, { onPart: (o) => outcomes.push(o) });
+  await runBatch(runner, batch, ctx, { onPart: (o) => outcomes.push(o) });
   return {
     byId: new Map(outcomes.map((o) => [o.probe.id, o])),
     elapsedMs: performance.now() - t0,
   };
 }
+
+/** A PATH of BusyBox applets only (no coreutils, no bash): the watchdog needs sh, grep and sleep. */
+function busyboxPath(): string | undefined {
+  let busybox: string;
+  try {
+    busybox = execFileSync('sh', ['-c', 'command -v busybox'], { encoding: 'utf8' }).trim();
+  } catch {
+    console.warn(
+      'test/unit/probes/batch-limits: BusyBox case skipped: busybox is not installed (apt-get install busybox)',
+    );
+    return undefined;
+  }
+  const bin = join(dir, 'busybox-bin');
+  mkdirSync(bin);
+  for (const applet of ['sh', 'grep', 'sleep', 'tail', 'cat']) symlinkSync(busybox, join(bin, applet));
+  return bin;
+}
+const BUSYBOX = busyboxPath();
 
 /** No process of this test's probes may outlive the batch (the watchdog kills by the probe's tag). */
 function leftovers(): string {
@@ -172,4 +190,27 @@ describe('per-probe time limits inside a batch (real sh, real hangs)', () => {
       ).toBe(3);
     }
   });
+
+  it.skipIf(BUSYBOX === undefined)(
+    'the same on a BusyBox host (no coreutils, no timeout, no bash)',
+    async () => {
+      const { byId, elapsedMs } = await run(
+        {
+          id: 'b',
+          timeoutMs: 10_000,
+          probes: [
+            probe('stuck', `echo __TAIL; tail -c 100 ${fifo}`, { timeoutMs: 600 }),
+            probe('bash-only', 'echo never', { shell: 'bash', fallback: 'echo "fallback ran"' }),
+            probe('after', 'sleep 0.5; echo after'),
+          ],
+        },
+        shRunner(BUSYBOX),
+      );
+      expect(byId.get('stuck')).toMatchObject({ ok: false, reason: 'timed out after 0.6 s' });
+      expect(byId.get('bash-only')).toMatchObject({ ok: true, stdout: 'fallback ran\n' });
+      expect(byId.get('after')).toMatchObject({ ok: true, stdout: 'after\n' });
+      expect(elapsedMs).toBeLessThan(5_000);
+      expect(leftovers()).toBe('');
+    },
+  );
 });
