@@ -86,6 +86,13 @@ describe.skipIf(skipReason !== undefined)('a stuck check costs only itself (real
     const report = await diagnoseTarget(HOST, hosts, sshConnector(hosts), { sinceS: 120 });
     const host = report.hosts[0];
     if (!host) throw new Error(`no report for ${HOST}`);
+    // For the run's log: how long the host took, and what the slow checks said.
+    const slow = host.checks
+      .filter((c) => c.durationMs >= 1_000)
+      .map((c) => `${c.id} ${c.durationMs} ms: ${c.summary}`);
+    console.log(
+      `[test/lab/hangs] ${HOST} ${host.verdict} in ${host.durationMs} ms (budget ${BUDGET_MS}); ${slow.join('; ')}`,
+    );
     return { report, host };
   }
 
