@@ -26,7 +26,9 @@ Options:
   -h, --help         this help
   --version          the version
 
-Exit codes: 0 no 502 cause found, 1 a cause found on some host, 2 usage, inventory or config error.`;
+Exit codes: 0 no 502 cause found (every essential check ran), 1 a cause found on some host,
+2 usage, inventory or config error, 3 inconclusive: no cause found, but on some host an essential
+check (error log, nginx config) could not run.`;
 
 /** `15m` → 900. Bounded so a typo cannot ask for a year of logs. */
 export function parseDuration(text: string): number {

@@ -7,6 +7,7 @@ import { diagnoseTarget } from '../pipeline/diagnose-target.js';
 import { sshConnector } from '../pipeline/ssh-connector.js';
 import { renderJson } from '../report/render-json.js';
 import { renderCheckLine, renderTerminal } from '../report/render-terminal.js';
+import type { TargetReport } from '../report/types.js';
 import { parseCli, USAGE, UsageError } from './parse-args.js';
 
 export interface CliIo {
@@ -23,8 +24,25 @@ export interface CliIo {
 export const EXIT_OK = 0;
 export const EXIT_CAUSE_FOUND = 1;
 export const EXIT_USAGE = 2;
+export const EXIT_INCONCLUSIVE = 3;
 
-/** The CLI: exit 0 when no host has a 502 cause, 1 when some host has one, 2 on usage or inventory errors. */
+/** The process's exit code for a finished diagnosis: its verdict over every host. */
+export function exitCodeFor(report: Pick<TargetReport, 'verdict'>): number {
+  switch (report.verdict) {
+    case 'cause-found':
+      return EXIT_CAUSE_FOUND;
+    case 'inconclusive':
+      return EXIT_INCONCLUSIVE;
+    case 'no-cause':
+      return EXIT_OK;
+  }
+}
+
+/**
+ * The CLI: exit 0 when no host has a 502 cause and every host could be checked, 1 when some host has
+ * one, 2 on usage or inventory errors, 3 when no host has a cause but some host could not run an
+ * essential check (inconclusive: never "all clear").
+ */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let options: ReturnType<typeof parseCli>;
   try {
@@ -77,6 +95,5 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   });
   if (live) io.stderr.write('\n');
   io.stdout.write(options.json ? renderJson(report) : renderTerminal(report, color));
-  const found = report.hosts.some((h) => h.findings.some((f) => f.cause !== 'no-502-evidence'));
-  return found ? EXIT_CAUSE_FOUND : EXIT_OK;
+  return exitCodeFor(report);
 }

@@ -85,6 +85,8 @@ export interface TargetCheck {
   lines: string[];
   /** For TCP: addresses the name resolved to. */
   resolved?: string[];
+  /** For TCP names: the resolver did not answer in time; the nameservers of the host's /etc/resolv.conf. */
+  resolverSilent?: string[];
   /** For unix sockets: owner, group, mode (octal) and who may connect. */
   socket?: { owner: string; group: string; mode: string; workerMayConnect?: boolean; listening?: boolean };
   /** For HTTP health checks: the status and time. */

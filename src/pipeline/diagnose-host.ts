@@ -7,6 +7,7 @@ import type { CheckResult } from '../probes/check.js';
 import { collectHost } from '../probes/collect-host.js';
 import type { CommandRunner, ProbeHost } from '../probes/types.js';
 import type { HostReport, ProgressListener } from '../report/types.js';
+import { hostVerdict } from './verdict.js';
 
 export interface Session extends CommandRunner {
   close(): void | Promise<void>;
@@ -56,7 +57,7 @@ export async function diagnoseHost(
       summary: finding.title,
       durationMs: Math.round(performance.now() - started),
     });
-    return finish(host, started, checks, [finding], options);
+    return finish(host, started, checks, [finding], {}, options);
   }
   onCheck({
     id: 'ssh',
@@ -70,7 +71,7 @@ export async function diagnoseHost(
     const col = await collectHost(session, ctx, { signal: options.signal, onCheck: (c) => onCheck(c) });
     if (options.signal?.aborted) throw options.signal.reason ?? new Error('cancelled');
     const evidence = buildEvidence(col, ctx, now());
-    return finish(host, started, checks, diagnose(evidence), options);
+    return finish(host, started, checks, diagnose(evidence), evidence.unavailable, options);
   } finally {
     await session.close();
   }
@@ -80,13 +81,20 @@ function finish(
   host: ProbeHost,
   started: number,
   checks: CheckResult[],
-  findings: Finding[],
+  ranked: Finding[],
+  unavailable: Readonly<Record<string, string>>,
   options: DiagnoseOptions,
 ): HostReport {
+  const { verdict, notChecked, findings } = hostVerdict(ranked, unavailable, {
+    'error-log': `tail -n 100 ${host.nginx.errorLog}`,
+    'nginx-config': 'nginx -T',
+  });
   const report: HostReport = {
     host: host.name,
     address: host.address,
     durationMs: Math.round(performance.now() - started),
+    verdict,
+    notChecked: notChecked.map((n) => ({ ...n, reason: redact(n.reason) })),
     checks: checks.map((c) => ({ ...c, summary: redact(c.summary) })),
     findings: findings.map((f) => ({
       ...f,

@@ -3,6 +3,7 @@ import type { ProbeHost } from '../probes/types.js';
 import type { HostReport, TargetReport } from '../report/types.js';
 import type { Connect, DiagnoseOptions } from './diagnose-host.js';
 import { diagnoseHost } from './diagnose-host.js';
+import { targetVerdict } from './verdict.js';
 
 /** A group runs its hosts in parallel, at most `concurrency` at once, and keeps the inventory order. */
 export async function diagnoseTarget(
@@ -25,5 +26,5 @@ export async function diagnoseTarget(
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, hosts.length) }, worker));
-  return { target, sinceS: options.sinceS, startedAt, hosts: reports };
+  return { target, verdict: targetVerdict(reports), sinceS: options.sinceS, startedAt, hosts: reports };
 }

@@ -59,8 +59,9 @@ export function batchCommand(batch: ProbeBatch): string {
     const without = group
       .map((p) => partScript(p, p.fallback ?? 'echo "sh: bash: not found" >&2; false'))
       .join('');
+    // The group's bash must not carry the previous probe's tag (the watchdog would take it for that probe's).
     chunks.push(
-      `if command -v bash >/dev/null 2>&1; then ${BASH} -c ${quote(inBash)} d502 "$__n"
+      `unset D502P; if command -v bash >/dev/null 2>&1; then ${BASH} -c ${quote(inBash)} d502 "$__n"
 else
 ${without}fi
 `,
@@ -71,16 +72,21 @@ ${without}fi
   return allBash ? bashScript(script) : shScript(script);
 }
 
-/** One probe inside a batch: its markers, its input (if any) and `script` in a `{ }` group. */
+/**
+ * One probe inside a batch: its markers, its input (if any) and `script` in a `{ }` group. The
+ * probe's tag (`D502P=<nonce>.<id>.`) is exported first, a builtin: every program the probe starts
+ * carries it in /proc/PID/environ, which is how the watchdog finds exactly this probe's programs.
+ */
 function partScript(p: ProbeSpec, script: string): string {
   const mark = (text: string) => `echo "${text}"; echo "${text}" >&2; `;
+  const tag = `D502P=$__n.${p.id}.; export D502P; `;
   const body =
     p.stdin || p.runtimeInput
       ? '__p=; __f=; while IFS= read -r __l && [ "$__l" != "__EOI_$__n" ]; do ' +
         'if [ -n "$__f" ]; then __p="$__p\n$__l"; else __p=$__l; __f=1; fi; done\n' +
         `{ ${script}\n} <<__EOI_HEREDOC\n$__p\n__EOI_HEREDOC\n`
       : `{ ${script}\n} </dev/null\n`;
-  return `${mark(`__PART_$__n ${p.id}`)}${body}__c=$?; echo; ${mark(`__DONE_$__n ${p.id} $__c`)}`;
+  return `${tag}${mark(`__PART_$__n ${p.id}`)}${body}__c=$?; echo; ${mark(`__DONE_$__n ${p.id} $__c`)}`;
 }
 
 /**
@@ -189,10 +195,42 @@ export interface RunBatchOptions {
   onPartEnd?: (id: string) => void;
 }
 
+/** A probe's own time limit when its spec names none. */
+export const DEFAULT_PROBE_TIMEOUT_MS = 3_000;
+
+/** How often the watchdog looks again for programs of a probe that ran out of time. */
+const WATCHDOG_INTERVAL_MS = 200;
+
 /**
- * Runs a batch on one channel. A probe that fails, or that was still running or not yet started when
- * the batch hit its time limit, output cap or an abort, becomes a "could not check" outcome; the probes
- * that finished before keep their results. Never throws.
+ * The watchdog, started on a second channel only when a probe runs past its limit (nothing runs for
+ * a probe that ends in time). Stdin: the probe's tag and a number of rounds. It SIGKILLs every process
+ * whose environment carries the tag, again every WATCHDOG_INTERVAL_MS (the probe's script may start
+ * its next program), until the client closes the channel when the probe's end marker arrives, or at
+ * most the rounds that fit in the batch's remaining time (a server that ignores the SSH signal on
+ * close must not keep the loop alive). The tag names one probe of one batch, so the next probe's
+ * programs are never hit. The batch's shell itself (stuck in a builtin on a stalled file system)
+ * carries no tag and is left to the batch's own limit. It costs nothing while every probe ends in
+ * time: no program is added to any probe, only two builtins that set the tag.
+ */
+export const WATCHDOG_SCRIPT =
+  'read -r m n; case "$m" in "" | *[!0-9a-z.-]*) exit 3 ;; esac; case "$n" in "" | *[!0-9]*) exit 3 ;; esac; ' +
+  'while [ "$n" -gt 0 ]; do n=$((n - 1)); for f in $(grep -ls "D502P=$m" /proc/[0-9]*/environ); do ' +
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions in the remote script
+  'p=${f#/proc/}; kill -9 "${p%/environ}" 2>/dev/null; done; ' +
+  `sleep ${(WATCHDOG_INTERVAL_MS / 1000).toFixed(1)} 2>/dev/null || sleep 1; done`;
+
+export function watchdogCommand(): string {
+  return shScript(WATCHDOG_SCRIPT);
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+
+/**
+ * Runs a batch on one channel. Each probe has its own time limit (`timeoutMs`, counted from when its
+ * start marker arrives): a probe past it gets the watchdog, becomes "timed out after N s" and the
+ * probes after it still run. A probe that fails, or that was still running or not yet started when
+ * the batch hit its own time limit, output cap or an abort, becomes a "could not check" outcome; the
+ * probes that finished before keep their results. Never throws.
  */
 export async function runBatch(
   runner: CommandRunner,
@@ -207,6 +245,45 @@ export async function runBatch(
   const reported = new Set<string>();
   const failed: { probe: ProbeSpec; code: number; durationMs: number }[] = [];
   const byId = new Map(batch.probes.map((p) => [p.id, p]));
+  const privileged = batch.probes.some((p) => p.privileged);
+
+  // The probe now running on the host, and its limit's timer; probes that ran out of time.
+  let running: { id: string; timer: NodeJS.Timeout } | undefined;
+  const overran = new Map<string, number>();
+  let watchdog: { id: string; stop: AbortController; done: Promise<unknown> } | undefined;
+  const stopWatchdog = (id?: string) => {
+    if (!watchdog || (id !== undefined && watchdog.id !== id)) return;
+    watchdog.stop.abort();
+    watchdog = undefined;
+  };
+  const watchdogs: Promise<unknown>[] = [];
+  const overrun = (probe: ProbeSpec, limitMs: number) => {
+    overran.set(probe.id, limitMs);
+    stopWatchdog();
+    const stop = new AbortController();
+    const left = Math.max(1_000, batch.timeoutMs - (performance.now() - started));
+    const done = runner
+      .run(watchdogCommand(), {
+        timeoutMs: left,
+        maxBytes: 4096,
+        stdin: `${nonce}.${probe.id}. ${Math.ceil(left / WATCHDOG_INTERVAL_MS)}\n`,
+        signal: options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal,
+        privileged,
+      })
+      .catch(() => undefined);
+    watchdog = { id: probe.id, stop, done };
+    watchdogs.push(done);
+  };
+  const watch = () => {
+    const id = splitter.unfinished;
+    if (id === running?.id) return;
+    if (running) clearTimeout(running.timer);
+    running = undefined;
+    const probe = id === undefined ? undefined : byId.get(id);
+    if (!probe) return;
+    const limitMs = probe.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+    running = { id: probe.id, timer: setTimeout(() => overrun(probe, limitMs), limitMs) };
+  };
 
   const report = (outcome: PartOutcome) => {
     reported.add(outcome.probe.id);
@@ -219,7 +296,12 @@ export async function runBatch(
       const now = performance.now();
       const durationMs = Math.round(now - last);
       last = now;
-      if (part.code !== 0 && part.text.trim() === '') {
+      const limitMs = overran.get(probe.id);
+      if (limitMs !== undefined) {
+        // What it printed before it was stopped is not a whole answer: the probe could not check.
+        stopWatchdog(probe.id);
+        report({ ok: false, probe, reason: `timed out after ${seconds(limitMs)}`, durationMs });
+      } else if (part.code !== 0 && part.text.trim() === '') {
         // Why it failed is on stderr, which is complete only when the batch ends.
         failed.push({ probe, code: part.code, durationMs });
         reported.add(probe.id);
@@ -230,6 +312,7 @@ export async function runBatch(
       }
       options.onPartEnd?.(probe.id);
     }
+    watch();
   };
 
   let result: Awaited<ReturnType<CommandRunner['run']>> | undefined;
@@ -242,12 +325,15 @@ export async function runBatch(
       stdin: stdin.now,
       ...(stdin.later ? { stdinLater: stdin.later } : {}),
       signal: options.signal,
-      privileged: batch.probes.some((p) => p.privileged),
+      privileged,
       onStdout,
     });
   } catch (err) {
     error = err instanceof Error ? err.message : String(err);
   }
+  if (running) clearTimeout(running.timer);
+  stopWatchdog();
+  await Promise.all(watchdogs);
 
   const stderr = splitStderr(result?.stderr ?? '', nonce);
   for (const f of failed) {
@@ -266,13 +352,16 @@ export async function runBatch(
           : result?.code === 3
             ? 'the batch did not start (no nonce)'
             : `ended early: ${firstLine(result?.stderr ?? '') || `exit code ${result?.code ?? 'none'}`}`);
-  const running = splitter.unfinished;
+  const unfinished = splitter.unfinished;
+  const stuck = unfinished === undefined ? undefined : overran.get(unfinished);
   for (const probe of batch.probes) {
     if (reported.has(probe.id)) continue;
     const reason =
-      probe.id === running || running === undefined
-        ? cutShort
-        : `not run: ${running} on the same channel ${cutShort.replace(/^ended early: /, 'failed: ')}`;
+      probe.id === unfinished && stuck !== undefined
+        ? `timed out after ${seconds(stuck)} and could not be stopped (${cutShort})`
+        : probe.id === unfinished || unfinished === undefined
+          ? cutShort
+          : `not run: ${unfinished} on the same channel ${stuck !== undefined ? `timed out after ${seconds(stuck)} and could not be stopped` : cutShort.replace(/^ended early: /, 'failed: ')}`;
     report({ ok: false, probe, reason, durationMs });
     options.onPartEnd?.(probe.id);
   }

@@ -6,7 +6,7 @@ import type { PartOutcome } from './batch.js';
 import { runBatch } from './batch.js';
 import type { CheckResult } from './check.js';
 import type { HealthResult } from './defs/health.js';
-import { parseHealth } from './defs/health.js';
+import { parseHealth, parseHealthSkipped } from './defs/health.js';
 import type { LogTail } from './defs/log-tail.js';
 import { parseLogTail } from './defs/log-tail.js';
 import type { NginxDump } from './defs/nginx-config.js';
@@ -42,6 +42,8 @@ export interface Collection {
   kernel?: string;
   services?: ServiceOutput;
   health?: HealthResult[];
+  /** Services whose health check was not started: the probe's time was spent on the ones before. */
+  healthSkipped?: string[];
   security?: SecurityFacts;
   nginxFds?: { maxOpen: number; limit?: number };
   upstreams?: { targets: UpstreamTarget[]; results: RawTargetResult[]; skipped: UpstreamTarget[] };
@@ -160,6 +162,7 @@ function store(col: Collection, probe: ProbeSpec, stdout: string, truncated: boo
       break;
     case 'app-health':
       col.health = parseHealth(stdout);
+      col.healthSkipped = parseHealthSkipped(stdout);
       break;
     case 'security':
       col.security = parseSecurity(stdout);

@@ -13,35 +13,45 @@ import type { ProbeBatch, ProbeSpec } from './types.js';
 
 /**
  * The fixed, read-only probe set: the only commands diagnose502 ever runs on a host, all on one SSH
- * channel (each channel costs the host an sshd fork and a shell or two). The batch reads the process
- * list and the config first; the client then sends the worker pids and the upstream targets taken from
- * them, which the same batch reads as the input of `nginx-fds` and `upstreams`, and it goes on with
- * the health URLs (in the same bash as the upstream checks), sockets and logs. The CPU sample's first
- * snapshot is taken when the batch starts and its second by `system`, late in the batch, so the
- * probes before it fill the sample's interval instead of a wait.
- * The probes most likely to hang (systemctl waiting on D-Bus) come last, so a hang costs the fewest
- * checks.
+ * channel (each channel costs the host an sshd fork and a shell or two). The evidence that matters
+ * most comes first, so that nothing slow can starve it: the error log, the access log and `nginx -T`.
+ * Then the process list; the client sends the worker pids and the upstream targets taken from it and
+ * the config, which the same batch reads as the input of `nginx-fds` and `upstreams` (`sockets` runs
+ * in between, so the input is usually there before it is read); then the health URLs (in the same bash
+ * as the upstream checks). The CPU sample's first snapshot is taken when the batch starts and its
+ * second by `system`, late in the batch, so the probes before it fill the sample's interval instead of
+ * a wait. Every probe has its own time limit (batch.ts); the probes most likely to hang (systemctl
+ * waiting on D-Bus) come last all the same.
  */
 export const PROBE_BATCHES: readonly ProbeBatch[] = [
   {
     id: 'host',
     probes: [
-      processesProbe,
+      errorLogProbe,
+      accessLogProbe,
       nginxConfigProbe,
+      processesProbe,
+      socketsProbe,
       nginxFdsProbe,
       upstreamsProbe,
       healthProbe,
-      socketsProbe,
-      errorLogProbe,
-      accessLogProbe,
       kernelProbe,
       securityProbe,
       systemProbe,
       servicesProbe,
     ],
+    // Behind the probes' own limits (one stuck probe costs its limit, the rest takes well under 1 s).
     timeoutMs: 10_000,
   },
 ];
+
+/**
+ * The checks without which "no cause found" cannot be said: the error log is where nginx writes every
+ * 502/504 it makes, and the config (`nginx -T`/`nginx -t`) says which upstreams there are, and whether
+ * nginx can even load it. When either could not run, a host with no finding is inconclusive, not
+ * clear. The access log, the upstream checks and the rest add evidence but do not decide alone.
+ */
+export const ESSENTIAL_PROBES: readonly string[] = [errorLogProbe.id, nginxConfigProbe.id];
 
 /** The probes whose results the upstream checks need: the config (targets) and the worker user. */
 export const UPSTREAM_INPUTS = [nginxConfigProbe.id, processesProbe.id] as const;

@@ -116,14 +116,20 @@ export function summarizeProbe(id: string, col: Collection, sinceS: number): Pro
       const bad = (col.health ?? []).filter(
         (h) => h.curlExit !== 0 || (h.status ?? 0) >= 500 || h.status === 0,
       );
-      if ((col.health ?? []).length === 0)
+      const skipped = col.healthSkipped ?? [];
+      const notChecked =
+        skipped.length > 0 ? `; not checked (out of time after the ones before): ${skipped.join(', ')}` : '';
+      if ((col.health ?? []).length === 0 && skipped.length === 0)
         return { status: 'skipped', summary: 'no health URL in the inventory' };
       return bad.length > 0
         ? {
             status: 'fail',
-            summary: `unhealthy: ${bad.map((h) => `${h.name} (${h.status || curlError(h.curlExit)})`).join(', ')}`,
+            summary: `unhealthy: ${bad.map((h) => `${h.name} (${h.status || curlError(h.curlExit)})`).join(', ')}${notChecked}`,
           }
-        : { status: 'ok', summary: `${plural(col.health?.length ?? 0, 'health check')} ok` };
+        : {
+            status: skipped.length > 0 ? 'warn' : 'ok',
+            summary: `${plural(col.health?.length ?? 0, 'health check')} ok${notChecked}`,
+          };
     }
     case 'security': {
       const s = col.security;

@@ -1,5 +1,6 @@
 import type { TargetCheck } from '../diagnosis/evidence.js';
 import type { UpstreamTarget } from '../diagnosis/parse/types.js';
+import { RESOLVE_TIMEOUT_S } from './defs/common.js';
 import { CONNECT_TIMEOUT_S, type RawTargetResult } from './defs/upstreams.js';
 
 export function describeTarget(t: UpstreamTarget): string {
@@ -17,6 +18,17 @@ export function describeTarget(t: UpstreamTarget): string {
 export function targetState(target: UpstreamTarget, raw: RawTargetResult | undefined): TargetCheck {
   const name = describeTarget(target);
   const lines = raw?.lines ?? [];
+  if (target.kind === 'tcp' && raw?.resolverSilent) {
+    const servers = raw.resolverSilent.join(', ') || 'no nameserver in /etc/resolv.conf';
+    return {
+      target,
+      state: 'unresolved',
+      detail: `${target.host}: the resolver (${servers}) did not answer within ${RESOLVE_TIMEOUT_S}s`,
+      lines,
+      resolved: [],
+      resolverSilent: raw.resolverSilent,
+    };
+  }
   if (!raw || raw.connectExit === undefined) {
     return { target, state: 'unknown', detail: `${name}: not checked`, lines };
   }

@@ -81,6 +81,11 @@ export interface ProbeSpec {
    * A bash probe inside an sh batch runs in a child `bash` and does not see them.
    */
   start?: readonly string[];
+  /**
+   * The probe's own wall time inside its batch (default DEFAULT_PROBE_TIMEOUT_MS in batch.ts): past
+   * it, the batch's watchdog stops the probe's programs and the next probe runs.
+   */
+  timeoutMs?: number;
 }
 
 /** Probes that share one channel, run one after another in this order, after their `start` fragments. */
@@ -88,8 +93,9 @@ export interface ProbeBatch {
   id: string;
   probes: readonly ProbeSpec[];
   /**
-   * Wall time for the whole batch (probes have no limit of their own: they run one after another in
-   * one shell); the probes finished before it runs out keep their results.
+   * Wall time for the whole batch, a last resort behind each probe's own limit (a probe stuck in a
+   * builtin of the batch's shell cannot be stopped alone); the probes finished before it runs out
+   * keep their results.
    */
   timeoutMs: number;
 }

@@ -55,11 +55,35 @@ function renderFinding(c: Colors, f: Finding, headline: boolean): string[] {
   return out;
 }
 
+/** No cause, and an essential check could not run: say so instead of "nothing found". */
+function renderInconclusive(c: Colors, report: HostReport): string[] {
+  const what = report.notChecked.map((n) => n.check).join(' and ');
+  const hand = report.notChecked.flatMap((n) => (n.byHand ? [n.byHand] : []));
+  return [
+    `  VERDICT ${c.bold(c.yellow('inconclusive'))} no 502/504 cause found, but ${what} could not be checked: this is not "all clear"`,
+    '',
+    `  ${c.bold('Not checked')}`,
+    ...report.notChecked.map((n) => `    ${c.magenta('?')} ${n.check}: ${n.reason}`),
+    '',
+    `  ${c.bold('What to do')}`,
+    '    1. Make the checks above runnable (a stalled file system, a stuck resolver, sudo -n, permissions), then run diagnose502 again.',
+    ...(hand.length > 0 ? [`    2. Meanwhile, by hand on ${report.address}: ${hand.join('; ')}`] : []),
+  ];
+}
+
 export function renderHost(report: HostReport, color: boolean): string {
   const c = createColors(color);
   const out: string[] = [`${c.bold(report.host)} ${c.dim(`(${report.address}) in ${report.durationMs} ms`)}`];
+  // An inconclusive host has no finding with a cause (verdict.ts); its answer is what it could not check.
   const [first, ...rest] = report.findings;
-  if (first) out.push(...renderFinding(c, first, true));
+  if (report.verdict === 'inconclusive') out.push(...renderInconclusive(c, report));
+  else if (first) out.push(...renderFinding(c, first, true));
+  if (report.verdict === 'cause-found' && report.notChecked.length > 0) {
+    out.push(
+      '',
+      `  ${c.bold('Not checked')} ${report.notChecked.map((n) => `${n.check} (${n.reason})`).join('; ')}`,
+    );
+  }
   if (rest.length > 0) {
     out.push('', `  ${c.bold('Also found')}`);
     for (const f of rest) out.push(...renderFinding(c, f, false));
@@ -77,11 +101,10 @@ export function renderHost(report: HostReport, color: boolean): string {
 export function renderTerminal(report: TargetReport, color: boolean): string {
   const c = createColors(color);
   const parts = report.hosts.map((h) => renderHost(h, color));
-  const withCause = report.hosts.filter(
-    (h) => h.findings[0] && h.findings[0].cause !== 'no-502-evidence',
-  ).length;
+  const withCause = report.hosts.filter((h) => h.verdict === 'cause-found').length;
+  const inconclusive = report.hosts.filter((h) => h.verdict === 'inconclusive').length;
   const header = c.bold(
-    `diagnose502 ${report.target}: ${withCause} of ${report.hosts.length} host${report.hosts.length === 1 ? '' : 's'} with a 502/504 cause (window ${Math.round(report.sinceS / 60)}m)`,
+    `diagnose502 ${report.target}: ${withCause} of ${report.hosts.length} host${report.hosts.length === 1 ? '' : 's'} with a 502/504 cause${inconclusive > 0 ? `, ${inconclusive} inconclusive` : ''} (window ${Math.round(report.sinceS / 60)}m)`,
   );
   return `${header}\n\n${parts.join(`\n\n${c.dim('─'.repeat(60))}\n\n`)}\n`;
 }

@@ -1,17 +1,37 @@
 import type { Finding } from '../diagnosis/finding.js';
 import type { CheckResult } from '../probes/check.js';
 
+/**
+ * `cause-found`: some finding names a cause (the first one is the answer). `no-cause`: no cause, and
+ * the essential checks ran. `inconclusive`: no cause, but an essential check could not run, so
+ * "nothing found" cannot be said (see `notChecked`).
+ */
+export type Verdict = 'cause-found' | 'no-cause' | 'inconclusive';
+
+/** An essential check that could not run, and why (e.g. `error-log`: `timed out after 3 s`). */
+export interface NotChecked {
+  check: string;
+  reason: string;
+  /** The command that reads the same evidence by hand, e.g. `tail -n 100 /var/log/nginx/error.log`. */
+  byHand?: string;
+}
+
 /** Plain data any renderer (terminal, JSON, Block Kit) turns into a report. */
 export interface HostReport {
   host: string;
   address: string;
   durationMs: number;
+  verdict: Verdict;
+  /** Essential checks that could not run (empty when all ran); they make a host without a cause inconclusive. */
+  notChecked: NotChecked[];
   checks: CheckResult[];
   findings: Finding[];
 }
 
 export interface TargetReport {
   target: string;
+  /** Over all hosts: a cause on any host, else inconclusive if any host was, else no cause. */
+  verdict: Verdict;
   /** The window in seconds, and when the run started (ISO). */
   sinceS: number;
   startedAt: string;

@@ -16,13 +16,18 @@ function nameIn(message: string): string | undefined {
 /**
  * Catalog C18: at run time (variable *_pass or `resolve`) through nginx's own `resolver`
  * (`could not be resolved`, `no resolver defined`), or at config load (`[emerg] host not found in
- * upstream`, which makes `nginx -t`/reload fail). Targets the probe could not resolve confirm it.
+ * upstream`, which makes `nginx -t`/reload fail). Targets the probe could not resolve confirm it. A
+ * resolver that gave the probe no answer at all (within its bounded lookup) is evidence of its own:
+ * the fault is the resolver, not the name, and it is said so, beside what nginx logged (`(110:
+ * Operation timed out)` from its own resolver).
  */
 export function dnsFailureRule(ev: Evidence): Finding[] {
   const runtime = withSignature(ev, 'dns_runtime', 'dns_no_resolver');
   const load = withSignature(ev, 'dns_config_load');
   const testLines = ev.nginx.configTestOutput.filter((l) => /host not found in upstream/.test(l));
   const unresolved = ev.targets.filter((t) => t.state === 'unresolved');
+  const silent = unresolved.filter((t) => t.resolverSilent !== undefined);
+  const deadServers = [...new Set(silent.flatMap((t) => t.resolverSilent ?? []))];
   if (runtime.length + load.length + testLines.length === 0 && unresolved.length === 0) return [];
   const noResolver = runtime.some((e) => e.signature === 'dns_no_resolver');
   const names = [
@@ -40,13 +45,23 @@ export function dnsFailureRule(ev: Evidence): Finding[] {
   const logged = runtime.length + load.length + testLines.length > 0;
   const confidence = logged && unresolved.length > 0 ? 0.95 : logged ? 0.88 : 0.7;
   const when = runtime.length > 0 ? 'at run time' : 'at config load (nginx cannot start or reload)';
+  // `(110: Operation timed out)`: nginx's own resolver sent the query and got nothing back.
+  const timedOut = runtime.some((e) => e.errno === 110 || /could not be resolved \(110: /.test(e.raw));
+  const deadResolver =
+    silent.length > 0
+      ? `the resolver ${deadServers.join(', ') || '(none in /etc/resolv.conf)'} does not answer`
+      : timedOut
+        ? `nginx's resolver${resolvers.length > 0 ? ` ${resolvers.join(' ')}` : ''} does not answer`
+        : undefined;
   return [
     {
       cause: 'dns-failure',
       confidence,
       title: noResolver
         ? `nginx has no resolver for ${subject}: variable *_pass without a resolver directive`
-        : `${subject} does not resolve ${logged ? when : '(probe)'}`,
+        : deadResolver
+          ? `${subject} does not resolve ${logged ? when : '(probe)'}: ${deadResolver}`
+          : `${subject} does not resolve ${logged ? when : '(probe)'}`,
       evidence: [
         ...summarize(ev, [...runtime, ...load]),
         ...testLines.slice(0, 3),
@@ -54,6 +69,11 @@ export function dnsFailureRule(ev: Evidence): Finding[] {
         ...(resolvers.length > 0 ? [`resolver in effect: ${resolvers.join(' ')}`] : []),
       ],
       remediation: [
+        ...(deadResolver
+          ? [
+              `The resolver gives no answer at all, for any name: check it and the path to it (udp and tcp 53): dig +time=2 +tries=1 @${deadServers[0] ?? resolvers[0] ?? '<resolver>'} ${subject}; then fix it, or point /etc/resolv.conf and nginx's resolver at one that answers.`,
+            ]
+          : []),
         noResolver
           ? `Add a resolver where the variable ${'*_pass'} is: resolver <address from /etc/resolv.conf> valid=30s ipv6=off; resolver_timeout 5s; (Docker: 127.0.0.11), then nginx -t && nginx -s reload`
           : `Check the name: getent ahosts ${subject}; dig +short ${resolvers[0] ? `@${resolvers[0]} ` : ''}${subject}; cat /etc/resolv.conf`,

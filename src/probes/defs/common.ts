@@ -1,5 +1,12 @@
-/** Every probe script starts here: sbin on PATH (non-login shells lack it), C locale for stable output. */
-export const PRELUDE = 'PATH="$PATH:/usr/sbin:/sbin"; export LC_ALL=C; ';
+/**
+ * Every probe script starts here: sbin on PATH (non-login shells lack it), C locale for stable output,
+ * and name lookups bounded (glibc's RES_OPTIONS overrides resolv.conf's `options`): a resolver that
+ * does not answer costs `nginx -T` (which resolves literal upstream names) and `getent` at most
+ * RESOLVE_TIMEOUT_S per nameserver instead of resolv.conf's default 5 s times 2 attempts. The answer
+ * is the same, only sooner: nginx itself would wait the full time and then fail the same way.
+ */
+export const RESOLVE_TIMEOUT_S = 2;
+export const PRELUDE = `PATH="$PATH:/usr/sbin:/sbin"; export LC_ALL=C; RES_OPTIONS="timeout:${RESOLVE_TIMEOUT_S} attempts:1"; export RES_OPTIONS; `;
 
 /**
  * A `start` fragment: the host's clock and zone, read once per batch (one `date` instead of one per

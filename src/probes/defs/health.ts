@@ -3,6 +3,11 @@ import { HOST_RE } from './upstreams.js';
 
 /** How long one health check may take, connect included. */
 export const HEALTH_TIMEOUT_S = 3;
+/**
+ * No health check starts after this many seconds of the probe (one that does not is reported as not
+ * checked), so the probe ends within about twice HEALTH_TIMEOUT_S, its own limit.
+ */
+const HEALTH_BUDGET_S = HEALTH_TIMEOUT_S;
 
 /**
  * A plain-HTTP check without starting a program: bash's /dev/tcp in a process substitution (so that a
@@ -15,7 +20,10 @@ export const HEALTH_TIMEOUT_S = 3;
  * host-header` or `name TAB curl TAB url`.
  */
 const BASH_HEALTH =
-  'printf -v tab "\\t"; while IFS=$tab read -r name kind a b c d; do [ -n "$name" ] || continue; ' +
+  // Checks that would start past the probe's budget are not started (`__SKIP`): the per-URL limit
+  // is a read of bash's, which the watchdog cannot stop (it stops programs, not the shell).
+  `end=$((SECONDS + ${HEALTH_BUDGET_S})); printf -v tab "\\t"; while IFS=$tab read -r name kind a b c d; do [ -n "$name" ] || continue; ` +
+  '  if [ $SECONDS -ge $end ]; then echo "__SKIP $name"; continue; fi; ' +
   '  if [ "$kind" != http ]; then ' +
   `    r=$(curl -s -o /dev/null -w "%{http_code} %{time_total}" --max-time ${HEALTH_TIMEOUT_S} -- "$a" 2>&1); echo "__HEALTH $name $? $r"; continue; fi; ` +
   // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansions in the remote script
@@ -53,6 +61,7 @@ export const healthProbe: ProbeSpec = {
   privileged: false,
   maxBytes: 100_000,
   stdin: healthStdin,
+  timeoutMs: (HEALTH_BUDGET_S + HEALTH_TIMEOUT_S + 1) * 1000,
 };
 
 const TARGET_RE = /^\/[\x21-\x7e]{0,2000}$/;
@@ -100,6 +109,11 @@ export function parseHealth(stdout: string): HealthResult[] {
     }
   }
   return out;
+}
+
+/** Services whose check was not started because the probe's budget was spent (`__SKIP name`). */
+export function parseHealthSkipped(stdout: string): string[] {
+  return [...stdout.matchAll(/^__SKIP (\S+)$/gm)].flatMap((m) => (m[1] ? [m[1]] : []));
 }
 
 /** curl exit codes an engineer recognises (curl(1) EXIT CODES). */

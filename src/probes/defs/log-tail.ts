@@ -5,10 +5,16 @@ import { CLOCK_START } from './common.js';
 /** Byte cap per log read: a 10 GB log is never read whole, only its tail. */
 export const LOG_TAIL_BYTES = 4 * 1024 * 1024;
 
+/**
+ * `tail` first, the shell's own tests only after it failed: a test is a builtin, and a builtin that
+ * stats a log on a stalled file system (a hung NFS or FUSE mount) would hold the batch's shell itself,
+ * where the watchdog cannot stop it; `tail` is a program of this probe, which it can. A tail stopped by
+ * a signal (status above 128) is not asked about again.
+ */
 const TAIL_SCRIPT =
-  'echo "__DATE $__clock"; read -r f; if [ ! -e "$f" ]; then echo "__MISSING"; ' +
-  'elif [ ! -r "$f" ]; then echo "__UNREADABLE"; ' +
-  `else echo __TAIL; tail -c ${LOG_TAIL_BYTES} -- "$f"; fi`;
+  `echo "__DATE $__clock"; read -r f; echo __TAIL; tail -c ${LOG_TAIL_BYTES} -- "$f" 2>/dev/null; r=$?; ` +
+  'if [ "$r" -ne 0 ] && [ "$r" -lt 128 ]; then ' +
+  'if [ ! -e "$f" ]; then echo "__MISSING"; elif [ ! -r "$f" ]; then echo "__UNREADABLE"; else echo "__FAILED $r"; fi; fi';
 
 export const errorLogProbe: ProbeSpec = {
   id: 'error-log',
@@ -47,10 +53,10 @@ export function parseLogTail(output: string): LogTail {
   const [nowS, zone] = output.slice(7, Math.max(7, dateEnd - 1)).split(' ');
   const clock = { nowS: Number(nowS) || undefined, utcOffsetMinutes: parseUtcOffset(zone ?? '') ?? 0 };
   const stdout = output.slice(dateEnd);
-  if (stdout.startsWith('__MISSING'))
-    return { state: 'missing', sizeBytes: 0, text: '', cut: false, ...clock };
-  if (stdout.startsWith('__UNREADABLE'))
-    return { state: 'unreadable', sizeBytes: 0, text: '', cut: false, ...clock };
+  // After a failed tail, its only output is the marker line (older probes printed it instead of __TAIL).
+  const failure = /^(?:__TAIL\n)?(__MISSING|__UNREADABLE|__FAILED \d+)\n?$/.exec(stdout)?.[1];
+  if (failure === '__MISSING') return { state: 'missing', sizeBytes: 0, text: '', cut: false, ...clock };
+  if (failure !== undefined) return { state: 'unreadable', sizeBytes: 0, text: '', cut: false, ...clock };
   const nl = stdout.indexOf('\n');
   let text = nl >= 0 ? stdout.slice(nl + 1) : '';
   // A full read of LOG_TAIL_BYTES means the file was longer (one `stat` less on the host; a file of

@@ -13,6 +13,8 @@ export const nginxConfigProbe: ProbeSpec = {
     'else nginx -v -T 2>&1; echo "__EXIT $?"; fi',
   privileged: true,
   maxBytes: 4_000_000,
+  // Loading the config resolves literal upstream names: RESOLVE_TIMEOUT_S each (common.ts), a few of them.
+  timeoutMs: 5_000,
 };
 
 export interface NginxDump {

@@ -22,6 +22,8 @@ export const servicesProbe: ProbeSpec = {
   privileged: true,
   maxBytes: 8_000_000,
   stdin: servicesStdin,
+  // systemctl per unit and journalctl per journal: several programs, each may wait on D-Bus or a large journal.
+  timeoutMs: 5_000,
 };
 
 export function servicesStdin(ctx: ProbeContext): string {

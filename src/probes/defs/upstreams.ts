@@ -1,5 +1,6 @@
 import type { UpstreamTarget } from '../../diagnosis/parse/types.js';
 import type { ProbeSpec } from '../types.js';
+import { RESOLVE_TIMEOUT_S } from './common.js';
 
 /** How long one connect attempt may take: long enough for a loaded host, short enough to report fast. */
 export const CONNECT_TIMEOUT_S = 2;
@@ -23,6 +24,26 @@ const TCP_CONNECT =
   `    while IFS= read -r -t ${CONNECT_TIMEOUT_S} -u 4 l; do case $l in "__rc "*) rc=\${l#__rc }; break ;; *) out="$out $l" ;; esac; done; ` +
   '    kill $cp 2>/dev/null; exec 4<&-; echo "$p C $rc$out"; ';
 
+/**
+ * A name lookup within RESOLVE_TIMEOUT_S, read like the connect above: `getent` in a process
+ * substitution, its lines read with a time limit, then killed. Its own RES_OPTIONS timeout is longer,
+ * so that a resolver that does not answer shows as no answer in time (`R?` and the nameservers of
+ * /etc/resolv.conf, read by builtins), never as a name that does not exist (`R` with no address).
+ * Without an answer there is nothing to connect to, and the target's check ends there.
+ */
+const RESOLVE =
+  '      exec 5< <(RES_OPTIONS="timeout:' +
+  String(RESOLVE_TIMEOUT_S + 1) +
+  ' attempts:1" getent ahosts "$a"); gp=$!; r=; ' +
+  // `read` fails with 1 at the end of getent's output and above 128 when its time is up.
+  `      while :; do IFS= read -r -t ${RESOLVE_TIMEOUT_S} -u 5 l; s=$?; [ $s -eq 0 ] || break; ` +
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansions in the remote script
+  '        ip=${l%% *}; [[ " $r " == *" $ip "* ]] || r="$r $ip"; done; kill $gp 2>/dev/null; exec 5<&-; ' +
+  '      if [ $s -gt 128 ] && [ -z "$r" ]; then ns=; ' +
+  '        while read -r k v _; do [ "$k" = nameserver ] && ns="$ns $v"; done < /etc/resolv.conf 2>/dev/null; ' +
+  '        echo "$p R?$ns"; exit; fi; ' +
+  '      echo "$p R$r"; fi; ';
+
 export const upstreamsProbe: ProbeSpec = {
   id: 'upstreams',
   title: 'Upstream connectivity',
@@ -36,9 +57,8 @@ export const upstreamsProbe: ProbeSpec = {
     'for t in "${ts[@]}"; do [[ $t == "unix "* ]] && { ux=$(ss -lxH 2>/dev/null); break; }; done; i=0; for t in "${ts[@]}"; do [ -n "$t" ] || continue; read -r kind a b <<< "$t"; ' +
     '( p="__$i"; ' +
     '  if [ "$kind" = tcp ]; then ' +
-    '    if [[ $a == *[!0-9.]* && $a != *:* ]]; then r=; ' +
-    '      while read -r ip _; do [[ " $r " == *" $ip "* ]] || r="$r $ip"; done < <(getent ahosts "$a"); ' +
-    '      echo "$p R$r"; fi; ' +
+    '    if [[ $a == *[!0-9.]* && $a != *:* ]]; then ' +
+    RESOLVE +
     TCP_CONNECT +
     '  else ' +
     '    if [ -S "$a" ]; then echo "$p S $(stat -c "%U %G %a" -- "$a")"; elif [ -e "$a" ]; then echo "$p S notsocket"; else echo "$p S missing"; fi; ' +
@@ -51,6 +71,8 @@ export const upstreamsProbe: ProbeSpec = {
     'done; wait; echo __END',
   privileged: true,
   maxBytes: 200_000,
+  // The lookup (RESOLVE_TIMEOUT_S) and the connect (CONNECT_TIMEOUT_S) of every target run in parallel.
+  timeoutMs: (RESOLVE_TIMEOUT_S + CONNECT_TIMEOUT_S + 1) * 1000,
 };
 
 /**
@@ -91,6 +113,8 @@ export function probeableTargets(targets: UpstreamTarget[]): {
 
 export interface RawTargetResult {
   resolved?: string[];
+  /** The resolver gave no answer in time; the nameservers of the host's /etc/resolv.conf. */
+  resolverSilent?: string[];
   connectExit?: number;
   connectMessage?: string;
   socket?: 'missing' | 'notsocket' | { owner: string; group: string; mode: string };
@@ -109,6 +133,13 @@ export function parseUpstreams(stdout: string, count: number): RawTargetResult[]
     const v = (m[3] ?? '').trim();
     switch (m[2]) {
       case 'R':
+        if (v.startsWith('?')) {
+          r.resolverSilent = v.slice(1).split(/\s+/).filter(Boolean);
+          r.lines.push(
+            `getent ahosts: no answer within ${RESOLVE_TIMEOUT_S}s (/etc/resolv.conf: ${r.resolverSilent.map((n) => `nameserver ${n}`).join(', ') || 'no nameserver'})`,
+          );
+          break;
+        }
         r.resolved = v.split(/\s+/).filter(Boolean);
         r.lines.push(`getent ahosts: ${v || '(no addresses)'}`);
         break;

@@ -3,7 +3,7 @@ import type { CommandResult, CommandRunner, RunOptions } from '../../../src/prob
 
 /**
  * Runs commands with the machine's real sh, as sshd would run them: stdin, later stdin, timeout,
- * streaming. `path` replaces PATH, to show what a probe does on a host that lacks some tool; `env`
+ * streaming, abort. `path` replaces PATH, to show what a probe does on a host that lacks some tool; `env`
  * adds to the environment (what sshd would set).
  */
 export function shRunner(path?: string, env: Record<string, string> = {}): CommandRunner {
@@ -20,10 +20,25 @@ export function shRunner(path?: string, env: Record<string, string> = {}): Comma
         let stdout = '';
         let stderr = '';
         let timedOut = false;
+        let aborted = false;
+        const kill = () => {
+          try {
+            if (child.pid) process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            // Already gone.
+          }
+        };
         const timer = setTimeout(() => {
           timedOut = true;
-          if (child.pid) process.kill(-child.pid, 'SIGKILL');
+          kill();
         }, options.timeoutMs);
+        // As the SSH runner does: an abort stops the command's whole process group.
+        const onAbort = () => {
+          aborted = true;
+          kill();
+        };
+        if (options.signal?.aborted) onAbort();
+        else options.signal?.addEventListener('abort', onAbort, { once: true });
         child.stdout.on('data', (d: Buffer) => {
           stdout += d.toString();
           options.onStdout?.(d);
@@ -37,11 +52,13 @@ export function shRunner(path?: string, env: Record<string, string> = {}): Comma
         else child.stdin.end();
         child.on('close', (code) => {
           clearTimeout(timer);
+          options.signal?.removeEventListener('abort', onAbort);
           resolve({
             stdout,
             stderr,
-            code: timedOut ? null : code,
+            code: timedOut || aborted ? null : code,
             timedOut,
+            aborted,
             truncated: false,
             durationMs: Math.round(performance.now() - started),
           });

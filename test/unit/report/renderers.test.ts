@@ -5,6 +5,7 @@ import type { TargetReport } from '../../../src/report/types.js';
 
 const report: TargetReport = {
   target: 'web-3',
+  verdict: 'cause-found',
   sinceS: 900,
   startedAt: '2026-11-21T10:52:04.000Z',
   hosts: [
@@ -12,6 +13,8 @@ const report: TargetReport = {
       host: 'web-3',
       address: '10.0.0.13',
       durationMs: 812,
+      verdict: 'cause-found',
+      notChecked: [],
       checks: [
         { id: 'ssh', status: 'ok', summary: 'connected to 10.0.0.13', durationMs: 40 },
         {
@@ -83,8 +86,16 @@ describe('renderers', () => {
 
   it('prints one JSON document in the documented shape', () => {
     const doc = JSON.parse(renderJson(report));
-    expect(Object.keys(doc)).toEqual(['target', 'sinceS', 'startedAt', 'hosts']);
-    expect(Object.keys(doc.hosts[0])).toEqual(['host', 'address', 'durationMs', 'checks', 'findings']);
+    expect(Object.keys(doc)).toEqual(['target', 'verdict', 'sinceS', 'startedAt', 'hosts']);
+    expect(Object.keys(doc.hosts[0])).toEqual([
+      'host',
+      'address',
+      'durationMs',
+      'verdict',
+      'notChecked',
+      'checks',
+      'findings',
+    ]);
     expect(Object.keys(doc.hosts[0].findings[0])).toEqual([
       'cause',
       'confidence',
