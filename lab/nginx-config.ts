@@ -24,6 +24,8 @@ export interface NginxSettings {
   appScheme: 'http' | 'https';
   /** fastcgi_pass target at /php/, or none when the host runs no php-fpm. */
   phpPass?: string;
+  /** SCRIPT_FILENAME at /php/ (default /srv/php/index.php). */
+  phpScript?: string;
   gunicorn: boolean;
   remote?: RemoteUpstream;
   /** Shown at /lab-config, so a caller can tell when a reload has taken effect. */
@@ -81,7 +83,7 @@ export function renderNginxConf(s: NginxSettings): string {
   const php = s.phpPass
     ? `        location /php/ {
             include fastcgi_params;
-            fastcgi_param SCRIPT_FILENAME /srv/php/index.php;
+            fastcgi_param SCRIPT_FILENAME ${s.phpScript ?? '/srv/php/index.php'};
             fastcgi_pass ${s.phpPass};
             fastcgi_read_timeout 3s;
         }\n`

@@ -19,6 +19,7 @@ import {
   writeNginxConf,
   writePhpPool,
 } from './host-actions.js';
+import { LOG_LINE_SCENARIOS } from './table-log-lines.js';
 import type { Scenario, ScenarioContext } from './types.js';
 
 const SOCK = '/run/php/php8\\.2-fpm\\.sock';
@@ -701,6 +702,7 @@ export const SCENARIOS: Scenario[] = [
       );
     },
   },
+  ...LOG_LINE_SCENARIOS,
 ];
 
 export function findScenario(name: string): Scenario {
