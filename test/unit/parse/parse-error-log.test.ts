@@ -523,3 +523,23 @@ describe('wrapper prefixes before the nginx line', () => {
     expect(parseErrorLog(log).map((e) => e.signature)).toEqual(LINES.map(([, , sig]) => sig));
   });
 });
+
+describe('a failed reload as the journal keeps it', () => {
+  // Debian builds nginx with --error-log-path=stderr: `nginx -s reload` (systemd's ExecReload on
+  // Debian) writes its [emerg] to stderr in the full error-log format, and journald adds its prefix.
+  // The nginx part was captured from the lab's nginx 1.22 (`nginx -s reload`, stderr).
+  const captured =
+    '2026/11/25 10:10:33 [emerg] 215#215: open() "/etc/nginx/snippets/x.conf" failed (2: No such file or directory) in /etc/nginx/conf.d/deploy.conf:3';
+  it.each([
+    ['journalctl (short)', 'Nov 25 10:10:33 web-1 nginx[215]: '],
+    ['journalctl -o short-iso', '2026-11-25T10:10:33+0000 web-1 nginx[215]: '],
+    ['unprefixed (stderr into a file)', ''],
+  ])('%s', (_name, prefix) => {
+    const e = parseErrorLogLine(prefix + captured);
+    expect(e?.level).toBe('emerg');
+    expect(e?.signature).toBe('config_error');
+    expect(e?.message).toBe(
+      'open() "/etc/nginx/snippets/x.conf" failed (2: No such file or directory) in /etc/nginx/conf.d/deploy.conf:3',
+    );
+  });
+});
