@@ -19,13 +19,16 @@ const REFUSED_8081 =
 const V6_99 =
   /\[crit\] \d+#\d+: \*\d+ connect\(\) to \[::1\]:8081 failed \(99: Cannot assign requested address\) while connecting to upstream/;
 
-/** A host without IPv6, as `ipv6.disable=1`-style hardening or a container runtime leaves it: no ::1 on lo. */
+/**
+ * A host without IPv6 (hardening, a container runtime): the lab's hosts start that way (lab/net.ts);
+ * said again so the scenario holds on its own, and checked by hostCheck.
+ */
 const DISABLE_IPV6 =
   'sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv6.conf.lo.disable_ipv6=1';
 
-/** Fills a tiny tmpfs mounted over one of nginx's temp paths (Debian: /var/lib/nginx/<kind>). */
+/** Fills a tiny tmpfs mounted over one of nginx's temp paths (restoreHost unmounts them). */
 const fullTempPath = (dir: string) =>
-  `mount -t tmpfs -o size=64k,mode=0700,uid=33,gid=33 lab-temp ${dir} && ` +
+  `mkdir -p ${dir} && mount -t tmpfs -o size=64k,mode=0700,uid=33,gid=33 lab-temp ${dir} && ` +
   `dd if=/dev/zero of=${dir}/leftover.tmp bs=4k count=64 2>/dev/null; true`;
 
 /**
@@ -108,6 +111,22 @@ async function failedReload(ctx: ScenarioContext, deployConf: string): Promise<v
   await exec(ctx, 'kill -HUP "$(cat /run/nginx.pid)"');
 }
 
+/**
+ * IPv6 on with a global address (getaddrinfo's AI_ADDRCONFIG, which nginx sets, ignores loopback)
+ * and Debian's `::1 localhost` line: nginx resolves `server localhost:8081` to both families.
+ * restoreHost turns IPv6 off again (the lab's hosts have none) and rewrites /etc/hosts.
+ */
+async function resolveLocalhostToBoth(ctx: ScenarioContext): Promise<void> {
+  await exec(
+    ctx,
+    'sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.lo.disable_ipv6=0 && ' +
+      'ip -6 addr add fd00:88::10/64 dev eth0 nodad',
+  );
+  const hosts = await ctx.lab.readFile(ctx.host.name, '/etc/hosts');
+  await ctx.lab.writeFile(ctx.host.name, '/etc/hosts', `${hosts}::1 localhost ip6-localhost ip6-loopback\n`);
+  await reconfigureNginx(ctx.lab, ctx.host.name, { appServers: ['localhost:8081'] });
+}
+
 const CONFIG_TEST_FAILS = {
   command: 'nginx -t 2>&1',
   pattern: /configuration file \/etc\/nginx\/nginx\.conf test failed/,
@@ -143,20 +162,27 @@ export const LOG_LINE_SCENARIOS: Scenario[] = [
     name: 'disk-full-fastcgi-temp',
     expectedCause: 'disk-full',
     summary:
-      'php-fpm answers 8 MB and fastcgi_temp_path is a full 64k filesystem: pwrite() fails with 28 (C25)',
+      'php-fpm answers 8 MB and fastcgi_temp_path (RHEL layout, /var/lib/nginx/tmp/fastcgi) is a full 64k filesystem: pwrite() fails with 28 (C25)',
     needs: ['nginx', 'php-fpm'],
     drive: { path: '/php/', count: 2 },
     expect: {
       status: 200,
       statusMatch: 'some',
       errorLog:
-        /\[crit\] \d+#\d+: \*\d+ pwritev?\(\) "\/var\/lib\/nginx\/fastcgi\/[\d/]+" failed \(28: No space left on device\) while reading upstream/,
-      hostCheck: { command: 'df -P /var/lib/nginx/fastcgi', pattern: /100% \/var\/lib\/nginx\/fastcgi/ },
+        /\[crit\] \d+#\d+: \*\d+ pwritev?\(\) "\/var\/lib\/nginx\/tmp\/fastcgi\/[\d/]+" failed \(28: No space left on device\) while reading upstream/,
+      hostCheck: {
+        command: 'df -P /var/lib/nginx/tmp/fastcgi',
+        pattern: /100% \/var\/lib\/nginx\/tmp\/fastcgi/,
+      },
     },
     apply: async (ctx) => {
       await ctx.lab.writeFile(ctx.host.name, '/srv/php/big.php', BIG_PHP);
-      await ctx.lab.writeFile(ctx.host.name, '/etc/nginx/conf.d/report.conf', SMALL_BUFFERS('fastcgi'));
-      await exec(ctx, fullTempPath('/var/lib/nginx/fastcgi'));
+      await exec(ctx, fullTempPath('/var/lib/nginx/tmp/fastcgi'));
+      await ctx.lab.writeFile(
+        ctx.host.name,
+        '/etc/nginx/conf.d/report.conf',
+        `fastcgi_temp_path /var/lib/nginx/tmp/fastcgi 1 2;\n${SMALL_BUFFERS('fastcgi')}`,
+      );
       await reconfigureNginx(ctx.lab, ctx.host.name, { phpScript: '/srv/php/big.php' });
     },
   },
@@ -184,6 +210,73 @@ export const LOG_LINE_SCENARIOS: Scenario[] = [
       await writeNginxConf(ctx.lab, ctx.host.name, { workerRlimitNofile: Number(stdout.trim()) + 3 });
       await service(ctx, 'restart', 'nginx');
       await setAppMode(ctx.lab, ctx.host.name, { mode: 'slow', delayMs: 1500 });
+    },
+  },
+  {
+    name: 'fd-exhausted-reload',
+    expectedCause: 'fd-exhausted',
+    summary:
+      "the master's open-file limit is two above what it holds; a reload that adds a listener fails at [emerg] socket() with 24, the old config keeps serving (C23)",
+    needs: ['nginx', 'app'],
+    drive: { path: '/', count: 2 },
+    expect: {
+      status: 200,
+      statusMatch: 'all',
+      errorLog: /\[emerg\] \d+#\d+: socket\(\) 0\.0\.0\.0:8091 failed \(24: Too many open files\)/,
+      hostCheck: { command: 'ss -Hltn "sport = :8091"', pattern: /^$/ },
+    },
+    apply: async (ctx) => {
+      await ctx.lab.writeFile(
+        ctx.host.name,
+        '/etc/nginx/conf.d/status.conf',
+        'server {\n    listen 8091;\n    return 204;\n}\n',
+      );
+      // As a too small LimitNOFILE would leave it: a reload parses the config (two files open at
+      // once), reopens both logs (two more), then needs a socket for the new listener: no room.
+      await exec(
+        ctx,
+        'm=$(cat /run/nginx.pid); n=$(ls /proc/$m/fd | wc -l); ' +
+          'prlimit --pid "$m" --nofile=$((n + 2)):$((n + 2)) && kill -HUP "$m"',
+      );
+    },
+  },
+  {
+    name: 'ipv6-off-localhost',
+    expectedCause: 'upstream-wrong-address',
+    summary:
+      'upstream app_backend says localhost:8081, resolved to 127.0.0.1 and ::1 while the host had IPv6; then IPv6 was turned off: the ::1 tries fail with 99 (C02)',
+    needs: ['nginx', 'app'],
+    drive: { path: '/', count: 4 },
+    expect: {
+      status: 200,
+      statusMatch: 'all',
+      errorLog: V6_99,
+      accessLog: /" 200 \d+ .* ua="\[::1\]:8081, 127\.0\.0\.1:8081" us="502, 200"/,
+      hostCheck: { command: 'sysctl -n net.ipv6.conf.lo.disable_ipv6', pattern: /^1$/m },
+    },
+    apply: async (ctx) => {
+      await resolveLocalhostToBoth(ctx);
+      await exec(ctx, DISABLE_IPV6);
+    },
+  },
+  {
+    name: 'ipv6-lo-off-localhost',
+    expectedCause: 'upstream-wrong-address',
+    summary:
+      'upstream app_backend says localhost:8081 (127.0.0.1 and ::1); then IPv6 went off on lo only: the ::1 tries fail with 101, not a firewall (C02)',
+    needs: ['nginx', 'app'],
+    drive: { path: '/', count: 4 },
+    expect: {
+      status: 200,
+      statusMatch: 'all',
+      errorLog:
+        /\[error\] \d+#\d+: \*\d+ connect\(\) to \[::1\]:8081 failed \(101: Network is unreachable\) while connecting to upstream/,
+      accessLog: /" 200 \d+ .* ua="\[::1\]:8081, 127\.0\.0\.1:8081" us="502, 200"/,
+      hostCheck: { command: 'sysctl -n net.ipv6.conf.lo.disable_ipv6', pattern: /^1$/m },
+    },
+    apply: async (ctx) => {
+      await resolveLocalhostToBoth(ctx);
+      await exec(ctx, 'sysctl -qw net.ipv6.conf.lo.disable_ipv6=1');
     },
   },
   {

@@ -37,13 +37,16 @@ export const SIGNATURES: readonly Signature[] = [
   S('socket_eacces', /connect\(\) to unix:\S+ failed \(13: /, 502, ['C05', 'C06']),
   S('tcp_eacces', /connect\(\)(?: to (?!unix:)\S+)? failed \(13: /, 502, ['C06']),
   S('backlog_full_unix', /connect\(\) to unix:\S+ failed \(11: /, 502, ['C08']),
-  S('unreachable', /connect\(\)(?: to \S+)? failed \((?:113|101|112): /, 502, ['C07', 'C19', 'C20']),
   // errno 99 to an IPv6 peer: a host without IPv6 (no ::1 on lo, `disable_ipv6=1`) has no source
   // address of that family, so every connect() fails at once; not port exhaustion (catalog C02).
-  S('ipv6_unavailable', /connect\(\) to \[[0-9a-fA-F:.]+(?:%[\w.-]+)?\]:\d+ failed \(99: /, 502, [
-    'C02',
-    'C22',
-  ]),
+  // To [::1] also 101: IPv6 is up elsewhere but off on lo, so ::1 has no route; not a firewall.
+  S(
+    'ipv6_unavailable',
+    /connect\(\) to \[(?:::1\]:\d+ failed \((?:99|101)|[0-9a-fA-F:.]+(?:%[\w.-]+)?\]:\d+ failed \(99): /,
+    502,
+    ['C02', 'C22'],
+  ),
+  S('unreachable', /connect\(\)(?: to \S+)? failed \((?:113|101|112): /, 502, ['C07', 'C19', 'C20']),
   S('eaddrnotavail', /(?:connect\(\) to \S+|bind\(\S+\)) failed \(99: /, 502, ['C22']),
   S('timeout_connect', /upstream timed out \(110: [^)]{0,80}\) while connecting to upstream/, 504, [
     'C07',

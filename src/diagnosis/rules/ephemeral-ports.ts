@@ -49,7 +49,7 @@ function portExhaustion(ev: Evidence): Finding[] {
 
 /**
  * Catalog C02 (address family): `connect() to [::1]:8081 failed (99: Cannot assign requested
- * address)` comes at once, on the first connection, when the host has no IPv6 (no `::1` on lo,
+ * address)` (or `(101: Network is unreachable)` when only lo lost IPv6) comes at once, on the first connection, when the host has no IPv6 (no `::1` on lo,
  * `net.ipv6.conf.*.disable_ipv6 = 1`): nginx dials a family the host cannot speak. Usually
  * `localhost` in *_pass, which nginx resolved to 127.0.0.1 and ::1 at load (so the IPv4 retry may
  * still answer and the error hides as `$upstream_status` `502, 200`). Not port exhaustion: that needs
@@ -73,7 +73,7 @@ function noIpv6Findings(ev: Evidence): Finding[] {
     out.push({
       cause: 'upstream-wrong-address',
       confidence: 0.93,
-      title: `nginx dials ${label} over IPv6, which this host does not have (errno 99): use ${ipv4}`,
+      title: `nginx dials ${label} over IPv6, which this host does not have (${[...new Set(list.map((e) => `errno ${e.errno}`))].join(', ')}): use ${ipv4}`,
       evidence: [...summarize(ev, list), ...passes.slice(0, 3).map((s) => describePass(s))],
       remediation: [
         `Point nginx at the IPv4 address: ${ipv4} instead of ${loopback ? 'localhost / [::1]' : label}${passes[0] ? ` in ${passes[0].file}:${passes[0].line}` : ''}; with a resolver, add ipv6=off. Then nginx -t && nginx -s reload.`,

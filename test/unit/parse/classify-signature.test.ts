@@ -402,6 +402,13 @@ const MESSAGES: { text: string; id: SignatureId; status: number | undefined; fir
     status: 502,
     first: 'upstream-wrong-address',
   },
+  // lo without IPv6 while eth0 has an address: captured from the lab (ipv6-lo-off-localhost)
+  {
+    text: 'connect() to [::1]:8081 failed (101: Network is unreachable) while connecting to upstream',
+    id: 'ipv6_unavailable',
+    status: 502,
+    first: 'upstream-wrong-address',
+  },
   {
     text: 'connect() to [2001:db8::10]:9000 failed (99: Cannot assign requested address) while connecting to upstream',
     id: 'ipv6_unavailable',
@@ -533,8 +540,8 @@ describe('catalog 3.1 signatures', () => {
       'socket_eacces',
       'tcp_eacces',
       'backlog_full_unix',
-      'unreachable',
       'ipv6_unavailable',
+      'unreachable',
       'eaddrnotavail',
       'timeout_connect',
       'timeout_ssl',
@@ -693,6 +700,11 @@ describe('lines real logs carry', () => {
       '2026/11/25 10:01:02 [crit] 41#41: *9 connect() to 127.0.0.1:8081 failed (99: Cannot assign requested address) while connecting to upstream, client: 10.0.0.1, server: x, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:8081/", host: "x"',
       'eaddrnotavail',
       'ephemeral-ports-exhausted',
+    ],
+    [
+      '2026/11/25 10:01:02 [error] 2131#2131: *46 connect() to [2001:db8::10]:9000 failed (101: Network is unreachable) while connecting to upstream, client: 10.0.0.1, server: x, request: "GET / HTTP/1.1", upstream: "http://[2001:db8::10]:9000/", host: "x"',
+      'unreachable',
+      'network-blocked',
     ],
   ])('%s -> %s', (line, id, first) => {
     const e = parseErrorLogLine(line);

@@ -18,6 +18,9 @@ const SOCKET_EMERG =
   '2026/11/25 10:01:02 [emerg] 4567#4567: socket() 0.0.0.0:80 failed (24: Too many open files)';
 const SOCKET_ALERT = `2026/11/25 10:01:04 [alert] 2131#2131: *43 socket() failed (24: Too many open files) while connecting to upstream, ${REQ}, upstream: "http://127.0.0.1:8081/report", host: "web-3"`;
 const V6_99 = `2026/11/25 10:01:02 [crit] 2131#2131: *44 connect() to [::1]:8081 failed (99: Cannot assign requested address) while connecting to upstream, ${REQ}, upstream: "http://[::1]:8081/report", host: "web-3"`;
+// Captured from the lab (ipv6-lo-off-localhost): lo without IPv6, eth0 with an address.
+const V6_101 =
+  '2026/11/25 10:29:54 [error] 214#214: *8 connect() to [::1]:8081 failed (101: Network is unreachable) while connecting to upstream, client: 10.88.49.1, server: web-1, request: "GET / HTTP/1.1", upstream: "http://[::1]:8081/", host: "10.88.49.11"';
 const V4_99 = `2026/11/25 10:01:02 [crit] 2131#2131: *45 connect() to 127.0.0.1:8081 failed (99: Cannot assign requested address) while connecting to upstream, ${REQ}, upstream: "http://127.0.0.1:8081/report", host: "web-3"`;
 const RELOAD_EMERG =
   '2026/11/25 10:01:02 [emerg] 4567#4567: unknown directive "proxy_passs" in /etc/nginx/conf.d/deploy.conf:4';
@@ -76,6 +79,15 @@ const CASES: CauseCase[] = [
     mentions: ['127.0.0.1:8081', 'disable_ipv6', '/etc/nginx/sites-enabled/default:4'],
     actions: [['use-ipv4-upstream', 'guarded']],
     titleHas: '[::1]:8081',
+  },
+  {
+    name: 'errno 101 to [::1] (IPv6 off on lo only) is the address family, not a firewall',
+    cause: 'upstream-wrong-address',
+    evidence: () => withErrors(withSite(healthy(), LOCALHOST_SITE), V6_101),
+    verbatim: V6_101,
+    mentions: ['127.0.0.1:8081'],
+    actions: [['use-ipv4-upstream', 'guarded']],
+    titleHas: 'errno 101',
   },
   {
     name: 'errno 99 to an IPv4 peer with TIME_WAIT piling up stays port exhaustion',
