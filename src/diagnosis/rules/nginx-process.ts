@@ -68,7 +68,9 @@ function testFailsFinding(ev: Evidence, reloadErrors: ErrorLogEntry[]): Finding 
   const reloads = reloadErrors.length > 0 ? summarize(ev, reloadErrors, 3) : [];
   return {
     cause: 'nginx-config-invalid',
-    confidence: n.running === false ? 0.9 : reloadErrors.length > 0 ? 0.85 : 0.8,
+    // A reload that failed in the window proves the running config is the old one: as strong as
+    // nginx being down, and it outranks what the old config's errors look like (refused on the old port).
+    confidence: n.running === false || reloadErrors.length > 0 ? 0.9 : 0.8,
     title: `nginx -t fails${where ? ` at ${where}` : ''}: the config on disk cannot be loaded${n.running ? ` (the running nginx still uses the old one${reloadErrors.length > 0 ? `; ${reloadErrors.length === 1 ? 'a reload' : `${reloadErrors.length} reloads`} failed in the window` : ''})` : ''}`,
     evidence: [
       ...(emerg.length > 0 ? emerg : n.configTestOutput).slice(0, 5),
