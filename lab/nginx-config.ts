@@ -24,6 +24,8 @@ export interface NginxSettings {
   appScheme: 'http' | 'https';
   /** fastcgi_pass target at /php/, or none when the host runs no php-fpm. */
   phpPass?: string;
+  /** SCRIPT_FILENAME at /php/ (default /srv/php/index.php). */
+  phpScript?: string;
   gunicorn: boolean;
   remote?: RemoteUpstream;
   /** Another access-log format than `upstream_time` (scenarios that read other `log_format`s). */
@@ -92,7 +94,7 @@ export function renderNginxConf(s: NginxSettings): string {
   const php = s.phpPass
     ? `        location /php/ {
             include fastcgi_params;
-            fastcgi_param SCRIPT_FILENAME /srv/php/index.php;
+            fastcgi_param SCRIPT_FILENAME ${s.phpScript ?? '/srv/php/index.php'};
             fastcgi_pass ${s.phpPass};
             fastcgi_read_timeout 3s;
         }\n`

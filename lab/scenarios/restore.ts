@@ -17,9 +17,10 @@ export const SCENARIO_MARKER = '/run/lab/scenario';
 const RESET_COMMANDS = `
 p=$(cat /run/lab-app/app.pid 2>/dev/null) && kill -CONT "$p" 2>/dev/null
 for f in /run/lab/burner.*.pid; do [ -e "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; rm -f "$f"; done
-mountpoint -q /var/lib/nginx/body && umount /var/lib/nginx/body
+for m in /var/lib/nginx/body /var/lib/nginx/proxy /var/lib/nginx/tmp/fastcgi; do mountpoint -q $m && umount $m; done
 nft flush ruleset
 sysctl -qw net.ipv4.ip_local_port_range="32768 60999"
+sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 true
 `;
 

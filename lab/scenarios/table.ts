@@ -19,6 +19,7 @@ import {
   writeNginxConf,
   writePhpPool,
 } from './host-actions.js';
+import { LOG_LINE_SCENARIOS } from './table-log-lines.js';
 import { MISREAD_SCENARIOS } from './table-misread.js';
 import type { Scenario, ScenarioContext } from './types.js';
 
@@ -703,6 +704,7 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   ...MISREAD_SCENARIOS,
+  ...LOG_LINE_SCENARIOS,
 ];
 
 export function findScenario(name: string): Scenario {

@@ -54,4 +54,20 @@ export const SCENARIO_GROUPS = {
     'oom-unrelated-node',
     'oom-unrelated-python',
   ],
+  // Issue 9: the log lines real logs carry (test/lab/scenarios-log-lines.test.ts, lab ids 49-52).
+  logLines: [
+    'disk-full-proxy-temp',
+    'disk-full-fastcgi-temp',
+    'fd-exhausted-under-load',
+    'fd-exhausted-reload',
+    'ipv6-off-localhost',
+    'ipv6-lo-off-localhost',
+    'ipv6-off-literal',
+    'ipv6-off-both-families',
+    'reload-missing-include',
+    'reload-duplicate-directive',
+    'log-prefix-docker-app-down',
+    'log-prefix-compose-socket-missing',
+    'log-prefix-syslog-ipv6-off',
+  ],
 } as const;

@@ -41,7 +41,14 @@ export type SignatureId =
   | 'fd_accept'
   | 'fd_rlimit_warn'
   | 'worker_conns'
-  | 'temp_file';
+  | 'temp_file'
+  | 'ipv6_unavailable'
+  | 'check_peer_down'
+  | 'dns_module'
+  | 'dns_resolver_io'
+  | 'no_space'
+  | 'fd_other'
+  | 'config_error';
 
 export interface ErrorLogEntry {
   /** The verbatim entry; continuation lines (multi-line FastCGI stderr) joined with "\n". */

@@ -11,15 +11,16 @@ const FULL_PCT = 97;
  * log partition also silences nginx's logs, so a full disk is reported even with an empty window.
  */
 export function diskFullRule(ev: Evidence): Finding[] {
-  const list = withSignature(ev, 'temp_file');
+  const list = withSignature(ev, 'temp_file', 'no_space');
   const full = (ev.resources?.disks ?? []).filter(
     (d) => d.usedPct >= FULL_PCT || (d.inodesUsedPct ?? 0) >= FULL_PCT,
   );
   if (list.length === 0 && full.length === 0) return [];
-  const enospc = list.filter((e) => e.errno === 28);
+  const enospc = list.filter((e) => e.errno === 28 || e.errno === 122);
   const eacces = list.filter((e) => e.errno === 13);
   const user = ev.nginx.workerUser ?? ev.nginx.config?.user?.split(' ')[0] ?? 'www-data';
-  const path = /"([^"]+)"/.exec(list.at(-1)?.message ?? '')?.[1];
+  const temp = list.filter((e) => e.signature === 'temp_file');
+  const path = /"([^"]+)"/.exec((temp.at(-1) ?? list.at(-1))?.message ?? '')?.[1];
   const tempDir = path?.replace(/\/\d+(\/\d+)*$/, '') ?? ev.nginx.config?.tempPaths[0];
   const permissionOnly = eacces.length > 0 && enospc.length === 0 && full.length === 0;
   const confidence =
@@ -40,7 +41,7 @@ export function diskFullRule(ev: Evidence): Finding[] {
       confidence,
       title: permissionOnly
         ? `nginx (${user}) may not write its temp path ${tempDir ?? ''}: large requests/responses fail`
-        : `Disk full${mounts.length > 0 ? ` (${mounts.join('; ')})` : ''}${list.length > 0 ? `: nginx cannot buffer to ${tempDir ?? 'its temp path'}` : ''}`,
+        : `Disk full${mounts.length > 0 ? ` (${mounts.join('; ')})` : ''}${list.length === 0 ? '' : temp.length > 0 ? `: nginx cannot buffer to ${tempDir ?? 'its temp path'}` : `: nginx cannot write ${path ?? 'to disk'}`}`,
       evidence: [...summarize(ev, list), ...full.map((d) => d.line)],
       remediation: permissionOnly
         ? [

@@ -9,7 +9,12 @@ function nameIn(message: string): string | undefined {
   return (
     /^(\S+) could not be resolved/.exec(message)?.[1] ??
     /no resolver defined to resolve (\S+)/.exec(message)?.[1] ??
-    /host not found in upstream "([^"]+)"/.exec(message)?.[1]
+    /host not found in upstream "([^"]+)"/.exec(message)?.[1] ??
+    // Third-party modules and nginx's resolver internals (classify-signature.ts: dns_module, dns_resolver_io).
+    /'([^']+)' (?:could not be resolved|resolve timeout)|resolver failed ,?"([^"]+)"|name:"([^"]+)"/
+      .exec(message)
+      ?.slice(1)
+      .find((x) => x !== undefined)
   );
 }
 
@@ -22,7 +27,7 @@ function nameIn(message: string): string | undefined {
  * Operation timed out)` from its own resolver).
  */
 export function dnsFailureRule(ev: Evidence): Finding[] {
-  const runtime = withSignature(ev, 'dns_runtime', 'dns_no_resolver');
+  const runtime = withSignature(ev, 'dns_runtime', 'dns_no_resolver', 'dns_module', 'dns_resolver_io');
   const load = withSignature(ev, 'dns_config_load');
   const testLines = ev.nginx.configTestOutput.filter((l) => /host not found in upstream/.test(l));
   const unresolved = ev.targets.filter((t) => t.state === 'unresolved');

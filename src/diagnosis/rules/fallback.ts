@@ -42,6 +42,13 @@ const FIRST_CANDIDATE: Record<SignatureId, Cause> = {
   fd_rlimit_warn: 'fd-exhausted',
   worker_conns: 'worker-connections-exhausted',
   temp_file: 'disk-full',
+  ipv6_unavailable: 'upstream-wrong-address',
+  check_peer_down: 'no-live-upstreams',
+  dns_module: 'dns-failure',
+  dns_resolver_io: 'dns-failure',
+  no_space: 'disk-full',
+  fd_other: 'fd-exhausted',
+  config_error: 'nginx-config-invalid',
 };
 
 /** 502/504s the access log counted, for "the window shows upstream errors" even without error lines. */

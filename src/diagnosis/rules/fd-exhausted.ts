@@ -5,11 +5,12 @@ import { summarize, upstreamErrors, withSignature } from './log-signals.js';
 
 /**
  * Catalog C23: `socket() failed (24: Too many open files)` -> **500** (not 502), `accept4() failed
- * (24: ...)`, `worker_connections exceed open file resource limit`. Confirmed by the worker's open
+ * (24: ...)`, `open() "..." failed (24: ...)`, `worker_connections exceed open file resource limit`;
+ * at [emerg] a reload's `socket() 0.0.0.0:80 failed (24: ...)`. 23 (ENFILE) is the system table. Confirmed by the worker's open
  * fds near its `Max open files`; worker_rlimit_nofile should be >= 2 x worker_connections.
  */
 export function fdExhaustedRule(ev: Evidence): Finding[] {
-  const list = withSignature(ev, 'fd_socket', 'fd_accept');
+  const list = withSignature(ev, 'fd_socket', 'fd_accept', 'fd_other');
   const warn = withSignature(ev, 'fd_rlimit_warn');
   const { workerOpenFds: open, workerFdLimit: limit } = ev.nginx;
   const near = open !== undefined && limit !== undefined && open >= limit * 0.9;

@@ -3,10 +3,14 @@ import type { ErrorLogEntry, SignatureId } from '../parse/types.js';
 
 /**
  * Signatures that describe an upstream failure a client saw (catalog 3.1). `fd_rlimit_warn` and
- * `dns_config_load` are startup warnings and `temp_file` can be a request-body failure, so they are
+ * `dns_config_load` are startup warnings, `config_error` a reload that failed, and `temp_file` can be a request-body failure, so they are
  * not "upstream errors" for the no-502-evidence decision; their own rules still read them.
  */
-const NOT_UPSTREAM_ERRORS: ReadonlySet<SignatureId> = new Set(['fd_rlimit_warn', 'dns_config_load']);
+const NOT_UPSTREAM_ERRORS: ReadonlySet<SignatureId> = new Set([
+  'fd_rlimit_warn',
+  'dns_config_load',
+  'config_error',
+]);
 
 /** Catalog 3.1: signatures whose failure happened after nginx connected (reset / premature close). */
 export const RESET_SIGNATURES: readonly SignatureId[] = [

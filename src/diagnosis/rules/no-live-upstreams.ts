@@ -1,5 +1,6 @@
 import type { Evidence } from '../evidence.js';
 import type { Finding } from '../finding.js';
+import type { ErrorLogEntry } from '../parse/types.js';
 import { action, reloadNginx } from './actions.js';
 import { groupsFor, siteRef } from './config.js';
 import { groupByPeer, summarize, withSignature } from './log-signals.js';
@@ -10,11 +11,14 @@ import { parsePeer } from './peers.js';
  * symptom: the per-peer errors before it are the cause (ranked first by diagnose). A group that
  * looks single but resolves to two peers (`localhost` = 127.0.0.1 and ::1) or has a `down`/`backup`
  * line is what makes max_fails apply at all (single-server groups ignore it, catalog section 2).
+ * Tengine says `all servers are down!` for the same thing, and its active health check
+ * (ngx_http_upstream_check_module) takes peers out with `disable check peer: <addr>`.
  */
 export function noLiveUpstreamsRule(ev: Evidence): Finding[] {
   const nolive = withSignature(ev, 'no_live_upstreams');
-  if (nolive.length === 0) return [];
-  const disabled = withSignature(ev, 'peer_disabled');
+  const checks = withSignature(ev, 'check_peer_down');
+  if (nolive.length === 0) return checks.length > 0 ? [activeCheckFinding(ev, checks)] : [];
+  const disabled = [...checks, ...withSignature(ev, 'peer_disabled')];
   const out: Finding[] = [];
   for (const [raw, list] of groupByPeer(nolive)) {
     const p = parsePeer(raw);
@@ -55,4 +59,32 @@ export function noLiveUpstreamsRule(ev: Evidence): Finding[] {
     });
   }
   return out;
+}
+
+/** Peer address of a Tengine check line: `disable check peer: 127.0.0.1:8081 ` -> `127.0.0.1:8081`. */
+function checkedPeer(message: string): string | undefined {
+  return /with peer: (\S+)|check peer: (\S+)/
+    .exec(message)
+    ?.slice(1)
+    .find((x) => x !== undefined);
+}
+
+/**
+ * Tengine's active health check failed peers but no request has hit the empty group in the window
+ * (yet): the peers it names are down for nginx, which answers 502 without trying once all are.
+ */
+function activeCheckFinding(ev: Evidence, checks: ErrorLogEntry[]): Finding {
+  const peers = [...new Set(checks.map((e) => checkedPeer(e.message)).filter((p): p is string => !!p))];
+  return {
+    cause: 'no-live-upstreams',
+    confidence: 0.6,
+    title: `The upstream health check marked ${peers.length > 0 ? peers.join(', ') : 'peers'} down: nginx sends them no requests`,
+    evidence: summarize(ev, checks),
+    remediation: [
+      `Check each peer directly: ${peers.length > 0 ? peers.map((p) => `curl -sS -m 3 -o /dev/null -w '%{http_code}' http://${p}/`).join('; ') : 'curl each server of the upstream'} and compare with check_http_send / check_http_expect_alive.`,
+      'A peer that answers but fails the check: fix the check (expected status, Host header, path) rather than the app.',
+      'The check page (check_status) shows which peers are down now.',
+    ],
+    actions: [action('investigate-peers', 'human', 'Check the peers the health check took out')],
+  };
 }

@@ -337,6 +337,199 @@ const MESSAGES: { text: string; id: SignatureId; status: number | undefined; fir
     status: undefined,
     first: 'disk-full',
   },
+  // Issue 9, "lines real logs carry": ENOSPC on any path (RHEL's /var/lib/nginx/tmp, a custom
+  // proxy_temp_path, the lab's tmpfs), pwrite() and pwritev() (ngx_write_chain_to_file(), src/os/unix/ngx_files.c)
+  {
+    text: 'pwrite() "/var/lib/nginx/tmp/proxy/1/00/0000000001" failed (28: No space left on device) while reading upstream',
+    id: 'temp_file',
+    status: undefined,
+    first: 'disk-full',
+  },
+  {
+    text: 'pwritev() "/mnt/cache/nginx-tmp/0000000014" failed (28: No space left on device)',
+    id: 'temp_file',
+    status: undefined,
+    first: 'disk-full',
+  },
+  {
+    text: 'pwrite() "/var/cache/nginx/fastcgi_temp/2/00/0000000002" failed (122: Disk quota exceeded) while reading upstream',
+    id: 'temp_file',
+    status: undefined,
+    first: 'disk-full',
+  },
+  // ngx_http_log_module's buffered access log (`write() to "%s" failed`) on a full log partition
+  {
+    text: 'write() to "/var/log/nginx/access.log" failed (28: No space left on device) while logging request',
+    id: 'no_space',
+    status: undefined,
+    first: 'disk-full',
+  },
+  // C23 at reload: ngx_open_listening_sockets() `socket() %V failed` at [emerg]; ENFILE; open() EMFILE
+  {
+    text: 'socket() 0.0.0.0:80 failed (24: Too many open files)',
+    id: 'fd_socket',
+    status: 500,
+    first: 'fd-exhausted',
+  },
+  {
+    text: 'socket() [::]:443 failed (23: Too many open files in system)',
+    id: 'fd_socket',
+    status: 500,
+    first: 'fd-exhausted',
+  },
+  {
+    text: 'open() "/var/lib/nginx/proxy/1/00/0000000001" failed (24: Too many open files) while reading upstream',
+    id: 'fd_other',
+    status: undefined,
+    first: 'fd-exhausted',
+  },
+  {
+    text: 'open() "/usr/share/nginx/html/index.html" failed (24: Too many open files)',
+    id: 'fd_other',
+    status: undefined,
+    first: 'fd-exhausted',
+  },
+  // C02, not C22: errno 99 to an IPv6 peer on a host without IPv6 (`localhost` resolved to ::1)
+  {
+    text: 'connect() to [::1]:8080 failed (99: Cannot assign requested address) while connecting to upstream',
+    id: 'ipv6_unavailable',
+    status: 502,
+    first: 'upstream-wrong-address',
+  },
+  {
+    text: 'connect() to [::1]:3000 failed (99: Address not available) while connecting to upstream',
+    id: 'ipv6_unavailable',
+    status: 502,
+    first: 'upstream-wrong-address',
+  },
+  // lo without IPv6 while eth0 has an address: captured from the lab (ipv6-lo-off-localhost)
+  {
+    text: 'connect() to [::1]:8081 failed (101: Network is unreachable) while connecting to upstream',
+    id: 'ipv6_unavailable',
+    status: 502,
+    first: 'upstream-wrong-address',
+  },
+  {
+    text: 'connect() to [2001:db8::10]:9000 failed (99: Cannot assign requested address) while connecting to upstream',
+    id: 'ipv6_unavailable',
+    status: 502,
+    first: 'upstream-wrong-address',
+  },
+  // Config errors a failed reload logs (ngx_conf_log_error(): ` in %s:%ui`), the old config keeps serving
+  {
+    text: 'unknown directive "proxy_passs" in /etc/nginx/conf.d/deploy.conf:4',
+    id: 'config_error',
+    status: undefined,
+    first: 'nginx-config-invalid',
+  },
+  {
+    text: 'open() "/etc/nginx/snippets/app.conf" failed (2: No such file or directory) in /etc/nginx/conf.d/deploy.conf:3',
+    id: 'config_error',
+    status: undefined,
+    first: 'nginx-config-invalid',
+  },
+  {
+    text: 'invalid number of arguments in "proxy_pass" directive in /etc/nginx/sites-enabled/default:42',
+    id: 'config_error',
+    status: undefined,
+    first: 'nginx-config-invalid',
+  },
+  {
+    text: 'unexpected end of file, expecting "}" in /etc/nginx/nginx.conf:98',
+    id: 'config_error',
+    status: undefined,
+    first: 'nginx-config-invalid',
+  },
+  // Resolvers in third-party words: nginx-upstream-dynamic-servers (the `could not be resolved` one
+  // is nginx's own wording, dns_runtime), ngx_upstream_jdomain, lua-resty-dns callers, Kong
+  {
+    text: "upstream-dynamic-servers: 'furry.top' could not be resolved (110: Operation timed out)",
+    id: 'dns_runtime',
+    status: 502,
+    first: 'dns-failure',
+  },
+  {
+    text: "upstream-dynamic-servers: 'api.internal' resolve timeout and use last ip",
+    id: 'dns_module',
+    status: undefined,
+    first: 'dns-failure',
+  },
+  {
+    text: 'upstream_jdomain: resolver failed ,"api.example.com" (3: Host not found))',
+    id: 'dns_module',
+    status: undefined,
+    first: 'dns-failure',
+  },
+  {
+    text: '[lua] access_by_lua(nginx.conf:40):12: failed to query the DNS server: timeout',
+    id: 'dns_module',
+    status: undefined,
+    first: 'dns-failure',
+  },
+  {
+    text: '[lua] balancer.lua:808: execute(): [dns] dns server error: 2 server failure. Tried: (short)api.internal:(na) - cache-miss',
+    id: 'dns_module',
+    status: undefined,
+    first: 'dns-failure',
+  },
+  {
+    text: '[lua] responses.lua:121: [postgres error] [toip() name lookup failed]: dns server error: 3 name error',
+    id: 'dns_module',
+    status: undefined,
+    first: 'dns-failure',
+  },
+  {
+    text: 'backend.svc could not be resolved (2: Server failure)',
+    id: 'dns_runtime',
+    status: 502,
+    first: 'dns-failure',
+  },
+  {
+    text: 'host not found in resolver "kube-dns.kube-system.svc" in /etc/nginx/nginx.conf:20',
+    id: 'dns_config_load',
+    status: undefined,
+    first: 'dns-failure',
+  },
+  // nginx's resolver internals (ngx_resolver.c, catalog C18)
+  {
+    text: 'DNS error (3: Host not found), query id:37129, name:"api.internal"',
+    id: 'dns_resolver_io',
+    status: undefined,
+    first: 'dns-failure',
+  },
+  {
+    text: 'unexpected DNS response for api.internal',
+    id: 'dns_resolver_io',
+    status: undefined,
+    first: 'dns-failure',
+  },
+  // Tengine: `all servers are down!` (alibaba/tengine#1143) and its check module's lines
+  // (ngx_http_upstream_check_module.c: `disable check peer: %V `, `check time out with peer: %V `,
+  // `check protocol %V error with peer: %V `), from alibaba/tengine#384 and public logs
+  {
+    text: 'all servers are down! while connecting to upstream',
+    id: 'no_live_upstreams',
+    status: 502,
+    first: 'no-live-upstreams',
+  },
+  {
+    text: 'disable check peer: 127.0.0.1:8081 ',
+    id: 'check_peer_down',
+    status: undefined,
+    first: 'no-live-upstreams',
+  },
+  {
+    text: 'check time out with peer: 10.32.105.18:8008 ',
+    id: 'check_peer_down',
+    status: undefined,
+    first: 'no-live-upstreams',
+  },
+  {
+    text: 'check protocol http error with peer: 127.0.0.1:8101 ',
+    id: 'check_peer_down',
+    status: undefined,
+    first: 'no-live-upstreams',
+  },
 ];
 
 describe('catalog 3.1 signatures', () => {
@@ -347,6 +540,7 @@ describe('catalog 3.1 signatures', () => {
       'socket_eacces',
       'tcp_eacces',
       'backlog_full_unix',
+      'ipv6_unavailable',
       'unreachable',
       'eaddrnotavail',
       'timeout_connect',
@@ -360,6 +554,7 @@ describe('catalog 3.1 signatures', () => {
       'body_phase_failure',
       'no_live_upstreams',
       'peer_disabled',
+      'check_peer_down',
       'too_big_header',
       'invalid_header',
       'fastcgi_proto',
@@ -372,11 +567,16 @@ describe('catalog 3.1 signatures', () => {
       'dns_runtime',
       'dns_no_resolver',
       'dns_config_load',
+      'dns_module',
+      'dns_resolver_io',
       'fd_socket',
       'fd_accept',
       'fd_rlimit_warn',
       'worker_conns',
       'temp_file',
+      'no_space',
+      'fd_other',
+      'config_error',
     ]);
   });
 
@@ -437,5 +637,90 @@ describe('catalog 3.1 signatures', () => {
         message: 'FastCGI sent in stderr: "PHP message: no live upstreams; connect() failed (111: x"',
       }),
     ).toBeUndefined();
+  });
+});
+
+/**
+ * Issue 9: whole lines as real logs carry them, at their real level and with the suffixes nginx adds
+ * in that context (none for cycle-level lines, `, resolver:` for the resolver's own I/O).
+ */
+describe('lines real logs carry', () => {
+  it.each([
+    [
+      '2026/11/25 10:01:02 [error] 41#41: recv() failed (111: Connection refused) while resolving, resolver: 127.0.0.11:53',
+      'dns_resolver_io',
+      'dns-failure',
+    ],
+    [
+      '2026/11/25 10:01:02 [error] 41#41: send() failed (101: Network is unreachable) while resolving, resolver: 10.0.0.2:53',
+      'dns_resolver_io',
+      'dns-failure',
+    ],
+    [
+      '2026/11/25 10:01:02 [error] 41#41: connect() to 10.0.0.2:53 failed (111: Connection refused), resolver: 10.0.0.2:53',
+      'dns_resolver_io',
+      'dns-failure',
+    ],
+    [
+      '2026/11/25 10:01:02 [error] 41#41: *3 api.internal could not be resolved (110: Operation timed out), client: 10.0.0.1, server: x, request: "GET / HTTP/1.1", host: "x"',
+      'dns_runtime',
+      'dns-failure',
+    ],
+    [
+      '2026/11/25 10:01:02 [emerg] 4567#4567: socket() 0.0.0.0:80 failed (24: Too many open files)',
+      'fd_socket',
+      'fd-exhausted',
+    ],
+    [
+      '2026/11/25 10:01:02 [alert] 41#41: *9 socket() failed (24: Too many open files) while connecting to upstream, client: 10.0.0.1, server: x, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:8081/", host: "x"',
+      'fd_socket',
+      'fd-exhausted',
+    ],
+    [
+      '2026/11/25 10:01:02 [emerg] 4567#4567: unknown directive "proxy_passs" in /etc/nginx/conf.d/deploy.conf:4',
+      'config_error',
+      'nginx-config-invalid',
+    ],
+    [
+      '2026/11/25 10:01:02 [emerg] 1#1: host not found in upstream "app:8000" in /etc/nginx/conf.d/default.conf:3',
+      'dns_config_load',
+      'dns-failure',
+    ],
+    [
+      '2018/09/11 19:46:16 [error] 18107#0: disable check peer: 127.0.0.1:8081 ',
+      'check_peer_down',
+      'no-live-upstreams',
+    ],
+    [
+      '2026/11/25 10:01:02 [crit] 41#41: *9 connect() to [::1]:8081 failed (99: Cannot assign requested address) while connecting to upstream, client: 10.0.0.1, server: x, request: "GET / HTTP/1.1", upstream: "http://[::1]:8081/", host: "x"',
+      'ipv6_unavailable',
+      'upstream-wrong-address',
+    ],
+    [
+      '2026/11/25 10:01:02 [crit] 41#41: *9 connect() to 127.0.0.1:8081 failed (99: Cannot assign requested address) while connecting to upstream, client: 10.0.0.1, server: x, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:8081/", host: "x"',
+      'eaddrnotavail',
+      'ephemeral-ports-exhausted',
+    ],
+    [
+      '2026/11/25 10:01:02 [error] 2131#2131: *46 connect() to [2001:db8::10]:9000 failed (101: Network is unreachable) while connecting to upstream, client: 10.0.0.1, server: x, request: "GET / HTTP/1.1", upstream: "http://[2001:db8::10]:9000/", host: "x"',
+      'unreachable',
+      'network-blocked',
+    ],
+  ])('%s -> %s', (line, id, first) => {
+    const e = parseErrorLogLine(line);
+    expect(e?.signature).toBe(id);
+    expect(e ? classifyEntry(e)?.causes[0] : undefined).toBe(first);
+  });
+
+  it.each([
+    // ngx_conf_log_error() at NGX_LOG_WARN: the config loaded, a directive was ignored
+    '2026/11/25 10:01:02 [warn] 4567#4567: the "http2_push_preload" directive is obsolete, ignored in /etc/nginx/conf.d/a.conf:3',
+    '2026/11/25 10:01:02 [warn] 4567#4567: "ssl_stapling" ignored, no OCSP responder URL in the certificate "/etc/ssl/a.pem"',
+    // the check module saying a peer is back is not a failure
+    '2022/11/26 19:53:54 [error] 25218#0: enable check peer: 127.0.0.1:8001 ',
+    // nginx's own stderr form has no time stamp: nothing to place in a window
+    'nginx: [emerg] unknown directive "proxy_passs" in /etc/nginx/conf.d/deploy.conf:4',
+  ])('not a failure signature: %s', (line) => {
+    expect(parseErrorLogLine(line)?.signature).toBeUndefined();
   });
 });

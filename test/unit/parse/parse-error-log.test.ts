@@ -451,3 +451,95 @@ describe('errorLogTimeToEpochMs', () => {
     expect(errorLogTimeToEpochMs('yesterday', 0)).toBeUndefined();
   });
 });
+
+/**
+ * Issue 9: wrappers that write nginx's stderr or log file with their own prefix. Each prefix is the
+ * wrapper's real format: `docker logs --timestamps` (RFC 3339 with nanoseconds), docker compose v1
+ * (`web_1  | `) and v2 (`web-1  | `), both together, s6-log's TAI64N label (`@4000...`), syslog with
+ * the tag (`nginx[123]: `), busybox/OpenWrt `logread` with facility.level (`daemon.err`), journald
+ * `short-iso` and `short-precise`. nginx's own time stamp and fields must still be read.
+ */
+describe('wrapper prefixes before the nginx line', () => {
+  const PREFIXES: [string, string][] = [
+    ['docker --timestamps', '2026-11-25T10:01:02.123456789Z '],
+    ['compose v1', 'web_1  | '],
+    ['compose v2', 'web-1  | '],
+    ['compose with --timestamps', 'web-1  | 2026-11-25T10:01:02.123456789Z '],
+    ['s6-log TAI64N', '@4000000069258a7a1c2d3e4f '],
+    ['syslog', 'Nov 25 10:01:02 web-1 nginx[123]: '],
+    ['syslog with facility.level', 'Nov 25 10:01:02 web-1 daemon.err nginx[123]: '],
+    ['OpenWrt logread', 'Wed Nov 25 10:01:02 2026 daemon.err nginx[123]: '],
+    ['journald short-iso', '2026-11-25T10:01:02+0000 web-1 nginx[123]: '],
+    ['journald short-precise', 'Nov 25 10:01:02.123456 web-1 nginx[123]: '],
+  ];
+  const LINES: [string, string, string][] = [
+    [
+      'disk-full',
+      '2026/11/25 10:01:02 [crit] 41#41: *7 pwrite() "/var/lib/nginx/proxy/1/00/0000000001" failed (28: No space left on device) while reading upstream, client: 10.0.0.1, server: web-1, request: "GET /big HTTP/1.1", upstream: "http://127.0.0.1:8081/big", host: "web-1"',
+      'temp_file',
+    ],
+    [
+      'ipv6',
+      '2026/11/25 10:01:02 [crit] 41#41: *9 connect() to [::1]:8081 failed (99: Cannot assign requested address) while connecting to upstream, client: 10.0.0.1, server: web-1, request: "GET / HTTP/1.1", upstream: "http://[::1]:8081/", host: "web-1"',
+      'ipv6_unavailable',
+    ],
+    [
+      'reload',
+      '2026/11/25 10:01:02 [emerg] 4567#4567: unknown directive "proxy_passs" in /etc/nginx/conf.d/deploy.conf:4',
+      'config_error',
+    ],
+    [
+      'refused',
+      '2026/11/25 10:01:02 [error] 41#41: *3 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.1, server: web-1, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:8081/", host: "web-1"',
+      'connect_refused',
+    ],
+  ];
+  const cases = PREFIXES.flatMap(([pname, prefix]) =>
+    LINES.map(([lname, line, sig]) => [`${pname} / ${lname}`, prefix, line, sig] as const),
+  );
+
+  it.each(cases)('%s', (_name, prefix, line, sig) => {
+    const e = parseErrorLogLine(prefix + line);
+    expect(e?.timestamp).toBe('2026/11/25 10:01:02');
+    expect(e?.signature).toBe(sig);
+    expect(e?.raw).toBe(prefix + line);
+    const [whole] = parseErrorLog(`${prefix}${line}\n`);
+    expect(whole?.signature).toBe(sig);
+  });
+
+  it('keeps request fields after a prefix', () => {
+    const e = parseErrorLogLine(`web-1  | 2026-11-25T10:01:02.123456789Z ${LINES[0]?.[1]}`);
+    expect(e?.level).toBe('crit');
+    expect(e?.pid).toBe(41);
+    expect(e?.connection).toBe(7);
+    expect(e?.errno).toBe(28);
+    expect(e?.action).toBe('reading upstream');
+    expect(e?.upstreamPeer).toBe('http://127.0.0.1:8081');
+    expect(e?.request).toBe('GET /big HTTP/1.1');
+  });
+
+  it('reads a prefixed log of several entries, one per line', () => {
+    const log = LINES.map(([, line]) => `web_1  | ${line}`).join('\n');
+    expect(parseErrorLog(log).map((e) => e.signature)).toEqual(LINES.map(([, , sig]) => sig));
+  });
+});
+
+describe('a failed reload as the journal keeps it', () => {
+  // Debian builds nginx with --error-log-path=stderr: `nginx -s reload` (systemd's ExecReload on
+  // Debian) writes its [emerg] to stderr in the full error-log format, and journald adds its prefix.
+  // The nginx part was captured from the lab's nginx 1.22 (`nginx -s reload`, stderr).
+  const captured =
+    '2026/11/25 10:10:33 [emerg] 215#215: open() "/etc/nginx/snippets/x.conf" failed (2: No such file or directory) in /etc/nginx/conf.d/deploy.conf:3';
+  it.each([
+    ['journalctl (short)', 'Nov 25 10:10:33 web-1 nginx[215]: '],
+    ['journalctl -o short-iso', '2026-11-25T10:10:33+0000 web-1 nginx[215]: '],
+    ['unprefixed (stderr into a file)', ''],
+  ])('%s', (_name, prefix) => {
+    const e = parseErrorLogLine(prefix + captured);
+    expect(e?.level).toBe('emerg');
+    expect(e?.signature).toBe('config_error');
+    expect(e?.message).toBe(
+      'open() "/etc/nginx/snippets/x.conf" failed (2: No such file or directory) in /etc/nginx/conf.d/deploy.conf:3',
+    );
+  });
+});
