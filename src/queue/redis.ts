@@ -1,0 +1,14 @@
+import { Redis } from 'ioredis';
+
+/**
+ * One ioredis connection per role. Workers block on Redis and must never give up on a command
+ * (BullMQ requires `maxRetriesPerRequest: null`); the producer side fails fast instead, so that a
+ * slash command answers "Redis is down" within Slack's 3 s rather than hanging.
+ */
+export function redisConnection(url: string, role: 'worker' | 'producer'): Redis {
+  return new Redis(url, {
+    maxRetriesPerRequest: role === 'worker' ? null : 1,
+    enableOfflineQueue: role === 'worker',
+    connectionName: `diagnose502-${role}`,
+  });
+}

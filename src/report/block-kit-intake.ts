@@ -1,0 +1,57 @@
+/** The ephemeral answers of `/diagnose502` (pure): help, unknown target, refused, joined. */
+import { cut, escapeMrkdwn, LIMITS } from './block-kit-limits.js';
+import { section } from './block-kit-parts.js';
+import type { SlackMessage } from './block-kit-types.js';
+
+const text = (t: string): SlackMessage => ({ text: cut(t, LIMITS.fallbackText), blocks: [section(t)] });
+
+export function renderHelp(command: string): SlackMessage {
+  return text(
+    [
+      `*${command} <host|group> [since]*: finds out why nginx answers 502/504 there, and says what to do.`,
+      `• \`${command} web-3\`: one host from the inventory (last 15 minutes of logs)`,
+      `• \`${command} web 1h\`: every host of a group, over the last hour (30s, 15m, 2h, 1d; at most 7d)`,
+      `• \`${command} help\`: this help`,
+      'The report is posted in this channel and updated while the checks run; the full evidence is a file in its thread.',
+    ].join('\n'),
+  );
+}
+
+export function renderUnknownTarget(target: string, suggestions: readonly string[]): SlackMessage {
+  const t = escapeMrkdwn(cut(target, 80));
+  const list = suggestions.map((s) => `\`${escapeMrkdwn(s)}\``).join(', ');
+  return text(
+    suggestions.length > 0
+      ? `\`${t}\` is not a host or group of the inventory. Did you mean ${list}?`
+      : `\`${t}\` is not a host or group of the inventory, and no name is close to it.`,
+  );
+}
+
+export function renderUsageError(message: string): SlackMessage {
+  return text(`:warning: ${escapeMrkdwn(message)}`);
+}
+
+export function renderJoined(target: string, channelId: string, posted: boolean): SlackMessage {
+  return text(
+    posted
+      ? `A diagnosis of \`${escapeMrkdwn(target)}\` is already running: follow its report in <#${channelId}>.`
+      : `A diagnosis of \`${escapeMrkdwn(target)}\` is already queued: its report will appear in <#${channelId}>.`,
+  );
+}
+
+export function renderQueued(target: string): SlackMessage {
+  return text(`Diagnosing \`${escapeMrkdwn(target)}\`: the report appears in this channel in a moment.`);
+}
+
+export function renderNotInChannel(channelId: string, botUserId: string | undefined): SlackMessage {
+  const invite = botUserId ? `/invite <@${botUserId}>` : '/invite @diagnose502';
+  return text(
+    `I am not in <#${channelId}>, so I cannot post the report there. Type \`${invite}\` and ask again.`,
+  );
+}
+
+export function renderNotAllowed(): SlackMessage {
+  return text(
+    'You or this channel are not on the allowlist for diagnoses (DIAGNOSE502_ALLOWED_USERS / DIAGNOSE502_ALLOWED_CHANNELS). Ask the bot admin.',
+  );
+}
