@@ -23,6 +23,14 @@ setMaxListeners(0, controller.signal);
 process.once('SIGINT', () => controller.abort(new Error('interrupted')));
 process.once('SIGTERM', () => controller.abort(new Error('terminated')));
 
+// `serve | worker | start`: the Slack bot, imported only here so its dependencies never load for the CLI.
+const botRole = process.argv[2];
+if (botRole === 'serve' || botRole === 'worker' || botRole === 'start') {
+  const { runBot } = await import('../bot/run-bot.js');
+  const code = await runBot(botRole, { env: process.env, stderr: process.stderr, signal: controller.signal });
+  process.exit(code);
+}
+
 try {
   process.exitCode = await runCli(process.argv.slice(2), {
     env: process.env,

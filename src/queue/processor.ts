@@ -26,6 +26,8 @@ export interface ProcessorDeps {
   logger: Logger;
   /** Metrics hook: every attempt ends with exactly one outcome. */
   onOutcome?(outcome: JobOutcome, durationMs: number, report?: TargetReport): void;
+  /** Metrics hook: how long the job waited in the queue before this attempt. */
+  onStart?(waitMs: number): void;
 }
 
 export type DiagnoseProcessor = (
@@ -47,6 +49,7 @@ export function createProcessor(deps: ProcessorDeps): DiagnoseProcessor {
     const ctx: JobContext = { jobId, data, attempt: job.attemptsMade + 1 };
     const log = deps.logger.child({ jobId, target: data.target, attempt: ctx.attempt });
     const lastAttempt = ctx.attempt >= (job.opts.attempts ?? 1);
+    deps.onStart?.((job.processedOn ?? Date.now()) - job.timestamp);
 
     let ref: MessageRef | undefined = data.message;
     let resolved: Awaited<ReturnType<ProcessorDeps['resolve']>>;
