@@ -18,6 +18,7 @@ import { createProcessor } from '../queue/processor.js';
 import { redisConnection } from '../queue/redis.js';
 import type { TargetReport } from '../report/types.js';
 import { healthRoutes, routeRequests } from '../slack/http-routes.js';
+import { boltLogger } from '../slack/pino-bolt-logger.js';
 import { createSlackPublisher } from '../slack/slack-publisher.js';
 import { createWebClient } from '../slack/web-client.js';
 import { BotMetrics } from './metrics.js';
@@ -48,7 +49,12 @@ export async function startWorker(
   // Queue depth is read from Redis at scrape time, through the worker's own connection.
   const queue = createDiagnoseQueue(config.queueName, connection);
   const metrics = opts.metrics ?? new BotMetrics(queueCounts(queue));
-  const client = createWebClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, metrics });
+  const client = createWebClient({
+    token: config.slack.botToken,
+    apiUrl: config.slack.apiUrl,
+    metrics,
+    logger: boltLogger(logger),
+  });
   const processor = createProcessor({
     publisher: createSlackPublisher(client, logger),
     resolve: async (target) => {

@@ -1,4 +1,4 @@
-import { type RetryOptions, WebClient, WebClientEvent } from '@slack/web-api';
+import { type Logger, type RetryOptions, WebClient, WebClientEvent } from '@slack/web-api';
 import type { SlackMetrics } from './slack-metrics.js';
 
 /**
@@ -19,6 +19,8 @@ export interface WebClientOptions {
   apiUrl: string;
   metrics: SlackMetrics;
   retryConfig?: RetryOptions;
+  /** Bolt/WebClient-style logger (see pino-bolt-logger.ts); WebClient logs to the console otherwise. */
+  logger?: Logger;
 }
 
 /** The slack error code of a failed Web API call (`not_in_channel`, `ratelimited`, …). */
@@ -53,6 +55,7 @@ export function createWebClient(opts: WebClientOptions): WebClient {
     retryConfig: opts.retryConfig ?? SLACK_RETRY,
     // No request may hang a job forever; WebClient's default timeout is none.
     timeout: 15_000,
+    ...(opts.logger ? { logger: opts.logger } : {}),
   });
   return instrumentWebClient(client, opts.metrics);
 }
