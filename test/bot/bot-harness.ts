@@ -59,7 +59,10 @@ export interface BotHarness {
   secret: string;
   url: string;
   serve: Awaited<ReturnType<typeof startServe>>;
+  /** The in-process worker (absent when a test runs its workers as child processes). */
   worker: Awaited<ReturnType<typeof startWorker>>;
+  /** The environment a child `diagnose502 worker` needs to join this bot. */
+  env: Record<string, string>;
   metrics: BotMetrics;
   command(
     text: string,
@@ -70,7 +73,8 @@ export interface BotHarness {
 
 export async function startBotHarness(opts: {
   inventory: (dir: string) => Promise<string>;
-  worker?: WorkerRunOptions;
+  /** false: no in-process worker. */
+  worker?: WorkerRunOptions | false;
   env?: Record<string, string>;
 }): Promise<BotHarness> {
   const dir = await mkdtemp(path.join(tmpdir(), 'd502-bot-'));
@@ -78,22 +82,23 @@ export async function startBotHarness(opts: {
   const secret = randomBytes(16).toString('hex');
   const standin = new SlackStandin(token);
   const apiUrl = await standin.start();
-  const config = loadBotConfig(
-    {
-      SLACK_BOT_TOKEN: token,
-      SLACK_SIGNING_SECRET: secret,
-      SLACK_API_URL: apiUrl,
-      REDIS_URL,
-      DIAGNOSE502_INVENTORY: await opts.inventory(dir),
-      DIAGNOSE502_QUEUE: `d502-test-${randomBytes(6).toString('hex')}`,
-      PORT: '0',
-      WORKER_CONCURRENCY: '4',
-      ...opts.env,
-    },
-    'start',
-  );
+  const env: Record<string, string> = {
+    SLACK_BOT_TOKEN: token,
+    SLACK_SIGNING_SECRET: secret,
+    SLACK_API_URL: apiUrl,
+    REDIS_URL,
+    DIAGNOSE502_INVENTORY: await opts.inventory(dir),
+    DIAGNOSE502_QUEUE: `d502-test-${randomBytes(6).toString('hex')}`,
+    PORT: '0',
+    WORKER_CONCURRENCY: '4',
+    ...opts.env,
+  };
+  const config = loadBotConfig(env, 'start');
   const logger = createLogger(process.env.BOT_TEST_LOG ?? 'silent', 'test');
-  const worker = await startWorker(config, logger, { progressIntervalMs: 200, ...opts.worker });
+  const worker =
+    opts.worker === false
+      ? undefined
+      : await startWorker(config, logger, { progressIntervalMs: 200, ...opts.worker });
   const serve = await startServe(config, logger);
   const url = `http://127.0.0.1:${serve.port}`;
   return {
@@ -102,7 +107,11 @@ export async function startBotHarness(opts: {
     secret,
     url,
     serve,
-    worker,
+    get worker() {
+      if (!worker) throw new Error('this harness runs no in-process worker');
+      return worker;
+    },
+    env,
     metrics: serve.metrics,
     async command(text, o = {}) {
       const responseUrl = standin.responseUrl();
@@ -113,7 +122,7 @@ export async function startBotHarness(opts: {
     },
     async close() {
       await serve.close().catch(() => {});
-      await worker.close().catch(() => {});
+      await worker?.close().catch(() => {});
       const r = new Redis(REDIS_URL);
       const q = createDiagnoseQueue(config.queueName, r);
       await q.obliterate({ force: true });
