@@ -57,7 +57,10 @@ export function createProcessor(deps: ProcessorDeps): DiagnoseProcessor {
       resolved = await deps.resolve(data.target);
       // A retry after a crash finds the message in the job data and updates it instead of posting again.
       if (!ref) {
-        ref = await deps.publisher.begin(ctx);
+        ref = await deps.publisher.begin(
+          ctx,
+          resolved.hosts.map((h) => h.name),
+        );
         await job.updateData({ ...data, message: ref });
       }
     } catch (err) {

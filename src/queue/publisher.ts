@@ -14,8 +14,8 @@ export interface JobContext {
 }
 
 export interface ReportPublisher {
-  /** Posts the "diagnosing web-3 …" message at once; returns where it is. */
-  begin(ctx: JobContext): Promise<MessageRef>;
+  /** Posts the "diagnosing web-3 …" message at once (listing the target's hosts); returns where it is. */
+  begin(ctx: JobContext, hosts: readonly string[]): Promise<MessageRef>;
   /** Updates that message as checks finish (the caller throttles). */
   progress(ctx: JobContext, ref: MessageRef, progress: LiveProgress): Promise<void>;
   /** Turns the message into the report (and attaches what does not fit in it). */

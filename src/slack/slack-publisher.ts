@@ -55,7 +55,11 @@ export function createSlackPublisher(client: WebClient, logger: Logger): ReportP
 
     async finish(ctx, ref, report) {
       await client.chat.update({ channel: ref.channel, ts: ref.ts, ...renderReport(report, meta(ctx)) });
-      await uploadEvidence(client, ref.channel, ref.ts, report);
+      // The report is out; the file is extra (and the "Show all evidence" button posts it again). A
+      // failed upload (after WebClient's own retries) must not re-run the whole diagnosis.
+      await uploadEvidence(client, ref.channel, ref.ts, report).catch((err) =>
+        logger.warn({ jobId: ctx.jobId, err: slackErrorCode(err) }, 'evidence file not uploaded'),
+      );
     },
 
     async fail(ctx, ref, reason, willRetry) {

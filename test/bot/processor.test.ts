@@ -36,8 +36,8 @@ function recordingPublisher(rec: Recorded, failFinishTimes: number): ReportPubli
   let failures = failFinishTimes;
   let n = 0;
   return {
-    async begin(ctx) {
-      rec.calls.push(`begin:${ctx.attempt}`);
+    async begin(ctx, hosts) {
+      rec.calls.push(`begin:${ctx.attempt}:${hosts.join(',')}`);
       return { channel: 'C1', ts: `1.${++n}` } satisfies MessageRef;
     },
     async progress() {
@@ -128,7 +128,7 @@ describe.skipIf(skip !== undefined)('diagnosis processor on a real BullMQ worker
       (c) => c.startsWith('finish') || c.startsWith('begin') || c.startsWith('fail'),
     );
     expect(finishes).toEqual([
-      'begin:1',
+      'begin:1:web-2',
       'finish:1:1.1:host-unreachable',
       'fail:1:1.1:true:Slack answered 503',
       'finish:2:1.1:host-unreachable',
@@ -151,7 +151,7 @@ describe.skipIf(skip !== undefined)('diagnosis processor on a real BullMQ worker
     expect(await job?.getState()).toBe('failed');
     expect(job?.attemptsMade).toBe(1);
     expect(rec.calls.filter((c) => !c.startsWith('progress'))).toEqual([
-      'begin:1',
+      'begin:1:web-1',
       'fail:1:1.1:false:the diagnosis did not finish within 2 s, so nothing is concluded',
     ]);
     expect(rec.outcomes).toEqual(['timeout']);
