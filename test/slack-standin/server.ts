@@ -79,6 +79,10 @@ export class SlackStandin {
   private waiters: Array<() => void> = [];
   url = '';
 
+  /** Socket Mode: the app token accepted by apps.connections.open, and the WebSocket URL it hands out. */
+  appToken: string | undefined;
+  socketUrl: string | undefined;
+
   constructor(readonly token: string) {}
 
   async start(): Promise<string> {
@@ -181,6 +185,15 @@ export class SlackStandin {
     }
     const auth = req.headers.authorization ?? (args.token ? `Bearer ${String(args.token)}` : undefined);
     if (auth === undefined) return answer(200, { ok: false, error: 'not_authed' });
+    if (method === 'apps.connections.open') {
+      // Only an app-level token (xapp-) may open a Socket Mode connection.
+      if (!this.appToken || auth !== `Bearer ${this.appToken}`)
+        return answer(200, { ok: false, error: 'invalid_auth' });
+      return answer(
+        200,
+        this.socketUrl ? { ok: true, url: this.socketUrl } : { ok: false, error: 'socket_mode_off' },
+      );
+    }
     if (auth !== `Bearer ${this.token}`) return answer(200, { ok: false, error: 'invalid_auth' });
     answer(200, this.apiMethod(method, args));
   }
