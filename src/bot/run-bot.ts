@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { BotConfigError, type BotRole, loadBotConfig } from '../config/load-bot-config.js';
+import { withDeadline } from '../queue/deadline.js';
 import { createLogger } from './logger.js';
 import type { Running } from './serve.js';
 
@@ -50,6 +51,15 @@ export async function runBot(role: BotRole, io: BotIo): Promise<number> {
   if (!io.signal.aborted)
     await new Promise((resolve) => io.signal.addEventListener('abort', resolve, { once: true }));
   logger.info({ reason: String(io.signal.reason) }, 'shutting down');
-  await running.close();
+  // Running diagnoses get their job timeout to finish; a Redis that is gone must not keep the process.
+  try {
+    await withDeadline(running.close(), config.jobTimeoutMs + 15_000, 'shutdown');
+  } catch (err) {
+    logger.error(
+      { err: err instanceof Error ? err.message : String(err) },
+      'shutdown did not complete; exiting',
+    );
+    return 1;
+  }
   return 0;
 }

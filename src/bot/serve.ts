@@ -8,6 +8,7 @@ import type { BotConfig } from '../config/load-bot-config.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import type { Inventory } from '../inventory/types.js';
 import { createDiagnoseQueue, type DiagnoseQueue } from '../queue/create-queue.js';
+import { withDeadline } from '../queue/deadline.js';
 import { enqueueDiagnosis } from '../queue/producer.js';
 import { redisConnection } from '../queue/redis.js';
 import type { TargetReport } from '../report/types.js';
@@ -32,7 +33,13 @@ export function slackReadiness(authTest: () => Promise<unknown>, ttlMs = 30_000)
 }
 
 export function queueCounts(queue: DiagnoseQueue): () => Promise<Record<string, number>> {
-  return () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized');
+  // A scrape must not hang on a Redis that is down (BullMQ waits for it without limit).
+  return () =>
+    withDeadline(
+      queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'),
+      2000,
+      'Redis (job counts)',
+    );
 }
 
 export interface ServeParts {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DiagnoseQueue } from './create-queue.js';
+import { withDeadline } from './deadline.js';
 import { DIAGNOSE_JOB_NAME, type DiagnoseJobData, DiagnoseJobDataSchema, dedupKey } from './job-data.js';
 
 export interface Enqueued {
@@ -14,7 +15,18 @@ export interface Enqueued {
  * Adds a diagnosis unless one for the same target and window is waiting or running (BullMQ
  * deduplication: the key lives until that job completes or fails, so a later request runs anew).
  */
-export async function enqueueDiagnosis(queue: DiagnoseQueue, data: DiagnoseJobData): Promise<Enqueued> {
+/** Within Slack's 3 s ack even when Redis is down: the caller answers "try again" instead. */
+export const ENQUEUE_DEADLINE_MS = 2000;
+
+export async function enqueueDiagnosis(
+  queue: DiagnoseQueue,
+  data: DiagnoseJobData,
+  deadlineMs = ENQUEUE_DEADLINE_MS,
+): Promise<Enqueued> {
+  return withDeadline(enqueue(queue, data), deadlineMs, 'Redis (enqueue)');
+}
+
+async function enqueue(queue: DiagnoseQueue, data: DiagnoseJobData): Promise<Enqueued> {
   const valid = DiagnoseJobDataSchema.parse(data);
   const jobId = randomUUID();
   const job = await queue.add(DIAGNOSE_JOB_NAME, valid, {

@@ -3,6 +3,7 @@
  * Plain node:http handlers, so that Bolt's customRoutes and the worker's own server share them.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { withDeadline } from '../queue/deadline.js';
 
 export interface RouteDeps {
   /** Each check resolves or throws; its message is shown in /readyz. */
@@ -26,7 +27,9 @@ export function healthRoutes(
       method: ['GET'],
       handler: (_req, res) => {
         const names = Object.keys(deps.readiness);
-        void Promise.allSettled(names.map((n) => deps.readiness[n]?.())).then((results) => {
+        // A dependency that does not answer is not ready; the probe itself must not hang.
+        const pending = names.map((n) => withDeadline(deps.readiness[n]?.() ?? Promise.resolve(), 2000, n));
+        void Promise.allSettled(pending).then((results) => {
           const checks = Object.fromEntries(
             results.map((r, i) => [
               names[i],
