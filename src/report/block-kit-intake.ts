@@ -31,12 +31,31 @@ export function renderUsageError(message: string): SlackMessage {
   return text(`:warning: ${escapeMrkdwn(message)}`);
 }
 
-export function renderJoined(target: string, channelId: string, posted: boolean): SlackMessage {
-  return text(
-    posted
-      ? `A diagnosis of \`${escapeMrkdwn(target)}\` is already running: follow its report in <#${channelId}>.`
-      : `A diagnosis of \`${escapeMrkdwn(target)}\` is already queued: its report will appear in <#${channelId}>.`,
-  );
+/**
+ * A link to a message built from the workspace's domain (the slash command carries `team_domain`),
+ * so that a joined request costs no Slack API call inside the 3 s ack.
+ */
+export function messageLink(teamDomain: string, channel: string, ts: string): string | undefined {
+  if (!/^[a-z0-9-]+$/i.test(teamDomain) || !/^\d+\.\d+$/.test(ts)) return undefined;
+  return `https://${teamDomain}.slack.com/archives/${channel}/p${ts.replace('.', '')}`;
+}
+
+export function renderJoined(
+  target: string,
+  running: { channelId: string; message?: { channel: string; ts: string } },
+  teamDomain?: string,
+): SlackMessage {
+  const t = escapeMrkdwn(target);
+  if (!running.message) {
+    return text(
+      `A diagnosis of \`${t}\` is already queued: its report will appear in <#${running.channelId}>.`,
+    );
+  }
+  const link = teamDomain ? messageLink(teamDomain, running.message.channel, running.message.ts) : undefined;
+  const where = link
+    ? `<${link}|its report> in <#${running.message.channel}>`
+    : `its report in <#${running.message.channel}>`;
+  return text(`A diagnosis of \`${t}\` is already running: follow ${where}.`);
 }
 
 export function renderQueued(target: string): SlackMessage {

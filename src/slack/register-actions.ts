@@ -43,11 +43,10 @@ export function registerActions(app: App, deps: IntakeDeps): void {
       ...(body.response_url ? { responseUrl: body.response_url } : {}),
     });
     if (queued.joined) {
-      const ch = queued.running.message?.channel ?? queued.running.channelId;
       await respond({
         response_type: 'ephemeral',
         replace_original: false,
-        ...renderJoined(value.target, ch, queued.running.message !== undefined),
+        ...renderJoined(value.target, queued.running, body.team?.domain),
       });
     }
   });

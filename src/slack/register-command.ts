@@ -57,8 +57,7 @@ export function registerCommand(app: App, deps: IntakeDeps): void {
       );
       if (queued.joined) {
         deps.onCommand?.('joined');
-        const ch = queued.running.message?.channel ?? queued.running.channelId;
-        return ack(ephemeral(renderJoined(parsed.target, ch, queued.running.message !== undefined)));
+        return ack(ephemeral(renderJoined(parsed.target, queued.running, command.team_domain)));
       }
       deps.onCommand?.('queued');
       // An empty ack: the worker's message appears in the channel at once.

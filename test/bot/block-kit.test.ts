@@ -8,6 +8,7 @@ import {
   renderProgress,
   renderReport,
 } from '../../src/report/block-kit.js';
+import { renderJoined } from '../../src/report/block-kit-intake.js';
 import { codeBlock } from '../../src/report/block-kit-limits.js';
 import type { HostReport, TargetReport } from '../../src/report/types.js';
 import { checkMessage } from '../slack-standin/block-rules.js';
@@ -133,5 +134,22 @@ describe('the stand-in refuses what Slack refuses', () => {
     expect(checkMessage(undefined, [s])?.error).toBe('no_text');
     const big = { type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(2900) } };
     expect(checkMessage('t', Array(5).fill(big))?.error).toBe('msg_blocks_too_long');
+  });
+});
+
+describe('joined request', () => {
+  it('links the running report through the workspace domain, no API call needed', () => {
+    const m = renderJoined(
+      'web-3',
+      { channelId: 'C1', message: { channel: 'C1', ts: '1700000000.000100' } },
+      'acme',
+    );
+    expect(m.text).toBe(
+      'A diagnosis of `web-3` is already running: follow <https://acme.slack.com/archives/C1/p1700000000000100|its report> in <#C1>.',
+    );
+    expect(renderJoined('web-3', { channelId: 'C1' }).text).toMatch(
+      /already queued: its report will appear in <#C1>/,
+    );
+    expect(checkMessage(m.text, m.blocks)).toBeUndefined();
   });
 });
