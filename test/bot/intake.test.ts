@@ -154,6 +154,10 @@ describe.skipIf(skip !== undefined)('Slack intake and worker (real Bolt, real Re
       /diagnose502_diagnoses_total\{cause="host-unreachable",outcome="completed"\} [1-9]/,
     );
     expect(worker).toMatch(/diagnose502_slack_rate_limited_total\{method="chat.update"\} 1/);
+    // The not_in_channel answer of the test above, counted by method and Slack's error code.
+    expect(worker).toMatch(
+      /diagnose502_slack_api_errors_total\{method="chat.postMessage",error="not_in_channel"\} 1/,
+    );
     expect(worker).toMatch(/diagnose502_queue_jobs\{state="completed"\} [1-9]/);
     const serve = await (await fetch(`${bot.url}/metrics`)).text();
     expect(serve).toMatch(/diagnose502_commands_total\{outcome="unknown-target"\} 1/);
