@@ -11,7 +11,7 @@ import { boltLogger } from './pino-bolt-logger.js';
 import { registerActions } from './register-actions.js';
 import { registerCommand } from './register-command.js';
 import type { SlackMetrics } from './slack-metrics.js';
-import { instrumentWebClient, SLACK_RETRY } from './web-client.js';
+import { countRateLimits, SLACK_RETRY } from './web-client.js';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -35,9 +35,10 @@ export function createSlackApp(opts: SlackAppOptions, deps: IntakeDeps): App {
   const app = opts.appToken
     ? new App({ ...common, socketMode: true, appToken: opts.appToken, installerOptions: { port: opts.port } })
     : new App({ ...common, signingSecret: opts.signingSecret ?? '', port: opts.port });
-  instrumentWebClient(app.client, opts.metrics);
+  // Bolt builds its own client: its 429s are counted; its few calls count their errors where made.
+  countRateLimits(app.client, opts.metrics);
   registerCommand(app, deps);
-  registerActions(app, deps);
+  registerActions(app, deps, opts.metrics);
   app.error(async (err) => {
     opts.logger.error(
       { err: err.message, code: (err as { code?: string }).code },

@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { ACTION_EVIDENCE, ACTION_RERUN } from '../report/block-kit.js';
 import { renderJoined, renderNotAllowed, renderUsageError } from '../report/block-kit-intake.js';
 import { allowed, type IntakeDeps } from './intake-deps.js';
+import { NO_SLACK_METRICS, type SlackMetrics } from './slack-metrics.js';
 import { uploadEvidence } from './upload-evidence.js';
+import { slackErrorCode } from './web-client.js';
 
 /** A button's value came back from Slack: parse it again before use. */
 const RerunValue = z.object({
@@ -16,7 +18,7 @@ const RerunValue = z.object({
     .max(7 * 86400),
 });
 
-export function registerActions(app: App, deps: IntakeDeps): void {
+export function registerActions(app: App, deps: IntakeDeps, metrics: SlackMetrics = NO_SLACK_METRICS): void {
   app.action<BlockButtonAction>(ACTION_RERUN, async ({ ack, body, action, respond }) => {
     await ack();
     const channelId = body.channel?.id ?? body.container.channel_id;
@@ -64,6 +66,18 @@ export function registerActions(app: App, deps: IntakeDeps): void {
       });
       return;
     }
-    await uploadEvidence(client, channel, ts, report);
+    try {
+      await uploadEvidence(client, channel, ts, report);
+    } catch (err) {
+      metrics.slackError('filesUploadV2', slackErrorCode(err));
+      deps.logger.warn({ err: slackErrorCode(err) }, 'evidence file not uploaded');
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        ...renderUsageError(
+          `Slack refused the evidence file (${slackErrorCode(err)}); try again in a minute.`,
+        ),
+      });
+    }
   });
 }

@@ -1,4 +1,10 @@
-import { type Logger, type RetryOptions, WebClient, WebClientEvent } from '@slack/web-api';
+import {
+  type Logger,
+  type RetryOptions,
+  type WebAPICallResult,
+  WebClient,
+  WebClientEvent,
+} from '@slack/web-api';
 import type { SlackMetrics } from './slack-metrics.js';
 
 /**
@@ -31,31 +37,44 @@ export function slackErrorCode(err: unknown): string {
   return 'unknown';
 }
 
-/** Counts every failed call and every 429 of a client (Bolt's own `app.client` included). */
-export function instrumentWebClient(client: WebClient, metrics: SlackMetrics): WebClient {
+/** Counts the 429s of a client (Bolt's own `app.client` included): WebClient emits an event for each. */
+export function countRateLimits(client: WebClient, metrics: SlackMetrics): WebClient {
   client.on(WebClientEvent.RATE_LIMITED, (_retryAfterS: number, { url }: { url: string }) => {
     metrics.slackRateLimited(url.split('/').pop() ?? 'unknown');
   });
-  // Every method helper goes through apiCall: one place to count errors by method and code.
-  const apiCall = client.apiCall.bind(client);
-  client.apiCall = async (method, options) => {
-    try {
-      return await apiCall(method, options);
-    } catch (err) {
-      metrics.slackError(method, slackErrorCode(err));
-      throw err;
-    }
-  };
   return client;
 }
 
+/**
+ * A WebClient that counts failed calls by method and Slack error code. It must be a subclass:
+ * WebClient binds every method helper (`chat.postMessage` …) to `this.apiCall` while it is being
+ * constructed, so replacing `apiCall` on an instance afterwards would count nothing.
+ */
+export class CountingWebClient extends WebClient {
+  private metrics: SlackMetrics | undefined;
+
+  setMetrics(metrics: SlackMetrics): this {
+    this.metrics = metrics;
+    return this;
+  }
+
+  override async apiCall(method: string, options?: Record<string, unknown>): Promise<WebAPICallResult> {
+    try {
+      return await super.apiCall(method, options);
+    } catch (err) {
+      this.metrics?.slackError(method, slackErrorCode(err));
+      throw err;
+    }
+  }
+}
+
 export function createWebClient(opts: WebClientOptions): WebClient {
-  const client = new WebClient(opts.token, {
+  const client = new CountingWebClient(opts.token, {
     slackApiUrl: opts.apiUrl,
     retryConfig: opts.retryConfig ?? SLACK_RETRY,
     // No request may hang a job forever; WebClient's default timeout is none.
     timeout: 15_000,
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
-  return instrumentWebClient(client, opts.metrics);
+  return countRateLimits(client.setMetrics(opts.metrics), opts.metrics);
 }
