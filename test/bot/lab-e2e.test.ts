@@ -4,7 +4,7 @@
  * `flock /tmp/d502-lab.lock npx vitest run test/bot/lab-e2e.test.ts`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep } from '../../lab/exec.js';
+import { run, sleep } from '../../lab/exec.js';
 import { type Lab, startLab } from '../../lab/fleet.js';
 import { labUnavailableReason } from '../../lab/preflight.js';
 import { restoreHost, runScenario } from '../../lab/scenarios.js';
@@ -14,6 +14,19 @@ import { type BotHarness, redisAvailable, startBotHarness } from './bot-harness.
 const LAB_ID = 57;
 const skip = labUnavailableReason() ?? (await redisAvailable());
 if (skip) console.warn(`[test/bot/lab-e2e] skipped: ${skip}`);
+
+/**
+ * OOM kills by other labs since `sinceMs`: every lab shares the machine's one kernel ring buffer, and
+ * the host's kernel-log probe cannot tell another lab's `node` from its own (lab ids in the memcg).
+ */
+async function foreignOomKills(sinceMs: number): Promise<string[]> {
+  const { stdout } = await run('dmesg', ['--time-format', 'iso'], { allowFail: true });
+  return stdout.split('\n').filter((line) => {
+    const m = /^(\S+)\s+oom-kill:.*oom_memcg=\/d502-(\d+)\//.exec(line);
+    if (!m?.[1] || Number(m[2]) === LAB_ID) return false;
+    return Date.parse(m[1].replace(',', '.')) >= sinceMs;
+  });
+}
 
 function headerOf(m: Message | undefined): string | undefined {
   const first = m?.blocks[0] as { type?: string; text?: { text?: string } } | undefined;
@@ -42,6 +55,7 @@ describe.skipIf(skip !== undefined)('/diagnose502 on a broken lab host (real SSH
 
     // A window of one minute: the kernel ring buffer is shared by every lab on the machine, and an OOM
     // kill from another test's lab within the default 15 minutes would be read as this host's.
+    const windowStart = Date.now() - 60_000;
     const first = await b.command('web-1 1m', { user: 'U0ONCALL' });
     expect(first.status).toBe(200);
     expect(first.body).toBe('');
@@ -60,8 +74,17 @@ describe.skipIf(skip !== undefined)('/diagnose502 on a broken lab host (real SSH
       'the final report',
     );
     const json = JSON.stringify(report.blocks);
-    // The first finding's cause is on the facts line right under the header.
-    expect(JSON.stringify(report.blocks[1])).toContain('*upstream-down*');
+    // The first finding's cause is on the facts line right under the header. Another lab's OOM kill
+    // inside the window is read as this host's (one kernel for all labs): then upstream-down must
+    // still be reported, and the run says why it is not first.
+    const foreign = await foreignOomKills(windowStart);
+    if (foreign.length === 0) expect(JSON.stringify(report.blocks[1])).toContain('*upstream-down*');
+    else {
+      console.warn(
+        `[test/bot/lab-e2e] another lab's OOM kill fell in the window, upstream-down need not be first:\n${foreign.join('\n')}`,
+      );
+      expect(json).toContain('upstream-down');
+    }
     expect(json).toContain('<@U0ONCALL>');
     expect(json).toMatch(/Connection refused/);
     expect(report.history.length).toBeGreaterThanOrEqual(2);
@@ -71,7 +94,7 @@ describe.skipIf(skip !== undefined)('/diagnose502 on a broken lab host (real SSH
       20_000,
       'the evidence file',
     );
-    expect(file.content).toMatch(/1\. \[upstream-down\]/);
+    expect(file.content).toMatch(foreign.length === 0 ? /1\. \[upstream-down\]/ : /\[upstream-down\]/);
     expect(b.standin.callsOf('chat.postMessage')).toHaveLength(1);
     // The job completes just after its last Slack call; one job ran for both requests.
     for (let i = 0; i < 50 && (await b.serve.queue.getCompletedCount()) === 0; i++) await sleep(100);
