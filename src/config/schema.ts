@@ -3,6 +3,7 @@
  * says in its message what to set, so a failed start is fixed without reading the code.
  */
 import { z } from 'zod';
+import { parseRedisTarget } from './redis-target.js';
 
 /** Comma-separated Slack ids (`C0123,C0456`); empty or unset means "everyone". */
 const idList = (what: string, example: string) =>
@@ -57,7 +58,13 @@ export const BotEnvSchema = z.object({
   REDIS_URL: z
     .string()
     .default('redis://127.0.0.1:6379')
-    .refine((url) => /^rediss?:\/\/\S+$/.test(url), 'must be a redis:// or rediss:// URL'),
+    .superRefine((url, ctx) => {
+      try {
+        parseRedisTarget(url);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+      }
+    }),
   DIAGNOSE502_INVENTORY: z.string({
     error: 'is not set: set it to the path of the inventory YAML (see the README, "Inventory")',
   }),

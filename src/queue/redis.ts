@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { parseRedisTarget } from '../config/redis-target.js';
 
 /**
  * One ioredis connection per role. Workers block on Redis and must never give up on a command
@@ -6,9 +7,13 @@ import { Redis } from 'ioredis';
  * slash command answers "Redis is down" within Slack's 3 s rather than hanging.
  */
 export function redisConnection(url: string, role: 'worker' | 'producer'): Redis {
-  return new Redis(url, {
+  const options = {
     maxRetriesPerRequest: role === 'worker' ? null : 1,
     enableOfflineQueue: role === 'worker',
     connectionName: `diagnose502-${role}`,
-  });
+  };
+  const target = parseRedisTarget(url);
+  return target.kind === 'url'
+    ? new Redis(target.url, options)
+    : new Redis({ ...target.options, ...options });
 }
