@@ -15,11 +15,26 @@ export type LoadCommand = () => Promise<Command>;
 /** Without a subcommand, the argument is a host or group to diagnose. */
 export const DIAGNOSE: LoadCommand = async () => (await import('./run-cli.js')).runCli;
 
+export const BOT_ROLES: ReadonlySet<string> = new Set(['serve', 'worker', 'start']);
+
+/** The Slack bot's roles: Bolt, BullMQ and prom-client load only when one of them runs. */
+const bot =
+  (role: 'serve' | 'worker' | 'start'): LoadCommand =>
+  async () => {
+    const { runBot } = await import('../bot/run-bot.js');
+    return (_argv, io) =>
+      runBot(role, { env: io.env, stderr: io.stderr, signal: io.signal ?? new AbortController().signal });
+  };
+
 /**
- * Subcommands by name, the first argument. Empty while the CLI is the only front end; an inventory
- * host named like a subcommand would be shadowed by it, so subcommand names are words, not hosts.
+ * Subcommands by name, the first argument. An inventory host named like a subcommand would be
+ * shadowed by it, so subcommand names are words, not hosts.
  */
-export const SUBCOMMANDS: Readonly<Record<string, LoadCommand>> = {};
+export const SUBCOMMANDS: Readonly<Record<string, LoadCommand>> = {
+  serve: bot('serve'),
+  worker: bot('worker'),
+  start: bot('start'),
+};
 
 export interface PickedCommand {
   /** `diagnose` or the subcommand's name. */

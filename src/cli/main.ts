@@ -9,7 +9,7 @@ import { setMaxListeners } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pickCommand } from './commands.js';
+import { BOT_ROLES, pickCommand } from './commands.js';
 import { earlyAnswer } from './parse-args.js';
 
 /** The package version, found by walking up from this file (src/ under tsx, dist/ once built). */
@@ -50,7 +50,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 try {
-  process.exitCode = await main(process.argv.slice(2));
+  const code = await main(process.argv.slice(2));
+  // A bot role returns once it has shut down; ioredis and Bolt may still hold sockets, so it exits here.
+  if (BOT_ROLES.has(process.argv[2] ?? '')) process.exit(code);
+  process.exitCode = code;
 } catch (err) {
   process.stderr.write(
     `diagnose502: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,

@@ -1,0 +1,113 @@
+/**
+ * Composition root of `diagnose502 worker`: BullMQ workers that run diagnoses and publish to Slack.
+ * The queue code gets its publisher and its SSH connector from here and knows nothing of Slack.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import type { BotConfig } from '../config/load-bot-config.js';
+import { loadInventory } from '../inventory/load-inventory.js';
+import { resolveTarget } from '../inventory/resolve-target.js';
+import type { Connect } from '../pipeline/diagnose-host.js';
+import { sshConnector } from '../pipeline/ssh-connector.js';
+import { createDiagnoseQueue } from '../queue/create-queue.js';
+import { createDiagnoseWorker } from '../queue/create-worker.js';
+import type { DiagnoseJobData } from '../queue/job-data.js';
+import { createProcessor } from '../queue/processor.js';
+import { redisConnection } from '../queue/redis.js';
+import type { TargetReport } from '../report/types.js';
+import { healthRoutes, routeRequests } from '../slack/http-routes.js';
+import { boltLogger } from '../slack/pino-bolt-logger.js';
+import { createSlackPublisher } from '../slack/slack-publisher.js';
+import { createWebClient } from '../slack/web-client.js';
+import { BotMetrics } from './metrics.js';
+import { queueCounts, type Running, slackReadiness } from './serve.js';
+
+export interface WorkerRunOptions {
+  metrics?: BotMetrics;
+  /** Serve /healthz, /readyz and /metrics on config.port (off in `start`, whose Bolt app serves them). */
+  http?: boolean;
+  /** Tests shorten BullMQ's stalled-job check (default 30 s). */
+  stalledIntervalMs?: number;
+  lockDurationMs?: number;
+  /** How long SIGTERM waits for running diagnoses before handing them back to the queue. */
+  shutdownGraceMs?: number;
+  progressIntervalMs?: number;
+  /** Swaps SSH for tests; the real connector by default. */
+  connect?: (hosts: Parameters<typeof sshConnector>[0]) => Connect;
+}
+
+export async function startWorker(
+  config: BotConfig,
+  logger: Logger,
+  opts: WorkerRunOptions = {},
+): Promise<Running & { worker: Worker<DiagnoseJobData, TargetReport> }> {
+  // Fail at start, not at the first job, when the inventory is missing or invalid.
+  await loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() });
+  const connection = redisConnection(config.redisUrl, 'worker');
+  // Queue depth is read from Redis at scrape time, through the worker's own connection.
+  const queue = createDiagnoseQueue(config.queueName, connection);
+  const metrics = opts.metrics ?? new BotMetrics(queueCounts(queue));
+  const client = createWebClient({
+    token: config.slack.botToken,
+    apiUrl: config.slack.apiUrl,
+    metrics,
+    logger: boltLogger(logger),
+  });
+  const processor = createProcessor({
+    publisher: createSlackPublisher(client, logger),
+    resolve: async (target) => {
+      const inventory = await loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() });
+      const hosts = resolveTarget(inventory, target);
+      return { hosts, connect: (opts.connect ?? sshConnector)(hosts) };
+    },
+    jobTimeoutMs: config.jobTimeoutMs,
+    progressIntervalMs: opts.progressIntervalMs ?? 1000,
+    logger,
+    onOutcome: (outcome, ms, report) => metrics.outcome(outcome, ms, report),
+    onStart: (waitMs) => metrics.queueWait(waitMs),
+  });
+  const worker = createDiagnoseWorker(config.queueName, processor, connection, {
+    concurrency: config.workerConcurrency,
+    ...(opts.stalledIntervalMs ? { stalledIntervalMs: opts.stalledIntervalMs } : {}),
+    ...(opts.lockDurationMs ? { lockDurationMs: opts.lockDurationMs } : {}),
+  });
+  worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, err: err.message }, 'job attempt failed'));
+  worker.on('error', (err) => logger.error({ err: err.message }, 'worker error'));
+
+  let port = 0;
+  let server: ReturnType<typeof createServer> | undefined;
+  if (opts.http !== false) {
+    const routes = healthRoutes({
+      readiness: {
+        redis: async () => {
+          await connection.ping();
+        },
+        slack: slackReadiness(() => client.auth.test()),
+      },
+      metrics: () => metrics.render(),
+    });
+    server = createServer(routeRequests(routes));
+    await new Promise<void>((resolve) => server?.listen(config.port, resolve));
+    port = (server.address() as AddressInfo).port;
+  }
+  logger.info({ concurrency: config.workerConcurrency, port }, 'worker: taking jobs');
+
+  const grace = opts.shutdownGraceMs ?? config.jobTimeoutMs + 5000;
+  return {
+    worker,
+    port,
+    close: async () => {
+      // Stop taking jobs and let running ones finish; past the grace period cancel them, which
+      // hands them back to the queue as a failed attempt that another worker retries.
+      const timer = setTimeout(() => worker.cancelAllJobs('worker shutting down'), grace);
+      await worker.close();
+      clearTimeout(timer);
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await queue.close();
+      connection.disconnect();
+      logger.info('worker: stopped');
+    },
+  };
+}

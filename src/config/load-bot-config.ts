@@ -1,0 +1,67 @@
+import { formatFieldPath } from '../inventory/errors.js';
+import { type BotEnv, BotEnvSchema } from './schema.js';
+
+/** Which process is starting: each needs a different part of the configuration. */
+export type BotRole = 'serve' | 'worker' | 'start';
+
+export interface BotConfig {
+  slack: {
+    botToken: string;
+    /** Absent only in Socket Mode, where requests are not signed over HTTP. */
+    signingSecret: string | undefined;
+    appToken: string | undefined;
+    apiUrl: string;
+  };
+  redisUrl: string;
+  queueName: string;
+  inventoryPath: string;
+  port: number;
+  workerConcurrency: number;
+  jobTimeoutMs: number;
+  allowedChannels: readonly string[];
+  allowedUsers: readonly string[];
+  logLevel: BotEnv['LOG_LEVEL'];
+}
+
+export class BotConfigError extends Error {
+  override readonly name = 'BotConfigError';
+  readonly code = 'bot-config-invalid';
+  constructor(readonly issues: readonly string[]) {
+    super(`the bot's configuration is invalid:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+  }
+}
+
+/** Validates the environment; every problem is reported at once, each with what to set. */
+export function loadBotConfig(env: NodeJS.ProcessEnv, role: BotRole): BotConfig {
+  const parsed = BotEnvSchema.safeParse(env);
+  const issues: string[] = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `${formatFieldPath(i.path)} ${i.message}`);
+  // HTTP mode verifies every request with the signing secret; Bolt refuses to start without it.
+  const needsSecret = role !== 'worker' && !env.SLACK_APP_TOKEN;
+  if (needsSecret && !env.SLACK_SIGNING_SECRET?.trim()) {
+    issues.push(
+      'SLACK_SIGNING_SECRET is not set: set it to the Signing Secret from Basic Information > App Credentials ' +
+        '(or set SLACK_APP_TOKEN to use Socket Mode)',
+    );
+  }
+  if (!parsed.success || issues.length > 0) throw new BotConfigError(issues);
+  const e = parsed.data;
+  return {
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET?.trim() || undefined,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+    },
+    redisUrl: e.REDIS_URL,
+    queueName: e.DIAGNOSE502_QUEUE,
+    inventoryPath: e.DIAGNOSE502_INVENTORY,
+    port: e.PORT,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    jobTimeoutMs: e.DIAGNOSE502_JOB_TIMEOUT_S * 1000,
+    allowedChannels: e.DIAGNOSE502_ALLOWED_CHANNELS,
+    allowedUsers: e.DIAGNOSE502_ALLOWED_USERS,
+    logLevel: e.LOG_LEVEL,
+  };
+}

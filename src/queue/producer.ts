@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import type { DiagnoseQueue } from './create-queue.js';
+import { withDeadline } from './deadline.js';
+import { DIAGNOSE_JOB_NAME, type DiagnoseJobData, DiagnoseJobDataSchema, dedupKey } from './job-data.js';
+
+export interface Enqueued {
+  jobId: string;
+  /** True when a job for the same target and window was already queued or running: this joined it. */
+  joined: boolean;
+  /** The data of the job that runs (the earlier one when joined), e.g. where its report is. */
+  running: DiagnoseJobData;
+}
+
+/**
+ * Adds a diagnosis unless one for the same target and window is waiting or running (BullMQ
+ * deduplication: the key lives until that job completes or fails, so a later request runs anew).
+ */
+/** Within Slack's 3 s ack even when Redis is down: the caller answers "try again" instead. */
+export const ENQUEUE_DEADLINE_MS = 2000;
+
+export async function enqueueDiagnosis(
+  queue: DiagnoseQueue,
+  data: DiagnoseJobData,
+  deadlineMs = ENQUEUE_DEADLINE_MS,
+): Promise<Enqueued> {
+  return withDeadline(enqueue(queue, data), deadlineMs, 'Redis (enqueue)');
+}
+
+async function enqueue(queue: DiagnoseQueue, data: DiagnoseJobData): Promise<Enqueued> {
+  const valid = DiagnoseJobDataSchema.parse(data);
+  const jobId = randomUUID();
+  const job = await queue.add(DIAGNOSE_JOB_NAME, valid, {
+    jobId,
+    deduplication: { id: dedupKey(valid.target, valid.sinceS) },
+  });
+  // BullMQ answers a deduplicated add with the id of the job that holds the key.
+  const actualId = job.id ?? jobId;
+  if (actualId === jobId) return { jobId, joined: false, running: valid };
+  const existing = await queue.getJob(actualId);
+  const parsed = DiagnoseJobDataSchema.safeParse(existing?.data);
+  return { jobId: actualId, joined: true, running: parsed.success ? parsed.data : valid };
+}

@@ -1,0 +1,58 @@
+import type { CheckResult, CheckStatus } from '../probes/check.js';
+import { cut, LIMITS } from './block-kit-limits.js';
+import type { Block, Button } from './block-kit-types.js';
+
+export const header = (text: string): Block => ({
+  type: 'header',
+  text: { type: 'plain_text', text: cut(text, LIMITS.headerText), emoji: true },
+});
+
+export const section = (text: string): Block => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: cut(text, LIMITS.sectionText) },
+});
+
+export const context = (...texts: string[]): Block => ({
+  type: 'context',
+  elements: texts.slice(0, LIMITS.contextElements).map((t) => ({ type: 'mrkdwn', text: cut(t, 2000) })),
+});
+
+export const button = (text: string, actionId: string, value: string, style?: 'primary'): Button => ({
+  type: 'button',
+  text: { type: 'plain_text', text: cut(text, LIMITS.buttonText) },
+  action_id: actionId,
+  value: cut(value, LIMITS.buttonValue),
+  ...(style ? { style } : {}),
+});
+
+export const pct = (confidence: number): string => `${Math.round(confidence * 100)}%`;
+
+export function seconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}
+
+export function windowText(sinceS: number): string {
+  if (sinceS % 86400 === 0) return `${sinceS / 86400}d`;
+  if (sinceS % 3600 === 0) return `${sinceS / 3600}h`;
+  if (sinceS % 60 === 0) return `${sinceS / 60}m`;
+  return `${sinceS}s`;
+}
+
+const MARK: Record<CheckStatus, string> = {
+  ok: ':white_check_mark:',
+  warn: ':warning:',
+  fail: ':x:',
+  error: ':exclamation:',
+  skipped: ':heavy_minus_sign:',
+};
+
+/** Checks on a few lines: problems named with their summary, passing checks only by id. */
+export function compactChecks(checks: readonly CheckResult[]): string {
+  const bad = checks.filter((c) => c.status !== 'ok' && c.status !== 'skipped');
+  const ok = checks.filter((c) => c.status === 'ok').map((c) => c.id);
+  const skipped = checks.filter((c) => c.status === 'skipped').map((c) => c.id);
+  const lines = bad.map((c) => `${MARK[c.status]} \`${c.id}\` ${c.summary}`);
+  if (ok.length > 0) lines.push(`${MARK.ok} ${ok.join(', ')}`);
+  if (skipped.length > 0) lines.push(`${MARK.skipped} skipped: ${skipped.join(', ')}`);
+  return lines.join('\n');
+}

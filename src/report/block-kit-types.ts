@@ -1,0 +1,32 @@
+/**
+ * The Block Kit shapes this bot sends: a small structural subset of `@slack/types`, so that the
+ * pure renderers need no Slack package.
+ */
+export interface PlainText {
+  type: 'plain_text';
+  text: string;
+  emoji?: boolean;
+}
+export interface Mrkdwn {
+  type: 'mrkdwn';
+  text: string;
+}
+export interface Button {
+  type: 'button';
+  text: PlainText;
+  action_id: string;
+  value?: string;
+  style?: 'primary' | 'danger';
+}
+export type Block =
+  | { type: 'header'; text: PlainText }
+  | { type: 'section'; text: Mrkdwn; block_id?: string }
+  | { type: 'context'; elements: Mrkdwn[] }
+  | { type: 'divider' }
+  | { type: 'actions'; block_id?: string; elements: Button[] };
+
+/** A message ready for chat.postMessage / chat.update: `text` is the notification and fallback. */
+export interface SlackMessage {
+  text: string;
+  blocks: Block[];
+}

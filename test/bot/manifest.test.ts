@@ -1,0 +1,26 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { COMMAND } from '../../src/slack/register-command.js';
+
+interface Manifest {
+  features: { slash_commands: Array<{ command: string; url: string }> };
+  oauth_config: { scopes: { bot: string[] } };
+  settings: { interactivity: { is_enabled: boolean; request_url: string } };
+}
+
+describe('slack/manifest.yml', () => {
+  it('registers the command and the interactivity URL the code serves, with the scopes it uses', async () => {
+    const m = parse(await readFile('slack/manifest.yml', 'utf8')) as Manifest;
+    expect(m.features.slash_commands.map((c) => c.command)).toEqual([COMMAND]);
+    expect(m.features.slash_commands[0]?.url).toMatch(/\/slack\/events$/);
+    expect(m.settings.interactivity).toMatchObject({
+      is_enabled: true,
+      request_url: expect.stringMatching(/\/slack\/events$/),
+    });
+    // commands: the slash command; chat:write: the report; files:write: filesUploadV2 of the evidence.
+    expect(m.oauth_config.scopes.bot).toEqual(
+      expect.arrayContaining(['commands', 'chat:write', 'files:write']),
+    );
+  });
+});
