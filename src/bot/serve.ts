@@ -4,6 +4,7 @@
  */
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { mountAlertRoutes } from '../alerts/mount-alert-routes.js';
 import type { BotConfig } from '../config/load-bot-config.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import type { Inventory } from '../inventory/types.js';
@@ -79,7 +80,16 @@ export async function startServe(
       appToken: config.slack.appToken,
       apiUrl: config.slack.apiUrl,
       port: config.port,
-      routes,
+      routes: [
+        ...routes,
+        ...mountAlertRoutes(config, {
+          redis,
+          queue,
+          inventory: () => inventory,
+          client: () => app.client,
+          logger,
+        }),
+      ],
       logger,
       metrics,
     },
