@@ -50,7 +50,7 @@ export function renderAlertGroup(v: AlertGroupView): SlackMessage {
     ? `from ${SOURCE[v.source]}`
     : `from ${SOURCE[v.source]} · resolved at ${v.resolvedAt ?? 'an unknown time'}`;
   const text = firing
-    ? `${v.title} firing: ${v.diagnosed.length} diagnoses queued`
+    ? `${v.title} firing: ${v.diagnosed.length} diagnos${v.diagnosed.length === 1 ? 'is' : 'es'} queued`
     : `${v.title} resolved at ${v.resolvedAt ?? 'an unknown time'}`;
   return {
     text: cut(text, 3000),
