@@ -79,8 +79,9 @@ const serve = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'se
   },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
+// /readyz, not /healthz: the producer's Redis connection must be up, or the first answers are 503.
 for (let i = 0; i < 100; i++) {
-  const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+  const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
     (r) => r.ok,
     () => false,
   );
