@@ -1,5 +1,6 @@
 import { createColors } from 'picocolors';
 import type { Finding } from '../diagnosis/finding.js';
+import { formatWindow } from '../diagnosis/format-window.js';
 import type { CheckResult, CheckStatus } from '../probes/check.js';
 import type { HostReport, TargetReport } from './types.js';
 
@@ -104,7 +105,7 @@ export function renderTerminal(report: TargetReport, color: boolean): string {
   const withCause = report.hosts.filter((h) => h.verdict === 'cause-found').length;
   const inconclusive = report.hosts.filter((h) => h.verdict === 'inconclusive').length;
   const header = c.bold(
-    `diagnose502 ${report.target}: ${withCause} of ${report.hosts.length} host${report.hosts.length === 1 ? '' : 's'} with a 502/504 cause${inconclusive > 0 ? `, ${inconclusive} inconclusive` : ''} (window ${Math.round(report.sinceS / 60)}m)`,
+    `diagnose502 ${report.target}: ${withCause} of ${report.hosts.length} host${report.hosts.length === 1 ? '' : 's'} with a 502/504 cause${inconclusive > 0 ? `, ${inconclusive} inconclusive` : ''} (window ${formatWindow(report.sinceS)})`,
   );
   return `${header}\n\n${parts.join(`\n\n${c.dim('─'.repeat(60))}\n\n`)}\n`;
 }
