@@ -75,8 +75,10 @@ function renderInconclusive(c: Colors, report: HostReport): string[] {
 export function renderHost(report: HostReport, color: boolean): string {
   const c = createColors(color);
   const out: string[] = [`${c.bold(report.host)} ${c.dim(`(${report.address}) in ${report.durationMs} ms`)}`];
-  // An inconclusive host has no finding with a cause (verdict.ts); its answer is what it could not check.
-  const [first, ...rest] = report.findings;
+  // An inconclusive host has no finding with a cause (verdict.ts); its answer is what it could not
+  // check, and its findings (502s counted meanwhile) are context, listed after it.
+  const [first, ...others] = report.findings;
+  const rest = report.verdict === 'inconclusive' ? report.findings : others;
   if (report.verdict === 'inconclusive') out.push(...renderInconclusive(c, report));
   else if (first) out.push(...renderFinding(c, first, true));
   if (report.verdict === 'cause-found' && report.notChecked.length > 0) {
@@ -86,8 +88,11 @@ export function renderHost(report: HostReport, color: boolean): string {
     );
   }
   if (rest.length > 0) {
-    out.push('', `  ${c.bold('Also found')}`);
-    for (const f of rest) out.push(...renderFinding(c, f, false));
+    out.push('', `  ${c.bold(report.verdict === 'inconclusive' ? 'Also seen (not a cause)' : 'Also found')}`);
+    for (const f of rest) {
+      if (f.context) out.push(`    ${f.title}`);
+      else out.push(...renderFinding(c, f, false));
+    }
   }
   out.push('', `  ${c.bold('Checks')}`);
   for (const check of report.checks) {
