@@ -7,6 +7,8 @@ import { computeErrorSeries } from '../../../src/diagnosis/parse/error-series.js
 import { parseAccessLog } from '../../../src/diagnosis/parse/parse-access-log.js';
 import { chartPng } from '../../../src/report/chart-png.js';
 import { CHART_HEIGHT, CHART_WIDTH, chartSvg } from '../../../src/report/chart-svg.js';
+import { renderJson } from '../../../src/report/render-json.js';
+import type { TargetReport } from '../../../src/report/types.js';
 
 const line = (t: string, status: number, ua: string, us: string) =>
   `10.88.4.1 - - [25/Nov/2026:${t} +0000] "GET / HTTP/1.1" ${status} 157 "-" "diagnose502-lab" rt=0.002 ua="${ua}" us="${us}" uct="0.000" uht="-" urt="0.001" ul="0" cs=- host="10.88.4.11"`;
@@ -76,5 +78,33 @@ describe('the 502/504 chart', () => {
     expect(bytes).toBe(height * (1 + width * 4));
     // CHART_PNG_OUT=/tmp/chart.png keeps the picture, to look at it.
     if (process.env.CHART_PNG_OUT) writeFileSync(process.env.CHART_PNG_OUT, png);
+  });
+
+  it('goes into --json compactly: one line per count array, the document unchanged', () => {
+    const report: TargetReport = {
+      target: 'web-1',
+      verdict: 'cause-found',
+      sinceS: 900,
+      startedAt: '2026-11-25T10:15:00.000Z',
+      hosts: [
+        {
+          host: 'web-1',
+          address: '10.88.4.11',
+          durationMs: 300,
+          verdict: 'cause-found',
+          notChecked: [],
+          checks: [
+            { id: 'ssh', status: 'ok', summary: 'a string that looks like [\n 1,\n 2\n]', durationMs: 4 },
+          ],
+          findings: [],
+          errorSeries: incident(),
+        },
+      ],
+    };
+    const text = renderJson(report);
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(report)));
+    expect(text).toContain('"c502": [0, 0, 0, 0, 7, 8, 9, 10, 11, 12, 0, 0, 0, 0, 0]');
+    expect(text).toContain('a string that looks like [\\n 1,\\n 2\\n]');
+    expect(text.split('\n').length).toBeLessThan(120);
   });
 });
