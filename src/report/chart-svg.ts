@@ -11,7 +11,7 @@ export const CHART_HEIGHT = 440;
 /** The family chart-png.ts loads (DejaVu Sans, Debian's fonts-dejavu-core), then generic fallbacks. */
 const FONT = "'DejaVu Sans', Arial, Helvetica, sans-serif";
 
-const PAD = { left: 64, right: 28, top: 104, bottom: 86 };
+const PAD = { left: 64, right: 28, top: 104, bottom: 100 };
 /** Colour-blind-safe hues (Okabe-Ito), one per upstream line. */
 const HUES = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00'];
 const MARKER_COLOURS: Record<ChartMarker['kind'], string> = {
@@ -41,6 +41,8 @@ export function chartSvg(host: string, chart: ErrorChart): string {
       (_, i) =>
         `<pattern id="h${i}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/><rect width="3" height="6" fill="${hue(i)}"/></pattern>`,
     ),
+    // A neutral hatch for the legend's "504" swatch.
+    '<pattern id="hl" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/><rect width="3" height="6" fill="#777"/></pattern>',
     '</defs>',
     `<rect width="${CHART_WIDTH}" height="${CHART_HEIGHT}" fill="#ffffff"/>`,
   );
@@ -53,7 +55,7 @@ export function chartSvg(host: string, chart: ErrorChart): string {
     text(
       PAD.left,
       54,
-      `${hhmm(chart.startMs)}–${hhmm(chart.endMs)} UTC (${dateOf(chart.endMs)}) · ${chart.total502} × 502, ${chart.total504} × 504 · ${by}`,
+      `${windowLabel(chart.startMs, chart.endMs)} · ${chart.total502} × 502, ${chart.total504} × 504 · ${by}`,
       { size: 14, fill: '#333' },
     ),
   );
@@ -106,44 +108,58 @@ export function chartSvg(host: string, chart: ErrorChart): string {
     text(PAD.left + plotW, PAD.top + plotH + 36, 'time (UTC)', { size: 12, anchor: 'end', fill: '#444' }),
   );
 
-  // Markers: a dashed line each, labels staggered over three rows above the plot so they do not collide.
-  const rows: number[] = [];
-  chart.markers.forEach((m) => {
+  // Markers: a dashed line each, labels on up to three rows above the plot so they do not collide
+  // (a label near the right edge runs leftwards from its line).
+  const rowEnds: number[] = [];
+  for (const m of chart.markers) {
     const mx = Math.min(PAD.left + plotW, Math.max(PAD.left, x(m.atMs)));
     const label = `${m.label} ${hhmmss(m.atMs)}`;
-    const w = label.length * 7;
-    let row = 0;
-    while (row < 2 && rows[row] !== undefined && (rows[row] ?? 0) > mx - 4) row++;
-    rows[row] = mx + w;
-    const ly = PAD.top - 26 + row * 12;
+    const w = label.length * 7.2;
+    const leftwards = mx + 4 + w > CHART_WIDTH;
+    const from = leftwards ? mx - 4 - w : mx;
+    let row = rowEnds.findIndex((end) => end < from);
+    if (row === -1) row = rowEnds.length < 3 ? rowEnds.length : 2;
+    rowEnds[row] = Math.max(rowEnds[row] ?? 0, leftwards ? mx : mx + 4 + w) + 6;
+    const ly = PAD.top - 32 + row * 14;
     const colour = MARKER_COLOURS[m.kind];
     out.push(
       `<line x1="${fx(mx)}" x2="${fx(mx)}" y1="${ly + 3}" y2="${PAD.top + plotH}" stroke="${colour}" stroke-width="2" stroke-dasharray="6 4"/>`,
-      text(mx + 4, ly, label, {
+      text(leftwards ? mx - 4 : mx + 4, ly, label, {
         size: 12,
         fill: colour,
         weight: 'bold',
-        anchor: mx + w > CHART_WIDTH ? 'end' : 'start',
+        anchor: leftwards ? 'end' : 'start',
       }),
     );
-  });
+  }
 
-  // Legend: one swatch per upstream, then what solid and hatched mean.
+  // Legend: one swatch per upstream, then what solid and hatched mean; wraps onto a second row.
+  const items = [
+    ...chart.lines.map((line, li) => ({ label: short(line.key), swatch: hue(li) })),
+    { label: '502 (solid)', swatch: '#777' },
+    { label: '504 (hatched)', swatch: 'url(#hl)' },
+  ];
   let lx = PAD.left;
-  const ly = CHART_HEIGHT - 24;
-  chart.lines.forEach((line, li) => {
-    out.push(`<rect x="${lx}" y="${ly - 11}" width="14" height="14" fill="${hue(li)}"/>`);
-    out.push(text(lx + 20, ly, line.key, { size: 13 }));
-    lx += 20 + line.key.length * 7.5 + 18;
-  });
-  out.push(
-    `<rect x="${lx}" y="${ly - 11}" width="14" height="14" fill="#777"/>`,
-    text(lx + 20, ly, '502 (solid)', { size: 13 }),
-    `<rect x="${lx + 110}" y="${ly - 11}" width="14" height="14" fill="url(#h0)" stroke="${hue(0)}"/>`,
-    text(lx + 130, ly, '504 (hatched)', { size: 13 }),
-    '</svg>',
-  );
+  let ly = CHART_HEIGHT - 44;
+  for (const item of items) {
+    const w = 20 + item.label.length * 7.5 + 18;
+    if (lx + w > CHART_WIDTH - PAD.right && lx > PAD.left) {
+      lx = PAD.left;
+      ly += 22;
+    }
+    out.push(
+      `<rect x="${fx(lx)}" y="${ly - 11}" width="14" height="14" fill="${item.swatch}" stroke="#777"/>`,
+      text(lx + 20, ly, item.label, { size: 13 }),
+    );
+    lx += w;
+  }
+  out.push('</svg>');
   return out.join('\n');
+}
+
+/** Long upstream names (a unix socket path) are cut in the middle: both ends identify it. */
+function short(key: string): string {
+  return key.length <= 40 ? key : `${key.slice(0, 18)}…${key.slice(-20)}`;
 }
 
 function hue(i: number): string {
@@ -177,6 +193,12 @@ function hhmmss(ms: number): string {
 
 function dateOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** `10:00–10:15 UTC (2026-11-25)`, or with both dates when the window crosses midnight. */
+function windowLabel(startMs: number, endMs: number): string {
+  if (dateOf(startMs) === dateOf(endMs)) return `${hhmm(startMs)}–${hhmm(endMs)} UTC (${dateOf(endMs)})`;
+  return `${dateOf(startMs)} ${hhmm(startMs)} – ${dateOf(endMs)} ${hhmm(endMs)} UTC`;
 }
 
 interface TextStyle {
