@@ -5,6 +5,7 @@ import { type JobContext, PublishRefusedError, type ReportPublisher } from '../q
 import { renderFailure, renderProgress, renderReport } from '../report/block-kit.js';
 import { renderNotInChannel } from '../report/block-kit-intake.js';
 import { respondEphemeral } from './respond.js';
+import { uploadCharts } from './upload-chart.js';
 import { uploadEvidence } from './upload-evidence.js';
 import { slackErrorCode } from './web-client.js';
 
@@ -59,6 +60,9 @@ export function createSlackPublisher(client: WebClient, logger: Logger): ReportP
       // failed upload (after WebClient's own retries) must not re-run the whole diagnosis.
       await uploadEvidence(client, ref.channel, ref.ts, report).catch((err) =>
         logger.warn({ jobId: ctx.jobId, err: slackErrorCode(err) }, 'evidence file not uploaded'),
+      );
+      await uploadCharts(client, ref.channel, ref.ts, report).catch((err) =>
+        logger.warn({ jobId: ctx.jobId, err: slackErrorCode(err) }, 'error chart not uploaded'),
       );
     },
 
