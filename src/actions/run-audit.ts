@@ -3,8 +3,10 @@
  * output) from the Redis stream the bot writes, oldest first. Reads REDIS_URL and DIAGNOSE502_QUEUE
  * like the bot, so it shows the trail of the bot it is pointed at.
  */
+import { once } from 'node:events';
 import type { CliIo } from '../cli/run-cli.js';
 import { BotEnvSchema } from '../config/schema.js';
+import { withDeadline } from '../queue/deadline.js';
 import { redisConnection } from '../queue/redis.js';
 import { formatAudit, readAudit } from './audit.js';
 import { actionKeys } from './keys.js';
@@ -35,6 +37,8 @@ export async function runAudit(argv: string[], io: CliIo): Promise<number> {
   }
   const redis = redisConnection(env.data.REDIS_URL, 'producer');
   try {
+    // The producer connection fails fast instead of queueing commands: wait for it to be ready.
+    if (redis.status !== 'ready') await withDeadline(once(redis, 'ready'), 5000, 'Redis (connect)');
     const entries = await readAudit(redis, actionKeys(env.data.DIAGNOSE502_QUEUE).audit, limit);
     if (json) for (const e of entries) io.stdout.write(`${JSON.stringify(e)}\n`);
     else if (entries.length === 0)
