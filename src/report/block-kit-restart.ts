@@ -20,9 +20,11 @@ export interface RestartOffer {
 }
 
 export function restartButton(offer: RestartOffer): Button {
+  // Slack reads &, < and > in mrkdwn as markup (`<!channel>`): a command with a redirect must show as typed.
+  const command = escapeMrkdwn(offer.command);
   const text = offer.dryRun
-    ? `Dry run: nothing will run. It would run \`${offer.command}\` on ${offer.host} (${offer.address}) after a pre-check, then verify.`
-    : `This runs \`${offer.command}\` on ${offer.host} (${offer.address}) over SSH, after a pre-check, then verifies the service and nginx.`;
+    ? `Dry run: nothing will run. It would run \`${command}\` on ${offer.host} (${offer.address}) after a pre-check, then verify.`
+    : `This runs \`${command}\` on ${offer.host} (${offer.address}) over SSH, after a pre-check, then verifies the service and nginx.`;
   return {
     ...button(cut(offer.label, LIMITS.buttonText), ACTION_RESTART, offer.recordId),
     style: 'danger',
@@ -66,7 +68,7 @@ export function renderRestartProgress(
   steps: readonly RestartStep[],
   outcome?: { result: string; summary: string },
 ): { text: string; blocks: Block[] } {
-  const head = `${r.dryRun ? 'Dry run of a restart' : 'Restart'} of ${r.service} on ${r.host}, asked by <@${r.userId}>: \`${r.command}\``;
+  const head = `${r.dryRun ? 'Dry run of a restart' : 'Restart'} of ${r.service} on ${r.host}, asked by <@${r.userId}>: \`${escapeMrkdwn(r.command)}\``;
   const lines = steps.map((s) => `${MARK[s.state]} *${escapeMrkdwn(s.name)}*: ${escapeMrkdwn(s.detail)}`);
   const blocks: Block[] = [
     section(cut(head, LIMITS.sectionText)),
