@@ -106,7 +106,13 @@ export function createRestartProcessor(deps: RestartJobDeps): RestartProcessor {
       return end('unknown', `the outcome is unknown: check ${record.service} on ${record.host} by hand`);
     }
 
-    const inventory = await deps.inventory();
+    let inventory: Inventory;
+    try {
+      inventory = await deps.inventory();
+    } catch (err) {
+      await step('lock', 'refused', `the inventory cannot be read: ${message(err)}`);
+      return end('blocked', 'nothing was done: the inventory cannot be read');
+    }
     const host = inventory.hosts.get(record.host);
     const service = host?.services.find((s) => s.name === record.service);
     // The command must still be the inventory's: editing the inventory withdraws older buttons.

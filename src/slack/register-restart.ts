@@ -95,12 +95,20 @@ export function registerRestart(app: App, deps: RestartIntakeDeps): void {
         `This restart button was already used by <@${claim.by}> at ${when(claim.at)}; nothing was done again.`,
       );
     }
-    await deps.queue.add(
-      RESTART_JOB_NAME,
-      { actionId: record.id, userId, channel, threadTs },
-      // The record id as job id: one job per button, whatever happens to the click.
-      { jobId: record.id },
-    );
+    try {
+      await deps.queue.add(
+        RESTART_JOB_NAME,
+        { actionId: record.id, userId, channel, threadTs },
+        // The record id as job id: one job per button, whatever happens to the click.
+        { jobId: record.id },
+      );
+    } catch (err) {
+      // The button is spent (claimed); a fresh diagnosis makes a new one.
+      return refuse(
+        record,
+        `The restart could not be queued (${String(err).slice(0, 200)}); nothing was done. Run /diagnose502 ${record.host} again.`,
+      );
+    }
     await audit(
       record,
       'queued',

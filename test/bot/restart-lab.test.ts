@@ -88,7 +88,7 @@ describe.skipIf(skip !== undefined)('safe restarts from a button (real lab, real
   }
 
   beforeAll(async () => {
-    lab = await startLab({ id: LAB_ID, hosts: 3, replace: true });
+    lab = await startLab({ id: LAB_ID, hosts: 4, replace: true });
     redis = new Redis(REDIS_URL);
     bot = await startBotHarness({
       inventory: async (dir) => {
@@ -118,13 +118,13 @@ describe.skipIf(skip !== undefined)('safe restarts from a button (real lab, real
    * another lab's OOM kill of its `node` as this host's (the restart is then a person's call, rightly
    * without a button): when that happens the diagnosis is repeated once the kill is out of the window.
    */
-  async function diagnoseDown(host: string): Promise<Message> {
+  async function diagnoseDown(host: string, channel = 'C0INCIDENT'): Promise<Message> {
     const { bot, lab } = b();
     for (let attempt = 1; ; attempt++) {
       await runScenario(lab, host, 'app-down');
       const started = Date.now();
       const before = bot.standin.messages.length;
-      const res = await bot.command(`${host} 20s`, { user: ONCALL });
+      const res = await bot.command(`${host} 20s`, { user: ONCALL, channel });
       expect(res.status).toBe(200);
       const report = await bot.standin.waitFor(
         () => bot.standin.messages.slice(before).find((m) => headerOf(m)?.startsWith(`${host}:`)),
@@ -332,5 +332,24 @@ describe.skipIf(skip !== undefined)('safe restarts from a button (real lab, real
     expect(await appStatus('web-2')).toBe('app stopped');
     const results = (await audit()).map((e) => e.result);
     expect(results.filter((r) => r === 'succeeded')).toHaveLength(1);
+  }, 240_000);
+  it('two reports in two channels, clicked at once: one restart runs, the other is refused', async () => {
+    const { lab } = b();
+    await restoreHost(lab, 'web-3');
+    const first = await diagnoseDown('web-3', 'C0INCIDENT');
+    const second = await diagnoseDown('web-3', 'C0OTHER');
+    const [b1, b2] = [buttonOrExplain(first), buttonOrExplain(second)];
+    expect(b1.value).not.toBe(b2.value);
+    await Promise.all([click(b1, first, ONCALL), click(b2, second, GROUPIE)]);
+    const [o1, o2] = await Promise.all([outcomeIn(first), outcomeIn(second)]);
+    const outcomes = [o1, o2].map((m) => /Outcome: ([a-z-]+)/.exec(JSON.stringify(m.blocks))?.[1]).sort();
+    expect(outcomes).toEqual(['locked-out', 'succeeded']);
+    const refusedWhy = JSON.stringify([o1, o2].map((m) => m.blocks));
+    expect(refusedWhy).toMatch(
+      /another restart of app on web-3 is running|app on web-3 was restarted recently/,
+    );
+    const results = (await audit()).filter((e) => e.actionId === b1.value || e.actionId === b2.value);
+    expect(results.filter((e) => e.result === 'succeeded')).toHaveLength(1);
+    expect(await appStatus('web-3')).toMatch(/^app running pid=\d+ healthy$/);
   }, 240_000);
 });
