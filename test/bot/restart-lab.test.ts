@@ -13,7 +13,7 @@ import { parse, stringify } from 'yaml';
 import { run, sleep } from '../../lab/exec.js';
 import { type Lab, startLab } from '../../lab/fleet.js';
 import { labUnavailableReason } from '../../lab/preflight.js';
-import { driveTraffic, restoreHost, runScenario } from '../../lab/scenarios.js';
+import { driveTraffic, findScenario, restoreHost, runScenario } from '../../lab/scenarios.js';
 import { type AuditEntry, readAudit } from '../../src/actions/audit.js';
 import { actionKeys } from '../../src/actions/keys.js';
 import { runAudit } from '../../src/actions/run-audit.js';
@@ -118,10 +118,18 @@ describe.skipIf(skip !== undefined)('safe restarts from a button (real lab, real
    * another lab's OOM kill of its `node` as this host's (the restart is then a person's call, rightly
    * without a button): when that happens the diagnosis is repeated once the kill is out of the window.
    */
-  async function diagnoseDown(host: string, channel = 'C0INCIDENT'): Promise<Message> {
+  async function diagnoseDown(
+    host: string,
+    channel = 'C0INCIDENT',
+    scenario = 'app-down',
+    cause = 'upstream-down',
+    apply = true,
+  ): Promise<Message> {
     const { bot, lab } = b();
     for (let attempt = 1; ; attempt++) {
-      await runScenario(lab, host, 'app-down');
+      // Without `apply` the fault is already there: only the failing requests are sent again.
+      if (apply || attempt > 1) await runScenario(lab, host, scenario);
+      else await driveTraffic(lab, host, findScenario(scenario).drive);
       const started = Date.now();
       const before = bot.standin.messages.length;
       const res = await bot.command(`${host} 20s`, { user: ONCALL, channel });
@@ -131,7 +139,7 @@ describe.skipIf(skip !== undefined)('safe restarts from a button (real lab, real
         90_000,
         `the report on ${host}`,
       );
-      if (JSON.stringify(report.blocks[1]).includes('*upstream-down*') || attempt === 4) return report;
+      if (JSON.stringify(report.blocks[1]).includes(`*${cause}*`) || attempt === 4) return report;
       const foreign = await foreignOomKills(started - 25_000);
       if (foreign.length === 0) return report;
       console.warn(
@@ -351,5 +359,58 @@ describe.skipIf(skip !== undefined)('safe restarts from a button (real lab, real
     const results = (await audit()).filter((e) => e.actionId === b1.value || e.actionId === b2.value);
     expect(results.filter((e) => e.result === 'succeeded')).toHaveLength(1);
     expect(await appStatus('web-3')).toMatch(/^app running pid=\d+ healthy$/);
+  }, 240_000);
+  it('nginx reload: blocked while nginx -t fails; once it passes, reloaded, and verification reports what it saw', async () => {
+    const { lab } = b();
+    Object.assign(policy, { dryRun: false, expires: '15m' });
+    await writeInventory();
+    await restoreHost(lab, 'web-1');
+    const report = await diagnoseDown('web-1', 'C0INCIDENT', 'address-changed', 'upstream-address-changed');
+    expect(JSON.stringify(report.blocks[1])).toContain('*upstream-address-changed*');
+    const button = buttonOrExplain(report);
+    expect(button.text.text).toBe('Reload nginx on web-1');
+    expect(button.confirm.text.text).toContain('runs `nginx -s reload` on web-1');
+    // A broken config file appears before the click: nginx -t fails, nothing is reloaded.
+    await lab.exec('web-1', "echo 'bogus_directive on;' > /etc/nginx/conf.d/zz-broken.conf");
+    await click(button, report, ONCALL);
+    const blocked = JSON.stringify((await outcomeIn(report)).blocks);
+    expect(blocked).toMatch(/Outcome: blocked.*nginx -t failed, nothing reloaded: .*unknown directive/);
+    expect(blocked).not.toContain('*run*');
+
+    await lab.exec('web-1', 'rm -f /etc/nginx/conf.d/zz-broken.conf');
+    const again = await diagnoseDown(
+      'web-1',
+      'C0OTHER',
+      'address-changed',
+      'upstream-address-changed',
+      false,
+    );
+    const fresh = buttonOrExplain(again);
+    await click(fresh, again, ONCALL);
+    const done = JSON.stringify((await outcomeIn(again)).blocks);
+    expect(done).toMatch(/run\*: `nginx -s reload` exited 0/);
+    // The reload re-resolved app-1 (nginx now dials its new address), but in the lab that address is
+    // not reachable from web-1 (checked directly below), so the requests still time out: the
+    // verification must say failed, with what it saw, and nothing is retried.
+    const moved = /upstream: \\"http:\/\/(10\.88\.\d+\.25[1-4]):8080/.exec(done)?.[1];
+    expect(moved, done).toBeDefined();
+    const direct = await lab.exec(
+      'web-1',
+      `curl -s -o /dev/null -w '%{http_code}' -m 3 http://${moved}:8080/`,
+      {
+        allowFail: true,
+      },
+    );
+    console.log(
+      `[test/bot/restart-lab] after the reload: ${moved}:8080 from web-1 answers ${direct.stdout.trim()}`,
+    );
+    if (direct.stdout.trim() === '200') {
+      expect(done).toContain('Outcome: succeeded');
+    } else {
+      expect(done).toMatch(/Outcome: failed.*GET \/remote\/ through nginx: HTTP 504; \d+ new upstream error/);
+    }
+    const mine = (await audit()).filter((e) => e.actionId === fresh.value).map((e) => e.result);
+    expect(mine).toEqual(['queued', direct.stdout.trim() === '200' ? 'succeeded' : 'failed']);
+    await restoreHost(lab, 'web-1');
   }, 240_000);
 });
