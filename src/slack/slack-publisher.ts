@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import { type JobContext, PublishRefusedError, type ReportPublisher } from '../queue/publisher.js';
 import { renderFailure, renderProgress, renderReport } from '../report/block-kit.js';
 import { renderNotInChannel } from '../report/block-kit-intake.js';
+import type { RestartOffer } from '../report/block-kit-restart.js';
+import type { TargetReport } from '../report/types.js';
 import { respondEphemeral } from './respond.js';
 import { uploadCharts } from './upload-chart.js';
 import { uploadEvidence } from './upload-evidence.js';
@@ -14,7 +16,14 @@ const UNDELIVERABLE = new Set(['not_in_channel', 'channel_not_found', 'is_archiv
 
 const meta = (ctx: JobContext) => ({ requestedBy: ctx.data.requestedBy.userId, jobId: ctx.jobId });
 
-export function createSlackPublisher(client: WebClient, logger: Logger): ReportPublisher {
+/** Makes the restart buttons of a finished report (src/actions/offer-restarts.ts), when wired. */
+export type OfferRestarts = (ctx: JobContext, report: TargetReport) => Promise<RestartOffer[]>;
+
+export function createSlackPublisher(
+  client: WebClient,
+  logger: Logger,
+  offerRestarts?: OfferRestarts,
+): ReportPublisher {
   let botUserId: string | undefined;
   const whoAmI = async () => {
     if (botUserId) return botUserId;
@@ -55,7 +64,18 @@ export function createSlackPublisher(client: WebClient, logger: Logger): ReportP
     },
 
     async finish(ctx, ref, report) {
-      await client.chat.update({ channel: ref.channel, ts: ref.ts, ...renderReport(report, meta(ctx)) });
+      // No buttons is the safe side: a Redis hiccup here must not cost the report itself.
+      const restarts = offerRestarts
+        ? await offerRestarts(ctx, report).catch((err) => {
+            logger.warn({ jobId: ctx.jobId, err: String(err) }, 'restart buttons not offered');
+            return [];
+          })
+        : [];
+      await client.chat.update({
+        channel: ref.channel,
+        ts: ref.ts,
+        ...renderReport(report, { ...meta(ctx), ...(restarts.length > 0 ? { restarts } : {}) }),
+      });
       // The report is out; the file is extra (and the "Show all evidence" button posts it again). A
       // failed upload (after WebClient's own retries) must not re-run the whole diagnosis.
       await uploadEvidence(client, ref.channel, ref.ts, report).catch((err) =>

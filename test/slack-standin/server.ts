@@ -84,6 +84,8 @@ export class SlackStandin {
   readonly ephemeral: Array<Record<string, unknown>> = [];
   /** Bodies POSTed to response_url targets, by target id. */
   readonly responses = new Map<string, Array<Record<string, unknown>>>();
+  /** Members of Slack user groups, for usergroups.users.list (scope usergroups:read). */
+  readonly usergroups = new Map<string, string[]>();
   /** Channels the bot was not invited to: posts there answer `not_in_channel`. */
   readonly notInChannel = new Set<string>();
   private readonly rateLimits = new Map<string, { times: number; retryAfterS: number }>();
@@ -290,6 +292,13 @@ export class SlackStandin {
           done.push(file);
         }
         return { ok: true, files: done.map((f) => ({ id: f.id, title: f.title ?? f.filename })) };
+      }
+      case 'usergroups.users.list': {
+        // docs.slack.dev/reference/methods/usergroups.users.list: `users` is the list of member ids.
+        const members = this.usergroups.get(String(args.usergroup ?? ''));
+        if (!args.usergroup) return { ok: false, error: 'invalid_arguments' };
+        if (!members) return { ok: false, error: 'no_such_subteam' };
+        return { ok: true, users: members };
       }
       default:
         return { ok: false, error: 'unknown_method' };
