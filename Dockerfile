@@ -15,8 +15,9 @@ RUN npm run build && npm prune --omit=dev
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
-# openssh-client is not needed (SSH is done in-process by node-ssh); tini reaps and forwards signals.
-RUN apt-get update && apt-get install -y --no-install-recommends tini ca-certificates \
+# openssh-client is not needed (SSH is done in-process by node-ssh); tini reaps and forwards signals;
+# fonts-dejavu-core is the font the 502/504 chart's text is drawn with (resvg draws no text without one).
+RUN apt-get update && apt-get install -y --no-install-recommends tini ca-certificates fonts-dejavu-core \
   && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules

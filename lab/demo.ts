@@ -8,12 +8,8 @@ import { readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createColors } from 'picocolors';
-import type { Finding } from '../src/diagnosis/finding.js';
-import { loadInventory } from '../src/inventory/load-inventory.js';
-import { resolveTarget } from '../src/inventory/resolve-target.js';
-import { diagnoseTarget } from '../src/pipeline/diagnose-target.js';
-import { sshConnector } from '../src/pipeline/ssh-connector.js';
-import { renderCheckLine, renderTerminal } from '../src/report/render-terminal.js';
+import { diagnoseAndReport, EXIT_INCONCLUSIVE } from '../src/cli/run-cli.js';
+import type { HostReport } from '../src/report/types.js';
 import type { LabConfig } from './config.js';
 import { labConfig, parseLabId } from './config.js';
 import { sleep } from './exec.js';
@@ -43,9 +39,19 @@ Brings up a 2-host lab (needs root and the Debian packages in the README), break
 <fault> (default ${DEFAULT_FAULT}), diagnoses it, and tears the lab down. Lab id from LAB_ID
 (default ${DEFAULT_DEMO_LAB_ID}). Faults: ${DEMO_FAULTS.join(', ')}.`;
 
+/** The first finding's cause when the host's verdict names one. */
+function causeOf(report: HostReport | undefined) {
+  return report?.verdict === 'cause-found' ? report.findings[0] : undefined;
+}
+
 /** The closing line: what was broken, what diagnose502 said, and whether the two agree. */
-function verdictLine(host: string, scenario: Scenario, first: Finding | undefined): string {
-  const said = first ? `${first.cause} (${Math.round(first.confidence * 100)}%)` : 'nothing';
+function verdictLine(host: string, scenario: Scenario, report: HostReport | undefined): string {
+  const first = causeOf(report);
+  const said = first
+    ? `${first.cause} (${Math.round(first.confidence * 100)}%)`
+    : report?.verdict === 'inconclusive'
+      ? `inconclusive (could not check ${report.notChecked.map((n) => n.check).join(', ')})`
+      : 'no cause';
   const agree =
     first?.cause === scenario.expectedCause
       ? 'matches'
@@ -129,8 +135,8 @@ async function main(argv: string[]): Promise<number> {
       : err(`demo: something of lab ${cfg.id} is left; remove it with: LAB_ID=${cfg.id} npm run lab -- down`);
   /**
    * The step the teardown lets finish first: `up` (a lab half-way up still creates namespaces, none
-   * may come after the teardown), or the aborted diagnosis, briefly, so its SSH sessions close
-   * before their host goes away.
+   * may come after the teardown). An aborted diagnosis needs no wait: its sessions may see their
+   * host vanish (test/ssh/aborted-diagnosis-reset.test.ts).
    */
   let inFlight: { step: Promise<unknown>; waitMs: number } | undefined;
   const track = <T>(step: Promise<T>, waitMs: number): Promise<T> => {
@@ -151,12 +157,6 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', () => shutdown('SIGINT', 130));
   process.on('SIGTERM', () => shutdown('SIGTERM', 143));
-  // An error nobody awaits (a socket reset as a host goes away) must not skip the teardown either.
-  process.on('unhandledRejection', (e) => {
-    if (stopping) return;
-    err(`demo: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    shutdown('unexpected error', 1);
-  });
   /** After a signal the handler above owns the rest of the run: wait for its exit. */
   const halted = () => (stopping ? new Promise<never>(() => {}) : undefined);
 
@@ -190,25 +190,29 @@ async function main(argv: string[]): Promise<number> {
 
     out();
     out(c.bold(`diagnosing ${HOST}: diagnose502 ${HOST} --inventory ${lab.inventoryPath}`));
-    const inventory = await loadInventory({ flagPath: lab.inventoryPath, cwd: process.cwd() });
-    const hosts = resolveTarget(inventory, HOST);
-    // Only what the fault produced: the kernel log is the machine's, and older lines are not ours.
-    const sinceS = Math.ceil((Date.now() - t0) / 1000) + 2;
-    const diagnosis = diagnoseTarget(HOST, hosts, sshConnector(hosts), {
-      sinceS,
-      signal: controller.signal,
-      onProgress: (e) => {
-        if (e.type === 'check' && !stopping) out(renderCheckLine(e.host, e.check, color));
+    // The CLI's own path (run-cli.ts): live check lines, the report, the exit code.
+    const { code, report: result } = await diagnoseAndReport(
+      {
+        target: HOST,
+        inventory: lab.inventoryPath,
+        // Only what the fault produced: the kernel log is the machine's, and older lines are not ours.
+        sinceS: Math.ceil((Date.now() - t0) / 1000) + 2,
+        live: true,
       },
-    });
-    const result = await track(diagnosis, 5_000);
+      {
+        env: process.env,
+        stdout: process.stdout,
+        stderr: process.stderr,
+        version: 'demo',
+        signal: controller.signal,
+      },
+    );
     await halted();
+    if (!result) throw new Error(`diagnose502 could not start (exit ${code})`);
     out();
-    process.stdout.write(renderTerminal(result, color));
-    out();
-    const first = result.hosts[0]?.findings[0];
-    const line = verdictLine(HOST, scenario, first);
-    const matches = first?.cause === scenario.expectedCause;
+    const host = result.hosts[0];
+    const line = verdictLine(HOST, scenario, host);
+    const matches = causeOf(host)?.cause === scenario.expectedCause;
     out(c.bold(matches ? c.green(line) : c.red(line)));
     report(await cleanUp());
     out(
@@ -216,7 +220,8 @@ async function main(argv: string[]): Promise<number> {
         'Next: describe your own hosts in inventory.yml (README: Inventory) and run npx diagnose502 <host>.',
       ),
     );
-    return matches ? 0 : 1;
+    // As the CLI: 3 when the diagnosis could not look (inconclusive); 1 for a verdict that misses.
+    return matches ? 0 : code === EXIT_INCONCLUSIVE ? EXIT_INCONCLUSIVE : 1;
   } catch (e) {
     await halted();
     err(`demo: ${e instanceof Error ? e.message : String(e)}`);

@@ -4,6 +4,8 @@
  */
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { actionKeys } from '../actions/keys.js';
+import { createRestartQueue } from '../actions/restart-queue.js';
 import { mountAlertRoutes } from '../alerts/mount-alert-routes.js';
 import type { BotConfig } from '../config/load-bot-config.js';
 import { loadInventory } from '../inventory/load-inventory.js';
@@ -62,6 +64,8 @@ export async function startServe(
   const inventory = await loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() });
   const redis = redisConnection(config.redisUrl, 'producer');
   const queue = createDiagnoseQueue(config.queueName, redis);
+  const keys = actionKeys(config.queueName);
+  const restartQueue = createRestartQueue(keys.queue, redis);
   const metrics = opts.metrics ?? new BotMetrics(queueCounts(queue));
   const routes = healthRoutes({
     readiness: {
@@ -105,6 +109,13 @@ export async function startServe(
       logger,
       onCommand: (outcome) => metrics.command(outcome),
     },
+    {
+      redis,
+      keys,
+      queue: restartQueue,
+      inventory: () => loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() }),
+      logger,
+    },
   );
   const server = (await app.start(config.port)) as unknown as import('node:http').Server | undefined;
   const address = server?.address?.();
@@ -122,6 +133,7 @@ export async function startServe(
     close: async () => {
       await app.stop();
       await queue.close();
+      await restartQueue.close();
       redis.disconnect();
     },
   };

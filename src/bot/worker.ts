@@ -6,6 +6,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from 'bullmq';
 import type { Logger } from 'pino';
+import { actionKeys } from '../actions/keys.js';
+import { offerRestarts } from '../actions/offer-restarts.js';
+import { createRestartProcessor } from '../actions/restart-job.js';
+import { createRestartWorker } from '../actions/restart-queue.js';
 import type { BotConfig } from '../config/load-bot-config.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { resolveTarget } from '../inventory/resolve-target.js';
@@ -20,6 +24,7 @@ import type { TargetReport } from '../report/types.js';
 import { healthRoutes, routeRequests } from '../slack/http-routes.js';
 import { boltLogger } from '../slack/pino-bolt-logger.js';
 import { createSlackPublisher } from '../slack/slack-publisher.js';
+import { createSlackRestartReporter } from '../slack/slack-restart-reporter.js';
 import { createWebClient } from '../slack/web-client.js';
 import { BotMetrics } from './metrics.js';
 import { queueCounts, type Running, slackReadiness } from './serve.js';
@@ -55,8 +60,12 @@ export async function startWorker(
     metrics,
     logger: boltLogger(logger),
   });
+  const keys = actionKeys(config.queueName);
+  const inventory = () => loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() });
   const processor = createProcessor({
-    publisher: createSlackPublisher(client, logger),
+    publisher: createSlackPublisher(client, logger, async (ctx, report) =>
+      offerRestarts(connection, keys, await inventory(), report, ctx.jobId),
+    ),
     resolve: async (target) => {
       const inventory = await loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() });
       const hosts = resolveTarget(inventory, target);
@@ -74,6 +83,24 @@ export async function startWorker(
     ...(opts.lockDurationMs ? { lockDurationMs: opts.lockDurationMs } : {}),
   });
   worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, err: err.message }, 'job attempt failed'));
+  // Safe restarts (src/actions/): clicked in serve, run here, where SSH is.
+  const restartWorker = createRestartWorker(
+    keys.queue,
+    createRestartProcessor({
+      redis: connection,
+      keys,
+      inventory,
+      connect: opts.connect ?? sshConnector,
+      reporter: createSlackRestartReporter(client),
+      logger,
+    }),
+    connection,
+    {
+      ...(opts.stalledIntervalMs ? { stalledIntervalMs: opts.stalledIntervalMs } : {}),
+      ...(opts.lockDurationMs ? { lockDurationMs: opts.lockDurationMs } : {}),
+    },
+  );
+  restartWorker.on('error', (err) => logger.error({ err: err.message }, 'restart worker error'));
   worker.on('error', (err) => logger.error({ err: err.message }, 'worker error'));
 
   let port = 0;
@@ -103,6 +130,7 @@ export async function startWorker(
       // hands them back to the queue as a failed attempt that another worker retries.
       const timer = setTimeout(() => worker.cancelAllJobs('worker shutting down'), grace);
       await worker.close();
+      await restartWorker.close();
       clearTimeout(timer);
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await queue.close();

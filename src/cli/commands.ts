@@ -34,6 +34,8 @@ export const SUBCOMMANDS: Readonly<Record<string, LoadCommand>> = {
   serve: bot('serve'),
   worker: bot('worker'),
   start: bot('start'),
+  /** The safe restarts' audit trail (src/actions/run-audit.ts). */
+  audit: async () => (await import('../actions/run-audit.js')).runAudit,
 };
 
 export interface PickedCommand {

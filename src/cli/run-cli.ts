@@ -64,36 +64,77 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
 
+  const { code } = await diagnoseAndReport(
+    {
+      target: options.target,
+      inventory: options.inventory,
+      sinceS: options.sinceS,
+      concurrency: options.concurrency,
+      json: options.json,
+    },
+    io,
+  );
+  return code;
+}
+
+/** One diagnosis as the CLI runs it, for any front end that already knows what to diagnose. */
+export interface DiagnoseRequest {
+  /** A host or group of the inventory. */
+  target: string;
+  /** `--inventory`; else DIAGNOSE502_INVENTORY, else the default places (load-inventory.ts). */
+  inventory?: string | undefined;
+  sinceS: number;
+  concurrency?: number | undefined;
+  json?: boolean | undefined;
+  /**
+   * Print each check as it finishes, on stderr. Default: on a terminal without --json (the CLI);
+   * the demo always shows them.
+   */
+  live?: boolean | undefined;
+}
+
+/**
+ * The whole diagnosis behind `diagnose502 <target>`: load the inventory, diagnose (live check lines
+ * while it runs), print the report on stdout, and return it with the exit code (1 cause, 3
+ * inconclusive, 0 none; 2 with no report for an inventory error). The CLI and `npm run demo` share
+ * this one path. Live lines stop once `io.signal` aborts: the checks cancelled by Ctrl-C are noise.
+ */
+export async function diagnoseAndReport(
+  request: DiagnoseRequest,
+  io: CliIo,
+): Promise<{ code: number; report?: TargetReport }> {
   let hosts: ResolvedHost[];
   try {
     const inventory = await loadInventory({
-      flagPath: options.inventory,
+      flagPath: request.inventory,
       envPath: io.env.DIAGNOSE502_INVENTORY,
       cwd: io.cwd ?? process.cwd(),
     });
-    hosts = resolveTarget(inventory, options.target);
+    hosts = resolveTarget(inventory, request.target);
   } catch (err) {
     if (err instanceof InventoryError || err instanceof UsageError) {
       io.stderr.write(`diagnose502: ${err.message}\n`);
-      return EXIT_USAGE;
+      return { code: EXIT_USAGE };
     }
     throw err;
   }
 
-  const live = !options.json && io.stderr.isTTY === true;
+  const live = request.live ?? (!request.json && io.stderr.isTTY === true);
   const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
-  const report = await diagnoseTarget(options.target, hosts, io.connect ?? sshConnector(hosts), {
-    sinceS: options.sinceS,
+  const report = await diagnoseTarget(request.target, hosts, io.connect ?? sshConnector(hosts), {
+    sinceS: request.sinceS,
     signal: io.signal,
-    concurrency: options.concurrency,
+    concurrency: request.concurrency,
     onProgress: live
       ? (e) => {
-          if (e.type === 'check')
-            io.stderr.write(`${renderCheckLine(e.host, e.check, io.stderr.isTTY === true)}\n`);
+          if (e.type === 'check' && !io.signal?.aborted)
+            io.stderr.write(
+              `${renderCheckLine(e.host, e.check, io.stderr.isTTY === true && !io.env.NO_COLOR)}\n`,
+            );
         }
       : undefined,
   });
   if (live) io.stderr.write('\n');
-  io.stdout.write(options.json ? renderJson(report) : renderTerminal(report, color));
-  return exitCodeFor(report);
+  io.stdout.write(request.json ? renderJson(report) : renderTerminal(report, color));
+  return { code: exitCodeFor(report), report };
 }

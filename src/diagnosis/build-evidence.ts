@@ -6,6 +6,7 @@ import { topCpu } from '../probes/defs/system.js';
 import { targetState } from '../probes/target-state.js';
 import type { ProbeContext, ProbeService } from '../probes/types.js';
 import type { Evidence, ListenerEvidence, NginxEvidence, ServiceEvidence } from './evidence.js';
+import { computeErrorSeries } from './parse/error-series.js';
 import { computeAccessStats, parseAccessLine } from './parse/parse-access-log.js';
 import { parseAppLog } from './parse/parse-app-log.js';
 import { hostClock, windowErrorLog, windowKernelLog } from './window.js';
@@ -55,6 +56,7 @@ export function buildEvidence(col: Collection, ctx: ProbeContext, fallbackNowMs:
       .filter((l) => l.length > 0)
       .map((l) => parseAccessLine(l, format));
     ev.accessLog = computeAccessStats(records, { sinceMs: windowStartMs });
+    ev.accessSeries = computeErrorSeries(records, { sinceMs: windowStartMs, untilMs: ev.collectedAtMs });
   } else if (col.accessLog) {
     ev.unavailable['access-log'] = `${ctx.host.nginx.accessLog} is ${col.accessLog.state}`;
   }

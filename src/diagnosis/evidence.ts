@@ -1,4 +1,5 @@
 import type { CpuProcess } from '../probes/defs/system.js';
+import type { ErrorSeries } from './parse/error-series.js';
 import type { AccessStats, ErrorLogEntry, NginxConfig, UpstreamTarget } from './parse/types.js';
 
 /**
@@ -16,6 +17,8 @@ export interface Evidence {
   nginx: NginxEvidence;
   errorLog?: LogWindow<ErrorLogEntry>;
   accessLog?: AccessStats;
+  /** 502/504s per minute in the window, per upstream (the chart in the Slack thread). */
+  accessSeries?: ErrorSeries;
   targets: TargetCheck[];
   resources?: ResourceEvidence;
   kernel?: KernelEvidence;

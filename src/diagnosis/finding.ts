@@ -21,4 +21,9 @@ export interface Finding {
   /** Concrete steps a senior SRE would give, in order. */
   remediation: string[];
   actions: Action[];
+  /**
+   * Not a cause: what was seen while an essential check could not run (502s counted in the access log
+   * while the error log could not be read). It never makes a host `cause-found` (pipeline/verdict.ts).
+   */
+  context?: true;
 }

@@ -9,12 +9,24 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { closeMatches } from './close-matches.js';
 import { formatFieldPath, InventoryError } from './errors.js';
-import { Host, InventoryFile, JournalLog, NginxPaths, Service, SshSettings } from './schema.js';
-import type { EffectiveSsh, Inventory, ResolvedHost, ResolvedService } from './types.js';
+import {
+  DURATION_PATTERN,
+  Host,
+  InventoryFile,
+  JournalLog,
+  NginxPaths,
+  RestartAllow,
+  RestartPolicyFile,
+  Service,
+  SshSettings,
+} from './schema.js';
+import type { EffectiveSsh, Inventory, ResolvedHost, ResolvedService, RestartPolicy } from './types.js';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_NGINX_ACCESS_LOG,
   DEFAULT_NGINX_ERROR_LOG,
+  DEFAULT_RESTART_COOLDOWN_MS,
+  DEFAULT_RESTART_EXPIRES_MS,
   DEFAULT_SSH_PORT,
 } from './types.js';
 
@@ -172,6 +184,8 @@ function knownFieldsAt(path: readonly PropertyKey[]): string[] {
   if (path.length === 0) return shapeKeys(InventoryFile);
   if (last === 'ssh') return shapeKeys(SshSettings);
   if (last === 'nginx') return shapeKeys(NginxPaths);
+  if (path.length === 1 && last === 'restart') return shapeKeys(RestartPolicyFile);
+  if (typeof last === 'number' && path.at(-2) === 'allow') return shapeKeys(RestartAllow);
   if (path.length === 2 && path[0] === 'hosts') return shapeKeys(Host);
   if (typeof last === 'number' && path.at(-2) === 'services') return shapeKeys(Service);
   if (typeof last === 'number' && path.at(-2) === 'logs') return shapeKeys(JournalLog);
@@ -349,7 +363,52 @@ function crossCheck(file: InventoryFile, filePath: string, options: ParseInvento
       seen.add(service.name);
     });
   }
+
+  (file.restart?.allow ?? []).forEach((rule, index) => {
+    if ((rule.users ?? []).length === 0 && (rule.usergroups ?? []).length === 0) {
+      problems.push({
+        path: ['restart', 'allow', index],
+        message: 'a rule without users or usergroups allows nobody',
+        fix: `add users: [U…] or usergroups: [S…] to restart.allow[${index}] in ${filePath}`,
+      });
+    }
+    (rule.targets ?? []).forEach((target, t) => {
+      if (Object.hasOwn(file.hosts, target) || Object.hasOwn(file.groups ?? {}, target)) return;
+      const guess = closeMatches(target, [...hostNames, ...Object.keys(file.groups ?? {})], 3);
+      const hint = guess.length > 0 ? ` (did you mean ${guess.join(', ')}?)` : '';
+      problems.push({
+        path: ['restart', 'allow', index, 'targets', t],
+        message: `"${target}" is neither a host nor a group of this inventory${hint}`,
+        fix: `correct restart.allow[${index}].targets in ${filePath}`,
+      });
+    });
+  });
   return problems;
+}
+
+/** `10m` → 600000; the schema has checked the form. */
+export function durationMs(text: string): number {
+  const m = DURATION_PATTERN.exec(text);
+  if (!m) throw new Error(`internal: duration ${text} passed validation`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+  return Number(m[1]) * unit;
+}
+
+function buildRestartPolicy(file: InventoryFile): RestartPolicy | undefined {
+  const r = file.restart;
+  if (r === undefined) return undefined;
+  const expand = (name: string) => file.groups?.[name] ?? [name];
+  return {
+    allow: r.allow.map((rule) => ({
+      users: rule.users ?? [],
+      usergroups: rule.usergroups ?? [],
+      ...(rule.targets ? { hosts: [...new Set(rule.targets.flatMap(expand))] } : {}),
+    })),
+    cooldownMs: r.cooldown ? durationMs(r.cooldown) : DEFAULT_RESTART_COOLDOWN_MS,
+    maxPerGroup: r.maxPerGroup ?? 1,
+    expiresMs: r.expires ? durationMs(r.expires) : DEFAULT_RESTART_EXPIRES_MS,
+    dryRun: r.dryRun ?? false,
+  };
 }
 
 function unknownJump(path: PropertyKey[], jump: string, hostNames: string[], filePath: string): Problem {
@@ -436,7 +495,14 @@ function buildInventory(file: InventoryFile, filePath: string, options: ParseInv
   }
   const groups = new Map<string, readonly string[]>();
   for (const [group, members] of Object.entries(file.groups ?? {})) groups.set(group, [...new Set(members)]);
-  return { path: filePath, hosts, groups, ...(file.alerts ? { alerts: file.alerts } : {}) };
+  const restart = buildRestartPolicy(file);
+  return {
+    path: filePath,
+    hosts,
+    groups,
+    ...(restart ? { restart } : {}),
+    ...(file.alerts ? { alerts: file.alerts } : {}),
+  };
 }
 
 function resolveService(service: Service): ResolvedService {

@@ -141,6 +141,36 @@ export const Host = z.strictObject({
 });
 export type Host = z.infer<typeof Host>;
 
+/** `10m`, `90s`, `1h`: the durations of the restart policy. */
+export const DURATION_PATTERN = /^([1-9][0-9]{0,5})(ms|s|m|h)$/;
+const Duration = z.string({ error: 'expected a duration like 30s, 10m or 1h' }).regex(DURATION_PATTERN, {
+  error: 'expected a duration like 30s, 10m or 1h',
+});
+
+/** Who may press a restart button, and for which hosts (README "Safe restarts"). */
+export const RestartAllow = z.strictObject({
+  users: z
+    .array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, { error: 'expected a Slack user id like U0123ABC' }))
+    .optional(),
+  usergroups: z
+    .array(z.string().regex(/^S[A-Z0-9]{2,}$/, { error: 'expected a Slack user group id like S0456DEF' }))
+    .optional(),
+  /** Inventory groups or hosts; every host when absent. */
+  targets: z.array(HostName).min(1, { error: 'expected at least one group or host' }).optional(),
+});
+export type RestartAllow = z.infer<typeof RestartAllow>;
+
+export const RestartPolicyFile = z.strictObject({
+  allow: z
+    .array(RestartAllow)
+    .min(1, { error: 'expected at least one rule (omit restart: to allow nobody)' }),
+  cooldown: Duration.optional(),
+  maxPerGroup: z.int({ error: 'expected a whole number' }).min(1).max(100).optional(),
+  expires: Duration.optional(),
+  dryRun: z.boolean({ error: 'expected true or false' }).optional(),
+});
+export type RestartPolicyFile = z.infer<typeof RestartPolicyFile>;
+
 export const InventoryFile = z.strictObject({
   ssh: SshSettings.optional(),
   hosts: z
@@ -149,5 +179,7 @@ export const InventoryFile = z.strictObject({
   groups: z.record(HostName, z.array(HostName).min(1, { error: 'expected at least one member' })).optional(),
   /** Alert intake settings (labels, routes, dedup window): see alerts-section.ts. */
   alerts: AlertsSection.optional(),
+  /** Safe restarts from a Slack button; nobody may press one when absent. */
+  restart: RestartPolicyFile.optional(),
 });
 export type InventoryFile = z.infer<typeof InventoryFile>;

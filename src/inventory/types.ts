@@ -47,6 +47,26 @@ export interface ResolvedHost {
   services: ResolvedService[];
 }
 
+/** One `restart.allow` rule: a user in `users` or in one of `usergroups` may restart `targets`. */
+export interface RestartAllowRule {
+  users: readonly string[];
+  usergroups: readonly string[];
+  /** Host names (groups expanded at load); undefined: every host. */
+  hosts?: readonly string[];
+}
+
+/** The `restart:` policy with defaults applied (README "Safe restarts"). */
+export interface RestartPolicy {
+  allow: readonly RestartAllowRule[];
+  cooldownMs: number;
+  maxPerGroup: number;
+  expiresMs: number;
+  dryRun: boolean;
+}
+
+export const DEFAULT_RESTART_COOLDOWN_MS = 10 * 60_000;
+export const DEFAULT_RESTART_EXPIRES_MS = 15 * 60_000;
+
 export interface Inventory {
   /** Absolute path of the file this was loaded from (named in error messages). */
   path: string;
@@ -56,4 +76,6 @@ export interface Inventory {
   groups: ReadonlyMap<string, readonly string[]>;
   /** The `alerts:` section as written (defaults in alerts-section.ts). */
   alerts?: AlertsSection;
+  /** Absent: nobody may press a restart button. */
+  restart?: RestartPolicy;
 }

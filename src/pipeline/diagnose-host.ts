@@ -1,4 +1,5 @@
 import { buildEvidence } from '../diagnosis/build-evidence.js';
+import { type ErrorChart, errorChart } from '../diagnosis/chart-data.js';
 import { hostKeyMismatchFinding, hostUnreachableFinding } from '../diagnosis/connection-findings.js';
 import { diagnose } from '../diagnosis/diagnose.js';
 import type { Finding } from '../diagnosis/finding.js';
@@ -71,7 +72,15 @@ export async function diagnoseHost(
     const col = await collectHost(session, ctx, { signal: options.signal, onCheck: (c) => onCheck(c) });
     if (options.signal?.aborted) throw options.signal.reason ?? new Error('cancelled');
     const evidence = buildEvidence(col, ctx, now());
-    return finish(host, started, checks, diagnose(evidence), evidence.unavailable, options);
+    return finish(
+      host,
+      started,
+      checks,
+      diagnose(evidence),
+      evidence.unavailable,
+      options,
+      errorChart(evidence),
+    );
   } finally {
     await session.close();
   }
@@ -84,6 +93,7 @@ function finish(
   ranked: Finding[],
   unavailable: Readonly<Record<string, string>>,
   options: DiagnoseOptions,
+  chart?: ErrorChart,
 ): HostReport {
   const { verdict, notChecked, findings } = hostVerdict(ranked, unavailable, {
     'error-log': `tail -n 100 ${host.nginx.errorLog}`,
@@ -102,6 +112,7 @@ function finish(
       evidence: f.evidence.map(redact),
       remediation: f.remediation.map(redact),
     })),
+    ...(chart ? { errorSeries: chart } : {}),
   };
   options.onProgress?.({ type: 'host-done', host: host.name, report });
   return report;

@@ -7,7 +7,8 @@ import type { HostReport, NotChecked, Verdict } from '../report/types.js';
  * cause whatever else could not be checked; without one, the answer is "no cause found" only when the
  * essential checks (probe-set.ts: the error log, the nginx config) ran. Otherwise it is inconclusive:
  * the `no-502-evidence` finding, which would read as "all clear", is dropped so it can never be the
- * headline, and the report names what could not be checked and why.
+ * headline, and the report names what could not be checked and why. A `context` finding (502s
+ * counted while the error log could not be read) is kept as what was seen, but is not a cause.
  */
 export function hostVerdict(
   findings: readonly Finding[],
@@ -20,9 +21,10 @@ export function hostVerdict(
     const hand = byHand[check];
     return [hand === undefined ? { check, reason } : { check, reason, byHand: hand }];
   });
-  const causes = findings.filter((f) => f.cause !== 'no-502-evidence');
-  if (causes.length > 0) return { verdict: 'cause-found', notChecked, findings: [...findings] };
-  if (notChecked.length > 0) return { verdict: 'inconclusive', notChecked, findings: causes };
+  const seen = findings.filter((f) => f.cause !== 'no-502-evidence');
+  if (seen.some((f) => f.context !== true))
+    return { verdict: 'cause-found', notChecked, findings: [...findings] };
+  if (notChecked.length > 0) return { verdict: 'inconclusive', notChecked, findings: seen };
   return { verdict: 'no-cause', notChecked, findings: [...findings] };
 }
 

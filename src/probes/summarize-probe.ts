@@ -1,3 +1,4 @@
+import { formatWindow } from '../diagnosis/format-window.js';
 import { hostClock, upstreamErrors, windowKernelLog } from '../diagnosis/window.js';
 import type { CheckStatus } from './check.js';
 import type { Collection } from './collect-host.js';
@@ -33,9 +34,9 @@ export function summarizeProbe(id: string, col: Collection, sinceS: number): Pro
       if (tail?.state !== 'ok' || !col.errorWindow) {
         return { status: 'error', summary: `error log ${tail?.state ?? 'not read'}` };
       }
-      const since = Math.round(sinceS / 60);
+      const since = formatWindow(sinceS);
       const errors = upstreamErrors(col.errorWindow.entries);
-      if (errors.length === 0) return { status: 'ok', summary: `no upstream errors in the last ${since}m` };
+      if (errors.length === 0) return { status: 'ok', summary: `no upstream errors in the last ${since}` };
       const counts = new Map<string, number>();
       for (const e of errors) counts.set(e.signature ?? '?', (counts.get(e.signature ?? '?') ?? 0) + 1);
       const top = [...counts.entries()]
@@ -45,7 +46,7 @@ export function summarizeProbe(id: string, col: Collection, sinceS: number): Pro
         .join(', ');
       return {
         status: 'warn',
-        summary: `${plural(errors.length, 'upstream error')} in the last ${since}m: ${top}`,
+        summary: `${plural(errors.length, 'upstream error')} in the last ${since}: ${top}`,
       };
     }
     case 'access-log': {
@@ -94,12 +95,12 @@ export function summarizeProbe(id: string, col: Collection, sinceS: number): Pro
       if (why) return { status: 'error', summary: `could not check: ${why}` };
       // The same parsed, windowed events the evidence (and so the OOM finding) is built from.
       const { oomKills } = windowKernelLog(col.kernel ?? '', hostClock(col, Date.now()), sinceS);
-      const since = Math.round(sinceS / 60);
-      if (oomKills.length === 0) return { status: 'ok', summary: `no OOM kills in the last ${since}m` };
+      const since = formatWindow(sinceS);
+      if (oomKills.length === 0) return { status: 'ok', summary: `no OOM kills in the last ${since}` };
       const victims = [...new Set(oomKills.map((k) => k.process))].join(', ');
       return {
         status: 'warn',
-        summary: `${plural(oomKills.length, 'OOM kill')} in the last ${since}m: ${victims}`,
+        summary: `${plural(oomKills.length, 'OOM kill')} in the last ${since}: ${victims}`,
       };
     }
     case 'app-services': {

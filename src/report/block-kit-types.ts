@@ -17,6 +17,15 @@ export interface Button {
   action_id: string;
   value?: string;
   style?: 'primary' | 'danger';
+  /** Slack's confirmation dialog, shown before the click is sent. */
+  confirm?: ConfirmDialog;
+}
+export interface ConfirmDialog {
+  title: PlainText;
+  text: PlainText | Mrkdwn;
+  confirm: PlainText;
+  deny: PlainText;
+  style?: 'primary' | 'danger';
 }
 export type Block =
   | { type: 'header'; text: PlainText }

@@ -17,6 +17,7 @@ import {
   section,
   windowText,
 } from './block-kit-parts.js';
+import { type RestartOffer, restartActionsBlock } from './block-kit-restart.js';
 import type { Block, SlackMessage } from './block-kit-types.js';
 import type { HostReport, TargetReport } from './types.js';
 
@@ -30,6 +31,8 @@ export interface ReportMeta {
   /** Slack user id of who asked. */
   requestedBy: string;
   jobId: string;
+  /** Restart buttons of the first finding (safe actions the inventory can run, see src/actions/). */
+  restarts?: readonly RestartOffer[];
 }
 
 /** What a Re-run button carries; parsed again (zod) when clicked. */
@@ -99,11 +102,15 @@ function actionsBlock(report: TargetReport, meta: ReportMeta): Block {
   };
 }
 
-/** The finding's own actions are listed (the safe-restart issue makes them buttons). */
-function findingActions(f: Finding): string | undefined {
+/** The finding's own actions are listed; the safe ones the inventory allows are buttons below. */
+function findingActions(f: Finding, buttons: number): string | undefined {
   if (f.actions.length === 0) return undefined;
   const list = f.actions.map((a) => `${escapeMrkdwn(a.label)} (${a.kind})`).join(' · ');
-  return `*Actions* (not clickable yet): ${list}`;
+  const note =
+    buttons > 0
+      ? ' (the safe ones have a button below)'
+      : ' (no restart button: see "Safe restarts" in the README)';
+  return `*Actions*${note}: ${list}`;
 }
 
 function singleHost(report: TargetReport, h: HostReport, meta: ReportMeta, evidenceBudget: number): Block[] {
@@ -133,8 +140,9 @@ function singleHost(report: TargetReport, h: HostReport, meta: ReportMeta, evide
     if (hand.length > 0) lines.push(`By hand on ${escapeMrkdwn(h.address)}: ${hand.join('; ')}`);
     blocks.push(section(cut(`*Not checked*\n${lines.join('\n')}`, LIMITS.sectionText)));
   }
-  const actions = f && findingActions(f);
+  const actions = f && findingActions(f, meta.restarts?.length ?? 0);
   if (actions) blocks.push(context(actions));
+  if (meta.restarts && meta.restarts.length > 0) blocks.push(restartActionsBlock(meta.restarts));
   const others = h.findings.slice(1, 6);
   if (others.length > 0) {
     const lines = others.map((o) => `• ${escapeMrkdwn(o.title)} (\`${o.cause}\`, ${pct(o.confidence)})`);

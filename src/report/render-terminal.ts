@@ -1,5 +1,6 @@
 import { createColors } from 'picocolors';
 import type { Finding } from '../diagnosis/finding.js';
+import { formatWindow } from '../diagnosis/format-window.js';
 import type { CheckResult, CheckStatus } from '../probes/check.js';
 import type { HostReport, TargetReport } from './types.js';
 
@@ -74,8 +75,10 @@ function renderInconclusive(c: Colors, report: HostReport): string[] {
 export function renderHost(report: HostReport, color: boolean): string {
   const c = createColors(color);
   const out: string[] = [`${c.bold(report.host)} ${c.dim(`(${report.address}) in ${report.durationMs} ms`)}`];
-  // An inconclusive host has no finding with a cause (verdict.ts); its answer is what it could not check.
-  const [first, ...rest] = report.findings;
+  // An inconclusive host has no finding with a cause (verdict.ts); its answer is what it could not
+  // check, and its findings (502s counted meanwhile) are context, listed after it.
+  const [first, ...others] = report.findings;
+  const rest = report.verdict === 'inconclusive' ? report.findings : others;
   if (report.verdict === 'inconclusive') out.push(...renderInconclusive(c, report));
   else if (first) out.push(...renderFinding(c, first, true));
   if (report.verdict === 'cause-found' && report.notChecked.length > 0) {
@@ -85,8 +88,11 @@ export function renderHost(report: HostReport, color: boolean): string {
     );
   }
   if (rest.length > 0) {
-    out.push('', `  ${c.bold('Also found')}`);
-    for (const f of rest) out.push(...renderFinding(c, f, false));
+    out.push('', `  ${c.bold(report.verdict === 'inconclusive' ? 'Also seen (not a cause)' : 'Also found')}`);
+    for (const f of rest) {
+      if (f.context) out.push(`    ${f.title}`);
+      else out.push(...renderFinding(c, f, false));
+    }
   }
   out.push('', `  ${c.bold('Checks')}`);
   for (const check of report.checks) {
@@ -104,7 +110,7 @@ export function renderTerminal(report: TargetReport, color: boolean): string {
   const withCause = report.hosts.filter((h) => h.verdict === 'cause-found').length;
   const inconclusive = report.hosts.filter((h) => h.verdict === 'inconclusive').length;
   const header = c.bold(
-    `diagnose502 ${report.target}: ${withCause} of ${report.hosts.length} host${report.hosts.length === 1 ? '' : 's'} with a 502/504 cause${inconclusive > 0 ? `, ${inconclusive} inconclusive` : ''} (window ${Math.round(report.sinceS / 60)}m)`,
+    `diagnose502 ${report.target}: ${withCause} of ${report.hosts.length} host${report.hosts.length === 1 ? '' : 's'} with a 502/504 cause${inconclusive > 0 ? `, ${inconclusive} inconclusive` : ''} (window ${formatWindow(report.sinceS)})`,
   );
   return `${header}\n\n${parts.join(`\n\n${c.dim('─'.repeat(60))}\n\n`)}\n`;
 }

@@ -1,3 +1,4 @@
+import type { ErrorChart } from '../diagnosis/chart-data.js';
 import type { Finding } from '../diagnosis/finding.js';
 import type { CheckResult } from '../probes/check.js';
 
@@ -26,6 +27,11 @@ export interface HostReport {
   notChecked: NotChecked[];
   checks: CheckResult[];
   findings: Finding[];
+  /**
+   * 502/504s per minute per upstream from the access log, with the first error, restarts and reloads
+   * marked: the chart in the Slack thread. Absent when the access log was not read or had none.
+   */
+  errorSeries?: ErrorChart;
 }
 
 export interface TargetReport {

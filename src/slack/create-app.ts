@@ -10,6 +10,7 @@ import type { IntakeDeps } from './intake-deps.js';
 import { boltLogger } from './pino-bolt-logger.js';
 import { registerActions } from './register-actions.js';
 import { registerCommand } from './register-command.js';
+import { type RestartIntakeDeps, registerRestart } from './register-restart.js';
 import type { SlackMetrics } from './slack-metrics.js';
 import { countRateLimits, SLACK_RETRY } from './web-client.js';
 
@@ -25,7 +26,7 @@ export interface SlackAppOptions {
   metrics: SlackMetrics;
 }
 
-export function createSlackApp(opts: SlackAppOptions, deps: IntakeDeps): App {
+export function createSlackApp(opts: SlackAppOptions, deps: IntakeDeps, restart?: RestartIntakeDeps): App {
   const common = {
     token: opts.botToken,
     logger: boltLogger(opts.logger),
@@ -39,6 +40,7 @@ export function createSlackApp(opts: SlackAppOptions, deps: IntakeDeps): App {
   countRateLimits(app.client, opts.metrics);
   registerCommand(app, deps);
   registerActions(app, deps, opts.metrics);
+  if (restart) registerRestart(app, restart);
   app.error(async (err) => {
     opts.logger.error(
       { err: err.message, code: (err as { code?: string }).code },

@@ -4,7 +4,10 @@ import type { Logger } from 'pino';
 import { type JobContext, PublishRefusedError, type ReportPublisher } from '../queue/publisher.js';
 import { renderFailure, renderProgress, renderReport } from '../report/block-kit.js';
 import { renderNotInChannel } from '../report/block-kit-intake.js';
+import type { RestartOffer } from '../report/block-kit-restart.js';
+import type { TargetReport } from '../report/types.js';
 import { respondEphemeral } from './respond.js';
+import { uploadCharts } from './upload-chart.js';
 import { uploadEvidence } from './upload-evidence.js';
 import { slackErrorCode } from './web-client.js';
 
@@ -13,7 +16,14 @@ const UNDELIVERABLE = new Set(['not_in_channel', 'channel_not_found', 'is_archiv
 
 const meta = (ctx: JobContext) => ({ requestedBy: ctx.data.requestedBy.userId, jobId: ctx.jobId });
 
-export function createSlackPublisher(client: WebClient, logger: Logger): ReportPublisher {
+/** Makes the restart buttons of a finished report (src/actions/offer-restarts.ts), when wired. */
+export type OfferRestarts = (ctx: JobContext, report: TargetReport) => Promise<RestartOffer[]>;
+
+export function createSlackPublisher(
+  client: WebClient,
+  logger: Logger,
+  offerRestarts?: OfferRestarts,
+): ReportPublisher {
   let botUserId: string | undefined;
   const whoAmI = async () => {
     if (botUserId) return botUserId;
@@ -59,12 +69,26 @@ export function createSlackPublisher(client: WebClient, logger: Logger): ReportP
     },
 
     async finish(ctx, ref, report) {
-      await client.chat.update({ channel: ref.channel, ts: ref.ts, ...renderReport(report, meta(ctx)) });
+      // No buttons is the safe side: a Redis hiccup here must not cost the report itself.
+      const restarts = offerRestarts
+        ? await offerRestarts(ctx, report).catch((err) => {
+            logger.warn({ jobId: ctx.jobId, err: String(err) }, 'restart buttons not offered');
+            return [];
+          })
+        : [];
+      await client.chat.update({
+        channel: ref.channel,
+        ts: ref.ts,
+        ...renderReport(report, { ...meta(ctx), ...(restarts.length > 0 ? { restarts } : {}) }),
+      });
       // The report is out; the file is extra (and the "Show all evidence" button posts it again). A
       // failed upload (after WebClient's own retries) must not re-run the whole diagnosis.
       // In an alert's thread the file goes to that thread (Slack threads are one level deep).
       await uploadEvidence(client, ref.channel, ctx.data.thread?.ts ?? ref.ts, report).catch((err) =>
         logger.warn({ jobId: ctx.jobId, err: slackErrorCode(err) }, 'evidence file not uploaded'),
+      );
+      await uploadCharts(client, ref.channel, ref.ts, report).catch((err) =>
+        logger.warn({ jobId: ctx.jobId, err: slackErrorCode(err) }, 'error chart not uploaded'),
       );
     },
 

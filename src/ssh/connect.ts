@@ -262,13 +262,28 @@ function unreachableError(target: ConnectTarget, error: unknown): HostUnreachabl
   return make(code ?? 'handshake', `SSH connection failed: ${message}`);
 }
 
-/** Races `promise` against the signal and a timer; on either, runs `onCancel` and rejects. */
+/**
+ * Races `promise` against the signal and a timer; on either, runs `onCancel` and rejects. `promise`
+ * is always observed, also when the signal has already fired: a cancelled connect still rejects
+ * later (node-ssh rejects on the socket's error or close, e.g. ECONNRESET as a host goes away), and
+ * a rejection nobody handles ends the process.
+ */
 function bounded<T>(
   promise: Promise<T>,
   options: { signal: AbortSignal | undefined; timeoutMs: number; onCancel: () => void },
   errors: { aborted: () => Error; timedOut: () => Error },
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
+    promise.then(
+      (value) => {
+        done();
+        resolve(value);
+      },
+      (error: unknown) => {
+        done();
+        reject(error);
+      },
+    );
     const done = () => {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
@@ -285,16 +300,6 @@ function bounded<T>(
     }, options.timeoutMs);
     if (options.signal?.aborted) return onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        done();
-        resolve(value);
-      },
-      (error: unknown) => {
-        done();
-        reject(error);
-      },
-    );
   });
 }
 
@@ -377,6 +382,11 @@ async function openHop(target: ConnectTarget, options: ConnectOptions): Promise<
     ...(sock === undefined ? { host: address, port: settings.port } : { sock }),
   } satisfies ConnectConfig;
 
+  // Aborted while the files were read or the jump host connected: open no socket at all.
+  if (signal?.aborted) {
+    closeHop(via);
+    throw abortError(target);
+  }
   const ssh = new NodeSSH();
   const connecting = ssh.connect(config);
   // node-ssh creates the ssh2 client and its socket synchronously (no await before it without a
@@ -395,8 +405,9 @@ async function openHop(target: ConnectTarget, options: ConnectOptions): Promise<
   client?.on('error', (error: Error) =>
     logger?.debug({ host: target.name, err: error }, 'ssh connection error'),
   );
+  // Destroy, not end: before login there is no session to leave politely, and ssh2's end() on a
+  // socket still connecting writes a disconnect packet ahead of the version exchange.
   const cancel = () => {
-    client?.end();
     client?.destroy();
     closeHop(via);
   };

@@ -46,7 +46,7 @@ describe.skipIf(skip !== undefined)('/diagnose502 on a broken lab host (real SSH
     await lab?.stop();
   }, 300_000);
 
-  it('app-down: the report names upstream-down first, the evidence file is in the thread, a second request joins', async () => {
+  it('app-down: the report names upstream-down first, the evidence file and the 502 chart are in the thread, a second request joins', async () => {
     if (!lab || !bot) throw new Error('setup failed');
     const b = bot;
     await restoreHost(lab, 'web-1');
@@ -90,11 +90,21 @@ describe.skipIf(skip !== undefined)('/diagnose502 on a broken lab host (real SSH
     expect(report.history.length).toBeGreaterThanOrEqual(2);
     expect(report.history[0]?.text).toMatch(/^Diagnosing web-1/);
     const file = await b.standin.waitFor(
-      () => b.standin.files.find((f) => f.threadTs === report.ts),
+      () => b.standin.files.find((f) => f.threadTs === report.ts && f.filename.endsWith('.txt')),
       20_000,
       'the evidence file',
     );
     expect(file.content).toMatch(foreign.length === 0 ? /1\. \[upstream-down\]/ : /\[upstream-down\]/);
+    // The driven requests failed with 502: their chart is a PNG in the same thread, rendered at 2x.
+    const chart = await b.standin.waitFor(
+      () => b.standin.files.find((f) => f.threadTs === report.ts && f.filename.endsWith('.png')),
+      20_000,
+      'the chart',
+    );
+    expect(chart.filename).toMatch(/^diagnose502-web-1-.*-errors\.png$/);
+    expect(chart.bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    expect(chart.bytes.length).toBe(chart.declaredLength);
+    expect([chart.bytes.readUInt32BE(16), chart.bytes.readUInt32BE(20)]).toEqual([1920, 880]);
     expect(b.standin.callsOf('chat.postMessage')).toHaveLength(1);
     // The job completes just after its last Slack call; one job ran for both requests.
     for (let i = 0; i < 50 && (await b.serve.queue.getCompletedCount()) === 0; i++) await sleep(100);
@@ -106,7 +116,7 @@ describe.skipIf(skip !== undefined)('/diagnose502 on a broken lab host (real SSH
       paused: 0,
     });
     console.log(
-      `[test/bot/lab-e2e] report: ${headerOf(report)} (${report.history.length} versions of the message)`,
+      `[test/bot/lab-e2e] report: ${headerOf(report)} (${report.history.length} versions of the message; chart ${chart.bytes.length} bytes)`,
     );
   }, 120_000);
 });

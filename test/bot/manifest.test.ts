@@ -18,9 +18,10 @@ describe('slack/manifest.yml', () => {
       is_enabled: true,
       request_url: expect.stringMatching(/\/slack\/events$/),
     });
-    // commands: the slash command; chat:write: the report; files:write: filesUploadV2 of the evidence.
+    // commands: the slash command; chat:write: the report; files:write: filesUploadV2 of the evidence;
+    // usergroups:read: restart.allow usergroups.
     expect(m.oauth_config.scopes.bot).toEqual(
-      expect.arrayContaining(['commands', 'chat:write', 'files:write']),
+      expect.arrayContaining(['commands', 'chat:write', 'files:write', 'usergroups:read']),
     );
   });
 });

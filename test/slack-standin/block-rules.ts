@@ -85,6 +85,14 @@ export function checkMessage(text: unknown, blocks: unknown): SlackRefusal | und
           textObject(e.text, 75, `${p}/text`, ['plain_text']);
           maxLen(e.action_id, 255, `${p}/action_id`);
           if (e.value !== undefined) maxLen(e.value, 2000, `${p}/value`);
+          if (e.confirm !== undefined) {
+            // A button's confirm dialog (docs.slack.dev "Confirmation dialog object").
+            const c = e.confirm as Json;
+            textObject(c.title, 100, `${p}/confirm/title`, ['plain_text']);
+            textObject(c.text, 300, `${p}/confirm/text`, ['plain_text', 'mrkdwn']);
+            textObject(c.confirm, 30, `${p}/confirm/confirm`, ['plain_text']);
+            textObject(c.deny, 30, `${p}/confirm/deny`, ['plain_text']);
+          }
         }
         break;
       }

@@ -32,6 +32,10 @@ export interface UploadedFile {
   filename: string;
   title?: string;
   content: string;
+  /** The file's bytes as uploaded (a PNG is not text). */
+  bytes: Buffer;
+  /** The `length` given to files.getUploadURLExternal (Slack trusts it; a test can compare). */
+  declaredLength: number;
   channel?: string;
   threadTs?: string;
 }
@@ -42,6 +46,17 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** The bytes of the one file part of a multipart upload, or the body itself when it is not multipart. */
+async function uploadedBytes(req: IncomingMessage, body: Buffer): Promise<Buffer> {
+  const type = req.headers['content-type'] ?? '';
+  if (!type.startsWith('multipart/form-data')) return body;
+  const form = await new Response(new Uint8Array(body), { headers: { 'content-type': type } }).formData();
+  for (const value of form.values()) {
+    if (typeof value !== 'string') return Buffer.from(await value.arrayBuffer());
+  }
+  return Buffer.alloc(0);
 }
 
 function parseArgs(req: IncomingMessage, body: Buffer): Record<string, unknown> {
@@ -69,10 +84,12 @@ export class SlackStandin {
   readonly ephemeral: Array<Record<string, unknown>> = [];
   /** Bodies POSTed to response_url targets, by target id. */
   readonly responses = new Map<string, Array<Record<string, unknown>>>();
+  /** Members of Slack user groups, for usergroups.users.list (scope usergroups:read). */
+  readonly usergroups = new Map<string, string[]>();
   /** Channels the bot was not invited to: posts there answer `not_in_channel`. */
   readonly notInChannel = new Set<string>();
   private readonly rateLimits = new Map<string, { times: number; retryAfterS: number }>();
-  private readonly uploads = new Map<string, { filename: string; content?: string }>();
+  private readonly uploads = new Map<string, { filename: string; length: number; bytes?: Buffer }>();
   private server: Server | undefined;
   private nextTs = 1_700_000_000_000_100;
   private nextId = 1;
@@ -157,9 +174,9 @@ export class SlackStandin {
     if (path.startsWith('/upload/')) {
       const up = this.uploads.get(path.slice('/upload/'.length));
       if (!up) return this.send(res, 404, { ok: false });
-      // filesUploadV2 posts the bytes as multipart; the file's text is inside the body verbatim.
-      up.content = body.toString('utf8');
-      res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${body.length}`);
+      // filesUploadV2 posts the bytes as multipart/form-data (or raw): keep the file part's bytes.
+      up.bytes = await uploadedBytes(req, body);
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${up.bytes.length}`);
       this.notify();
       return;
     }
@@ -251,7 +268,7 @@ export class SlackStandin {
         const length = Number(args.length);
         if (!args.filename || !Number.isFinite(length) || length < 1)
           return { ok: false, error: 'invalid_arguments' };
-        this.uploads.set(id, { filename: String(args.filename) });
+        this.uploads.set(id, { filename: String(args.filename), length });
         return { ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id };
       }
       case 'files.completeUploadExternal': {
@@ -260,11 +277,13 @@ export class SlackStandin {
         const done: UploadedFile[] = [];
         for (const f of list) {
           const up = this.uploads.get(f.id);
-          if (!up || up.content === undefined) return { ok: false, error: 'file_not_found' };
+          if (!up || up.bytes === undefined) return { ok: false, error: 'file_not_found' };
           const file: UploadedFile = {
             id: f.id,
             filename: up.filename,
-            content: up.content,
+            content: up.bytes.toString('utf8'),
+            bytes: up.bytes,
+            declaredLength: up.length,
             ...(f.title ? { title: f.title } : {}),
             ...(channel ? { channel } : {}),
             ...(args.thread_ts ? { threadTs: String(args.thread_ts) } : {}),
@@ -273,6 +292,13 @@ export class SlackStandin {
           done.push(file);
         }
         return { ok: true, files: done.map((f) => ({ id: f.id, title: f.title ?? f.filename })) };
+      }
+      case 'usergroups.users.list': {
+        // docs.slack.dev/reference/methods/usergroups.users.list: `users` is the list of member ids.
+        const members = this.usergroups.get(String(args.usergroup ?? ''));
+        if (!args.usergroup) return { ok: false, error: 'invalid_arguments' };
+        if (!members) return { ok: false, error: 'no_such_subteam' };
+        return { ok: true, users: members };
       }
       default:
         return { ok: false, error: 'unknown_method' };

@@ -61,6 +61,8 @@ export async function freePort(): Promise<number> {
 export interface SshdFixture {
   dir: string;
   port: number;
+  /** Pid of the listening sshd; each connection's sshd and commands are its descendants. */
+  pid: number;
   hostKey: string;
   /** Private key accepted for root. */
   clientKey: string;
@@ -139,5 +141,6 @@ export async function startSshd(options: { extraConfig?: string[] } = {}): Promi
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { dir, port, hostKey, clientKey, knownHosts, log: () => log, stop };
+  if (child.pid === undefined) throw new Error('sshd has no pid');
+  return { dir, port, pid: child.pid, hostKey, clientKey, knownHosts, log: () => log, stop };
 }

@@ -88,6 +88,8 @@ export function unexplainedFinding(ev: Evidence): Finding {
 
 /** The access log counts 502/504 but the error log has no matching line (level above `error`, or another host). */
 function blindFinding(ev: Evidence): Finding {
+  const unread = ev.unavailable['error-log'];
+  if (unread !== undefined) return unreadErrorLogFinding(ev, unread);
   const levels = (ev.nginx.config?.errorLogs ?? []).map((l) => l.level).filter((l): l is string => !!l);
   const hidden = levels.find((l) => ['crit', 'alert', 'emerg'].includes(l));
   const s = ev.accessLog?.byStatus ?? {};
@@ -107,6 +109,27 @@ function blindFinding(ev: Evidence): Finding {
       'Log upstream timings ($upstream_addr, $upstream_status, $upstream_header_time) to tell who generated the 502 (catalog 5.1).',
     ],
     actions: [action('investigate-manually', 'human', 'Make nginx log upstream errors, then re-run')],
+  };
+}
+
+/**
+ * The access log counts 502/504 and the error log, whose lines would say why, could not be read:
+ * the count is context, not a cause (a guess from the status codes alone would be a coin toss), so
+ * the host's verdict is inconclusive and the report says what to read.
+ */
+function unreadErrorLogFinding(ev: Evidence, why: string): Finding {
+  const s = ev.accessLog?.byStatus ?? {};
+  return {
+    cause: (s['504'] ?? 0) > (s['502'] ?? 0) ? 'upstream-slow' : 'upstream-down',
+    confidence: 0.2,
+    context: true,
+    title: `${accessFailures(ev)} × 502/504 in the access log in the last ${windowLabel(ev)}; the error log could not be read (${why}): its lines would name the cause`,
+    evidence: (ev.accessLog?.samples ?? []).slice(0, 5),
+    remediation: [
+      "Read the error log's [error] lines for the same minutes by hand (see Not checked), or make it readable to the diagnosis and run diagnose502 again.",
+      'Log upstream timings ($upstream_addr, $upstream_status, $upstream_header_time) to tell who generated the 502 (catalog 5.1).',
+    ],
+    actions: [action('investigate-manually', 'human', 'Read the error log, then re-run')],
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Evidence } from '../evidence.js';
+import { formatWindow } from '../format-window.js';
 import type { ErrorLogEntry, SignatureId } from '../parse/types.js';
 
 /**
@@ -56,10 +57,9 @@ export function groupByPeer(list: ErrorLogEntry[]): Map<string, ErrorLogEntry[]>
   return out;
 }
 
-/** Window length for "in the last 15m" wording. */
+/** Window length for "in the last 15m" wording (`45s`, `1h30m`: see format-window.ts). */
 export function windowLabel(ev: Evidence): string {
-  const min = Math.max(1, Math.round((ev.collectedAtMs - ev.windowStartMs) / 60_000));
-  return min >= 120 && min % 60 === 0 ? `${min / 60}h` : `${min}m`;
+  return formatWindow((ev.collectedAtMs - ev.windowStartMs) / 1000);
 }
 
 /** `connect() failed (111: Connection refused)`: the message with its errno, as counted. */

@@ -1,9 +1,12 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/cli/run-cli.js';
+import { diagnoseAndReport, exitCodeFor, runCli } from '../../../src/cli/run-cli.js';
+import type { Connect } from '../../../src/pipeline/diagnose-host.js';
+import type { TargetReport } from '../../../src/report/types.js';
+import { shRunner } from '../probes/local-runner.js';
 
 function capture(): Writable & { text: () => string } {
   const chunks: string[] = [];
@@ -80,5 +83,62 @@ describe('diagnose502 command line', () => {
     const r = await cli(['web-3', '--inventory', join(dir, 'inventory.yml')]);
     expect(r.code).toBe(2);
     expect(r.err).toContain('hosts.web-3.address');
+  });
+});
+
+describe('diagnoseAndReport: the one path of the CLI and the demo', () => {
+  it('returns the report with its exit code, and runCli answers the same way (one path)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'd502-cli-'));
+    const inventory = join(dir, 'inventory.yml');
+    const missing = join(dir, 'no-such-error.log');
+    await writeFile(
+      inventory,
+      INVENTORY.replace(
+        'web-3: { address: 10.0.0.13 }',
+        `web-3: { address: 10.0.0.13, nginx: { errorLog: ${missing} } }`,
+      ),
+    );
+    // The probes run for real with this machine's sh, as sshd would run them, on a PATH with sh
+    // alone: nothing leaves the machine. What the rules conclude depends on the machine; the
+    // contract is that the code is the report's, whichever front end asks.
+    await mkdir(join(dir, 'bin'));
+    await symlink('/bin/sh', join(dir, 'bin', 'sh'));
+    const connect: Connect = async () => ({ ...shRunner(join(dir, 'bin')), close: () => {} });
+    const stdout = capture();
+    const stderr = capture();
+    const { code, report } = await diagnoseAndReport(
+      { target: 'web-3', inventory, sinceS: 45, live: true },
+      { env: {}, stdout, stderr, version: 'test', connect },
+    );
+    if (!report) throw new Error('no report');
+    expect(code).toBe(exitCodeFor(report));
+    expect(report.hosts[0]?.notChecked.map((n) => n.check)).toContain('error-log');
+    expect(stdout.text()).toMatch(/^diagnose502 web-3: .* \(window 45s\)$/m);
+    // Live lines on request (the demo), on stderr, as the checks finish.
+    expect(stderr.text()).toMatch(/^ {2}\? web-3 error-log +error log missing/m);
+
+    const out = capture();
+    const err = capture();
+    const cliCode = await runCli(['web-3', '--inventory', inventory, '--since', '45s', '--json'], {
+      env: {},
+      stdout: out,
+      stderr: err,
+      version: 'test',
+      connect,
+    });
+    const doc = JSON.parse(out.text()) as TargetReport;
+    expect(doc.sinceS).toBe(45);
+    expect(cliCode).toBe(exitCodeFor(doc));
+    expect(err.text()).toBe('');
+  });
+
+  it('answers 2 without a report for an inventory error', async () => {
+    const stderr = capture();
+    const r = await diagnoseAndReport(
+      { target: 'web-3', inventory: join(tmpdir(), 'd502-no-such-inventory.yml'), sinceS: 60 },
+      { env: {}, stdout: capture(), stderr, version: 'test' },
+    );
+    expect(r).toEqual({ code: 2 });
+    expect(stderr.text()).toContain('does not exist');
   });
 });

@@ -1,0 +1,77 @@
+/**
+ * Step 7 of the restart protocol, the record: who, what, where, when, result and output of every
+ * click (refusals included), appended to a Redis stream and written to the JSON log. Output is
+ * redacted and cut before it is stored.
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { redact } from '../diagnosis/parse/redact.js';
+
+export const AuditResult = z.enum([
+  'refused',
+  'queued',
+  'locked-out',
+  'fault-gone',
+  'blocked',
+  'dry-run',
+  'succeeded',
+  'failed',
+  'unknown',
+]);
+export type AuditResult = z.infer<typeof AuditResult>;
+
+export const AuditEntrySchema = z.object({
+  at: z.string(),
+  who: z.string(),
+  action: z.string(),
+  host: z.string(),
+  service: z.string(),
+  command: z.string(),
+  actionId: z.string(),
+  result: AuditResult,
+  detail: z.string(),
+  output: z.string().optional(),
+});
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+
+/** Stream length kept (approximately, XADD MAXLEN ~). */
+const KEEP = 10_000;
+const MAX_OUTPUT = 4000;
+
+export async function appendAudit(
+  redis: Redis,
+  streamKey: string,
+  logger: Logger,
+  entry: Omit<AuditEntry, 'at'>,
+): Promise<AuditEntry> {
+  const full: AuditEntry = {
+    at: new Date().toISOString(),
+    ...entry,
+    detail: redact(entry.detail),
+    ...(entry.output !== undefined ? { output: redact(entry.output).slice(-MAX_OUTPUT) } : {}),
+  };
+  logger.info({ audit: full }, 'restart audit');
+  await redis.xadd(streamKey, 'MAXLEN', '~', String(KEEP), '*', 'entry', JSON.stringify(full));
+  return full;
+}
+
+export async function readAudit(
+  redis: Redis,
+  streamKey: string,
+  count: number,
+): Promise<Array<AuditEntry & { id: string }>> {
+  const rows = await redis.xrevrange(streamKey, '+', '-', 'COUNT', count);
+  const out: Array<AuditEntry & { id: string }> = [];
+  for (const [id, fields] of rows.reverse()) {
+    const i = fields.indexOf('entry');
+    const parsed = AuditEntrySchema.safeParse(JSON.parse(fields[i + 1] ?? '{}'));
+    if (parsed.success) out.push({ id, ...parsed.data });
+  }
+  return out;
+}
+
+export function formatAudit(e: AuditEntry): string {
+  const head = `${e.at}  ${e.result.padEnd(10)} ${e.who.padEnd(11)} ${e.action} ${e.service} on ${e.host}: ${e.detail}`;
+  return e.output ? `${head}\n    output: ${e.output.replace(/\n/g, '\n            ')}` : head;
+}

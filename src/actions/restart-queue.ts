@@ -1,0 +1,36 @@
+/**
+ * The BullMQ queue of restarts, beside the diagnosis queue. One attempt only: a restart is never
+ * retried on its own; a job that stalls (its worker died) comes back once and finds its recorded
+ * step instead of running the command again.
+ */
+import { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { RestartOutcome, RestartProcessor } from './restart-job.js';
+import type { RestartJobData } from './restart-job-data.js';
+
+export type RestartQueue = Queue<RestartJobData>;
+
+export const RESTART_JOB_OPTIONS = {
+  attempts: 1,
+  removeOnComplete: { age: 7 * 24 * 3600, count: 5000 },
+  removeOnFail: { age: 30 * 24 * 3600, count: 5000 },
+} as const;
+
+export function createRestartQueue(name: string, connection: Redis): RestartQueue {
+  return new Queue<RestartJobData>(name, { connection, defaultJobOptions: RESTART_JOB_OPTIONS });
+}
+
+export function createRestartWorker(
+  name: string,
+  processor: RestartProcessor,
+  connection: Redis,
+  opts: { stalledIntervalMs?: number; lockDurationMs?: number } = {},
+): Worker<RestartJobData, RestartOutcome> {
+  return new Worker<RestartJobData, RestartOutcome>(name, processor, {
+    connection,
+    concurrency: 4,
+    stalledInterval: opts.stalledIntervalMs ?? 30_000,
+    lockDuration: opts.lockDurationMs ?? 30_000,
+    maxStalledCount: 1,
+  });
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { parseDuration } from '../../../src/cli/parse-args.js';
+import { formatWindow } from '../../../src/diagnosis/format-window.js';
+import type { Collection } from '../../../src/probes/collect-host.js';
+import { summarizeProbe } from '../../../src/probes/summarize-probe.js';
+import { renderJson } from '../../../src/report/render-json.js';
+import { renderTerminal } from '../../../src/report/render-terminal.js';
+import type { TargetReport } from '../../../src/report/types.js';
+
+const report = (sinceS: number): TargetReport => ({
+  target: 'web-1',
+  verdict: 'no-cause',
+  sinceS,
+  startedAt: '2026-11-25T10:00:00.000Z',
+  hosts: [],
+});
+
+describe('the window as it is printed', () => {
+  it.each([
+    ['45s', '45s'],
+    ['1s', '1s'],
+    ['15m', '15m'],
+    ['90s', '1m30s'],
+    ['90m', '1h30m'],
+    ['2h', '2h'],
+    ['1d', '1d'],
+    ['7d', '7d'],
+  ])('--since %s reads %s', (given, shown) => {
+    expect(formatWindow(parseDuration(given))).toBe(shown);
+  });
+
+  it('never reads 0m for a window of seconds: terminal header in words, JSON in seconds', () => {
+    expect(renderTerminal(report(45), false)).toContain('(window 45s)');
+    expect(renderTerminal(report(900), false)).toContain('(window 15m)');
+    expect(JSON.parse(renderJson(report(45))).sinceS).toBe(45);
+  });
+
+  it('check lines say "in the last 45s", not "in the last 1m" or "0m"', () => {
+    const col: Collection = {
+      errorLog: { state: 'ok', sizeBytes: 0, text: '', cut: false, utcOffsetMinutes: 0 },
+      errorWindow: { entries: [], truncated: false },
+      kernel: '',
+      unavailable: {},
+      checks: [],
+    };
+    expect(summarizeProbe('error-log', col, 45).summary).toBe('no upstream errors in the last 45s');
+    expect(summarizeProbe('kernel-log', col, 20).summary).toBe('no OOM kills in the last 20s');
+  });
+});
