@@ -6,6 +6,7 @@ import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { actionKeys } from '../actions/keys.js';
 import { createRestartQueue } from '../actions/restart-queue.js';
+import { mountAlertRoutes } from '../alerts/mount-alert-routes.js';
 import type { BotConfig } from '../config/load-bot-config.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import type { Inventory } from '../inventory/types.js';
@@ -83,7 +84,16 @@ export async function startServe(
       appToken: config.slack.appToken,
       apiUrl: config.slack.apiUrl,
       port: config.port,
-      routes,
+      routes: [
+        ...routes,
+        ...mountAlertRoutes(config, {
+          redis,
+          queue,
+          inventory: () => inventory,
+          client: () => app.client,
+          logger,
+        }),
+      ],
       logger,
       metrics,
     },

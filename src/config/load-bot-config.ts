@@ -1,4 +1,5 @@
 import { formatFieldPath } from '../inventory/errors.js';
+import { type AlertsConfig, loadAlertsConfig } from './alerts-config.js';
 import { type BotEnv, BotEnvSchema } from './schema.js';
 
 /** Which process is starting: each needs a different part of the configuration. */
@@ -21,6 +22,8 @@ export interface BotConfig {
   allowedChannels: readonly string[];
   allowedUsers: readonly string[];
   logLevel: BotEnv['LOG_LEVEL'];
+  /** Alert webhooks (issue 11); undefined when ALERT_CHANNEL is not set. */
+  alerts: AlertsConfig | undefined;
 }
 
 export class BotConfigError extends Error {
@@ -45,6 +48,8 @@ export function loadBotConfig(env: NodeJS.ProcessEnv, role: BotRole): BotConfig 
         '(or set SLACK_APP_TOKEN to use Socket Mode)',
     );
   }
+  const alerts = loadAlertsConfig(env);
+  issues.push(...alerts.issues);
   if (!parsed.success || issues.length > 0) throw new BotConfigError(issues);
   const e = parsed.data;
   return {
@@ -63,5 +68,6 @@ export function loadBotConfig(env: NodeJS.ProcessEnv, role: BotRole): BotConfig 
     allowedChannels: e.DIAGNOSE502_ALLOWED_CHANNELS,
     allowedUsers: e.DIAGNOSE502_ALLOWED_USERS,
     logLevel: e.LOG_LEVEL,
+    alerts: alerts.config,
   };
 }

@@ -251,6 +251,15 @@ function crossCheck(file: InventoryFile, filePath: string, options: ParseInvento
     } else hostByLower.set(name.toLowerCase(), name);
   }
 
+  (file.alerts?.routes ?? []).forEach((route, index) => {
+    if (route.group === undefined || Object.hasOwn(file.groups ?? {}, route.group)) return;
+    problems.push({
+      path: ['alerts', 'routes', index, 'group'],
+      message: `"${route.group}" is not a group of this inventory`,
+      fix: `add groups.${route.group} or change alerts.routes[${index}].group in ${filePath}`,
+    });
+  });
+
   for (const [group, members] of Object.entries(file.groups ?? {})) {
     const clash = hostByLower.get(group.toLowerCase());
     if (clash !== undefined) {
@@ -487,7 +496,13 @@ function buildInventory(file: InventoryFile, filePath: string, options: ParseInv
   const groups = new Map<string, readonly string[]>();
   for (const [group, members] of Object.entries(file.groups ?? {})) groups.set(group, [...new Set(members)]);
   const restart = buildRestartPolicy(file);
-  return { path: filePath, hosts, groups, ...(restart ? { restart } : {}) };
+  return {
+    path: filePath,
+    hosts,
+    groups,
+    ...(restart ? { restart } : {}),
+    ...(file.alerts ? { alerts: file.alerts } : {}),
+  };
 }
 
 function resolveService(service: Service): ResolvedService {

@@ -8,6 +8,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { AlertsSection } from './alerts-section.js';
 
 /** Host and group names: what people type as a target. Dots allowed so FQDN-style names work. */
 export const HOST_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
@@ -176,6 +177,8 @@ export const InventoryFile = z.strictObject({
     .record(HostName, Host, { error: 'expected a map of host name to host' })
     .refine((hosts) => Object.keys(hosts).length > 0, { error: 'expected at least one host' }),
   groups: z.record(HostName, z.array(HostName).min(1, { error: 'expected at least one member' })).optional(),
+  /** Alert intake settings (labels, routes, dedup window): see alerts-section.ts. */
+  alerts: AlertsSection.optional(),
   /** Safe restarts from a Slack button; nobody may press one when absent. */
   restart: RestartPolicyFile.optional(),
 });

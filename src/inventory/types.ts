@@ -2,6 +2,7 @@
  * The inventory after loading: defaults merged, paths absolute, references checked. Everything
  * downstream (SSH, probes, reports) reads only these shapes, never the raw file.
  */
+import type { AlertsSection } from './alerts-section.js';
 import type { ServiceKind } from './schema.js';
 
 export const DEFAULT_SSH_PORT = 22;
@@ -73,6 +74,8 @@ export interface Inventory {
   hosts: ReadonlyMap<string, ResolvedHost>;
   /** Group name to member host names, in file order. */
   groups: ReadonlyMap<string, readonly string[]>;
+  /** The `alerts:` section as written (defaults in alerts-section.ts). */
+  alerts?: AlertsSection;
   /** Absent: nobody may press a restart button. */
   restart?: RestartPolicy;
 }

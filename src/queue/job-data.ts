@@ -23,6 +23,8 @@ export const DiagnoseJobDataSchema = z.object({
   /** Slack's response_url of the command (ephemeral answers to the person, 30 minutes). */
   responseUrl: z.string().url().optional(),
   message: MessageRefSchema.optional(),
+  /** Post the report as a reply in this thread (an alert group's message) instead of a new message. */
+  thread: MessageRefSchema.optional(),
 });
 export type DiagnoseJobData = z.infer<typeof DiagnoseJobDataSchema>;
 

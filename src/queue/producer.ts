@@ -22,16 +22,27 @@ export async function enqueueDiagnosis(
   queue: DiagnoseQueue,
   data: DiagnoseJobData,
   deadlineMs = ENQUEUE_DEADLINE_MS,
+  /**
+   * Another dedup key; with `ttlMs` it holds for that long even after the job ends (BullMQ's throttle
+   * mode): what "one diagnosis per host per alert window" needs.
+   */
+  dedup?: { id: string; ttlMs?: number },
 ): Promise<Enqueued> {
-  return withDeadline(enqueue(queue, data), deadlineMs, 'Redis (enqueue)');
+  return withDeadline(enqueue(queue, data, dedup), deadlineMs, 'Redis (enqueue)');
 }
 
-async function enqueue(queue: DiagnoseQueue, data: DiagnoseJobData): Promise<Enqueued> {
+async function enqueue(
+  queue: DiagnoseQueue,
+  data: DiagnoseJobData,
+  dedup: { id: string; ttlMs?: number } | undefined,
+): Promise<Enqueued> {
   const valid = DiagnoseJobDataSchema.parse(data);
   const jobId = randomUUID();
   const job = await queue.add(DIAGNOSE_JOB_NAME, valid, {
     jobId,
-    deduplication: { id: dedupKey(valid.target, valid.sinceS) },
+    deduplication: dedup
+      ? { id: dedup.id, ...(dedup.ttlMs ? { ttl: dedup.ttlMs } : {}) }
+      : { id: dedupKey(valid.target, valid.sinceS) },
   });
   // BullMQ answers a deduplicated add with the id of the job that holds the key.
   const actualId = job.id ?? jobId;

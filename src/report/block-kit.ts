@@ -38,7 +38,8 @@ export interface ReportMeta {
 /** What a Re-run button carries; parsed again (zod) when clicked. */
 export const rerunValue = (target: string, sinceS: number): string => JSON.stringify({ target, sinceS });
 
-const who = (userId: string) => `<@${userId}>`;
+// A Slack user id is mentioned; an alert source ("Alertmanager: HTTP502") is named as it is.
+const who = (userId: string) => (/^[UW][A-Z0-9]{2,}$/.test(userId) ? `<@${userId}>` : userId);
 const EVIDENCE_POINTER = (omitted: number) =>
   `_… ${omitted} more line${omitted === 1 ? '' : 's'}: the full evidence is in the file in this thread_`;
 

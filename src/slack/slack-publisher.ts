@@ -43,7 +43,12 @@ export function createSlackPublisher(
         meta(ctx),
       );
       try {
-        const res = await client.chat.postMessage({ channel: ctx.data.channelId, ...first });
+        const thread = ctx.data.thread;
+        const res = await client.chat.postMessage({
+          channel: thread?.channel ?? ctx.data.channelId,
+          ...(thread ? { thread_ts: thread.ts } : {}),
+          ...first,
+        });
         if (!res.ts || !res.channel) throw new Error('chat.postMessage answered without ts/channel');
         return { channel: res.channel, ts: res.ts };
       } catch (err) {
@@ -78,7 +83,8 @@ export function createSlackPublisher(
       });
       // The report is out; the file is extra (and the "Show all evidence" button posts it again). A
       // failed upload (after WebClient's own retries) must not re-run the whole diagnosis.
-      await uploadEvidence(client, ref.channel, ref.ts, report).catch((err) =>
+      // In an alert's thread the file goes to that thread (Slack threads are one level deep).
+      await uploadEvidence(client, ref.channel, ctx.data.thread?.ts ?? ref.ts, report).catch((err) =>
         logger.warn({ jobId: ctx.jobId, err: slackErrorCode(err) }, 'evidence file not uploaded'),
       );
       await uploadCharts(client, ref.channel, ref.ts, report).catch((err) =>

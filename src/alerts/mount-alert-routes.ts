@@ -1,0 +1,56 @@
+/**
+ * Wires the alert webhooks for `serve`: the routes, the intake on serve's producer connection and
+ * queue, and Slack through Bolt's client (taken lazily: the app is built after its routes).
+ */
+import type { WebClient } from '@slack/web-api';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { BotConfig } from '../config/load-bot-config.js';
+import type { Inventory } from '../inventory/types.js';
+import type { DiagnoseQueue } from '../queue/create-queue.js';
+import { enqueueDiagnosis } from '../queue/producer.js';
+import { type AlertRoute, alertRoutes } from './alert-routes.js';
+import { takeAlertGroup } from './take-alert-group.js';
+
+export function mountAlertRoutes(
+  config: BotConfig,
+  deps: {
+    redis: Redis;
+    queue: DiagnoseQueue;
+    inventory: () => Inventory;
+    client: () => WebClient;
+    logger: Logger;
+  },
+): AlertRoute[] {
+  if (!config.alerts) return [];
+  const logger = deps.logger.child({ intake: 'alerts' });
+  const alerts = config.alerts;
+  return alertRoutes({
+    config: alerts,
+    logger,
+    take: (group) =>
+      takeAlertGroup(
+        {
+          redis: deps.redis,
+          keyPrefix: config.queueName,
+          inventory: deps.inventory,
+          defaultChannel: alerts.channel,
+          enqueue: (data, dedup) => enqueueDiagnosis(deps.queue, data, undefined, dedup),
+          logger,
+          slack: {
+            async post(channel, message, threadTs) {
+              const res = await deps
+                .client()
+                .chat.postMessage({ channel, ...message, ...(threadTs ? { thread_ts: threadTs } : {}) });
+              if (!res.ts || !res.channel) throw new Error('chat.postMessage answered without ts/channel');
+              return { channel: res.channel, ts: res.ts };
+            },
+            async update(ref, message) {
+              await deps.client().chat.update({ channel: ref.channel, ts: ref.ts, ...message });
+            },
+          },
+        },
+        group,
+      ),
+  });
+}

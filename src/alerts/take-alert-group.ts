@@ -1,0 +1,253 @@
+/**
+ * One webhook notification to diagnoses: hosts from labels, a thread per alert group and channel,
+ * one diagnosis job per host per dedup window (BullMQ deduplication with a TTL, atomic with the add),
+ * hosts not in the inventory noted once. Every piece of state is in Redis, so a restarted or second
+ * `serve` continues the same threads. Throws when Redis or Slack fails: the route answers 503 and
+ * the sender retries, which is safe because every step here is idempotent.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { type AlertSettings, alertSettings } from '../inventory/alerts-section.js';
+import type { Inventory } from '../inventory/types.js';
+import type { DiagnoseJobData, MessageRef } from '../queue/job-data.js';
+import type { Enqueued } from '../queue/producer.js';
+import { renderAlertGroup, renderUnknownHosts } from '../report/block-kit-alert.js';
+import type { SlackMessage } from '../report/block-kit-types.js';
+import { groupsOf, mapHost } from './map-hosts.js';
+import type { AlertGroup, IncomingAlert } from './payloads.js';
+import { routeChannel } from './route-channel.js';
+
+/** Posting and updating the thread's head: Slack in production, handed in by serve's composition root. */
+export interface ThreadPoster {
+  post(channel: string, message: SlackMessage, threadTs?: string): Promise<MessageRef>;
+  update(ref: MessageRef, message: SlackMessage): Promise<void>;
+}
+
+export interface AlertIntakeDeps {
+  redis: Redis;
+  /** Namespaces the keys (the queue name), so that separate bots can share one Redis. */
+  keyPrefix: string;
+  inventory(): Inventory;
+  defaultChannel: string;
+  enqueue(data: DiagnoseJobData, dedup: { id: string; ttlMs: number }): Promise<Enqueued>;
+  slack: ThreadPoster;
+  logger: Logger;
+  now?(): number;
+}
+
+export interface IntakeResult {
+  queued: number;
+  deduplicated: number;
+  unknown: number;
+  threads: number;
+}
+
+/** Group state lives 7 days past its last notification (Alertmanager's repeat_interval is 4 h by default). */
+const STATE_TTL_S = 7 * 86400;
+const LOCK_MS = 15_000;
+const FIRING_ZERO = '0001-01-01T00:00:00Z';
+
+interface Bucket {
+  channel: string;
+  firing: Map<string, IncomingAlert>;
+  resolved: IncomingAlert[];
+  unknown: Set<string>;
+}
+
+/** The diagnosis window: from a minute before the alert started (at least 1 min, at most 1 day). */
+export function windowFor(startsAt: string, nowMs: number): number {
+  const started = Date.parse(startsAt);
+  if (!Number.isFinite(started)) return 900;
+  return Math.min(86_400, Math.max(60, Math.ceil((nowMs - started) / 1000) + 60));
+}
+
+function bucketsOf(group: AlertGroup, inventory: Inventory, settings: AlertSettings, fallback: string) {
+  const buckets = new Map<string, Bucket>();
+  const bucket = (channel: string) => {
+    let b = buckets.get(channel);
+    if (!b) {
+      b = { channel, firing: new Map(), resolved: [], unknown: new Set() };
+      buckets.set(channel, b);
+    }
+    return b;
+  };
+  for (const alert of group.alerts) {
+    const match = mapHost(inventory, alert.labels, settings.labels);
+    const severity = alert.labels.severity;
+    if (match.kind === 'known') {
+      const b = bucket(
+        routeChannel(settings.routes, groupsOf(inventory, match.host.name), severity, fallback),
+      );
+      if (alert.status === 'firing') b.firing.set(match.host.name, alert);
+      else b.resolved.push(alert);
+    } else {
+      const b = bucket(routeChannel(settings.routes, [], severity, fallback));
+      if (match.kind === 'unknown') b.unknown.add(match.value);
+      if (alert.status === 'resolved') b.resolved.push(alert);
+    }
+  }
+  return [...buckets.values()];
+}
+
+function resolvedAt(alerts: readonly IncomingAlert[], nowMs: number): string {
+  const ends = alerts
+    .map((a) => (a.endsAt && a.endsAt !== FIRING_ZERO ? Date.parse(a.endsAt) : Number.NaN))
+    .filter((n) => Number.isFinite(n));
+  return new Date(ends.length > 0 ? Math.max(...ends) : nowMs).toISOString();
+}
+
+export async function takeAlertGroup(deps: AlertIntakeDeps, group: AlertGroup): Promise<IntakeResult> {
+  const now = deps.now ?? Date.now;
+  const inventory = deps.inventory();
+  const settings = alertSettings(inventory.alerts);
+  const result: IntakeResult = { queued: 0, deduplicated: 0, unknown: 0, threads: 0 };
+  for (const b of bucketsOf(group, inventory, settings, deps.defaultChannel)) {
+    const id = createHash('sha256')
+      .update(`${group.source}\n${group.groupKey}\n${b.channel}`)
+      .digest('hex')
+      .slice(0, 32);
+    const key = `${deps.keyPrefix}:alerts:group:${id}`;
+    await withLock(deps.redis, `${key}:lock`, () => takeBucket(deps, settings, group, b, key, now, result));
+  }
+  return result;
+}
+
+async function takeBucket(
+  deps: AlertIntakeDeps,
+  settings: AlertSettings,
+  group: AlertGroup,
+  b: Bucket,
+  key: string,
+  now: () => number,
+  result: IntakeResult,
+): Promise<void> {
+  const r = deps.redis;
+  const k = { diagnosed: `${key}:diagnosed`, recent: `${key}:recent`, unknown: `${key}:unknown` };
+  const state = await r.hgetall(key);
+  const firing = b.firing.size > 0 || (b.unknown.size > 0 && b.resolved.length === 0);
+  let ref: MessageRef | undefined =
+    state.ts && state.channel ? { channel: state.channel, ts: state.ts } : undefined;
+  let changed = false;
+  if (!ref) {
+    // A resolved notification for a group never seen firing (state expired, or sent before intake
+    // was on) has no thread to update: nothing to say.
+    if (!firing) return;
+    ref = await deps.slack.post(
+      b.channel,
+      renderAlertGroup({
+        source: group.source,
+        title: group.title,
+        status: 'firing',
+        diagnosed: [],
+        recent: [],
+        unknown: 0,
+        dedupWindowS: settings.dedupWindowS,
+      }),
+    );
+    await r.hset(key, {
+      source: group.source,
+      title: group.title,
+      channel: ref.channel,
+      ts: ref.ts,
+      status: 'firing',
+      version: 1,
+      rendered: 1,
+    });
+    result.threads++;
+  }
+
+  for (const [host, alert] of b.firing) {
+    const enq = await deps.enqueue(
+      {
+        target: host,
+        sinceS: windowFor(alert.startsAt, now()),
+        requestedBy: { userId: `${group.source === 'grafana' ? 'Grafana' : 'Alertmanager'}: ${group.title}` },
+        channelId: ref.channel,
+        thread: ref,
+      },
+      { id: `alert:${host.toLowerCase()}`, ttlMs: settings.dedupWindowS * 1000 },
+    );
+    const inThisThread = enq.running.thread?.ts === ref.ts && enq.running.thread.channel === ref.channel;
+    if (!enq.joined || inThisThread) {
+      if ((await r.sadd(k.diagnosed, host)) === 1) changed = true;
+      if (!enq.joined) result.queued++;
+      else result.deduplicated++;
+    } else {
+      result.deduplicated++;
+      if ((await r.sismember(k.diagnosed, host)) === 0 && (await r.sadd(k.recent, host)) === 1)
+        changed = true;
+    }
+  }
+
+  if (b.unknown.size > 0) {
+    const fresh: string[] = [];
+    for (const value of b.unknown) if ((await r.sadd(k.unknown, value)) === 1) fresh.push(value);
+    result.unknown += fresh.length;
+    if (fresh.length > 0) {
+      changed = true;
+      try {
+        await deps.slack.post(ref.channel, renderUnknownHosts(fresh), ref.ts);
+      } catch (err) {
+        // Said once: forget them, so that the retry of this notification says it.
+        await r.srem(k.unknown, ...fresh);
+        throw err;
+      }
+    }
+  }
+
+  const status = firing ? 'firing' : 'resolved';
+  if (status !== state.status && (state.status !== undefined || status === 'resolved')) {
+    await r.hset(
+      key,
+      status === 'resolved' ? { status, resolvedAt: resolvedAt(b.resolved, now()) } : { status },
+    );
+    if (status === 'firing') await r.hdel(key, 'resolvedAt');
+    changed = true;
+  }
+  const version = changed ? await r.hincrby(key, 'version', 1) : Number((await r.hget(key, 'version')) ?? 0);
+  for (const k2 of [key, k.diagnosed, k.recent, k.unknown]) await r.expire(k2, STATE_TTL_S);
+  // A failed update earlier (Slack down) left rendered < version: this notification repairs it.
+  if (Number((await r.hget(key, 'rendered')) ?? 0) >= version) return;
+  const now2 = await r.hgetall(key);
+  await deps.slack.update(
+    ref,
+    renderAlertGroup({
+      source: group.source,
+      title: now2.title ?? group.title,
+      status: now2.status === 'resolved' ? 'resolved' : 'firing',
+      ...(now2.resolvedAt ? { resolvedAt: now2.resolvedAt } : {}),
+      diagnosed: await r.smembers(k.diagnosed),
+      recent: await r.smembers(k.recent),
+      unknown: await r.scard(k.unknown),
+      dedupWindowS: settings.dedupWindowS,
+    }),
+  );
+  await r.hset(key, 'rendered', version);
+}
+
+/**
+ * One notification of a group at a time (Alertmanager may deliver a retry while the next one
+ * arrives): a Redis lock with an owner token, released only by its owner.
+ */
+async function withLock(redis: Redis, key: string, fn: () => Promise<void>): Promise<void> {
+  const token = randomUUID();
+  const deadline = Date.now() + 5000;
+  while ((await redis.set(key, token, 'PX', LOCK_MS, 'NX')) !== 'OK') {
+    if (Date.now() > deadline)
+      throw new Error('another notification of this alert group is still being taken');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  try {
+    await fn();
+  } finally {
+    await redis
+      .eval(
+        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
+        1,
+        key,
+        token,
+      )
+      .catch(() => {});
+  }
+}
