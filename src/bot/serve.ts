@@ -62,7 +62,9 @@ export async function startServe(
   opts: { metrics?: BotMetrics; extraReadiness?: RouteDeps['readiness'] } = {},
 ): Promise<Running & ServeParts> {
   const inventory = await loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() });
-  const redis = redisConnection(config.redisUrl, 'producer');
+  const redis = redisConnection(config.redisUrl, 'producer', (err) =>
+    logger.warn({ err: err.message }, 'redis connection error; reconnecting'),
+  );
   const queue = createDiagnoseQueue(config.queueName, redis);
   const keys = actionKeys(config.queueName);
   const restartQueue = createRestartQueue(keys.queue, redis);

@@ -50,7 +50,9 @@ export async function startWorker(
 ): Promise<Running & { worker: Worker<DiagnoseJobData, TargetReport> }> {
   // Fail at start, not at the first job, when the inventory is missing or invalid.
   await loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() });
-  const connection = redisConnection(config.redisUrl, 'worker');
+  const connection = redisConnection(config.redisUrl, 'worker', (err) =>
+    logger.warn({ err: err.message }, 'redis connection error; reconnecting'),
+  );
   // Queue depth is read from Redis at scrape time, through the worker's own connection.
   const queue = createDiagnoseQueue(config.queueName, connection);
   const metrics = opts.metrics ?? new BotMetrics(queueCounts(queue));
