@@ -135,9 +135,13 @@ describe.skipIf(missing !== undefined)('through a Redis Cluster', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await bot?.close();
-    for (const s of servers) s.kill('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
+    try {
+      await bot?.close();
+    } finally {
+      // The servers go even when closing the bot failed (e.g. a CROSSSLOT error while obliterating).
+      for (const s of servers) s.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('a command is queued, run by a worker and reported; the queue keys carry the hash tag', async () => {
