@@ -4,8 +4,8 @@
  * inventory, so nothing that comes back from Slack can choose what runs.
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { RedisConn } from '../queue/redis.js';
 import type { ActionKeys } from './keys.js';
 
 export const ACTION_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
@@ -34,14 +34,18 @@ const KEEP_AFTER_EXPIRY_MS = 24 * 3600_000;
 
 export const newActionId = (): string => randomBytes(16).toString('base64url');
 
-export async function saveActionRecord(redis: Redis, keys: ActionKeys, record: ActionRecord): Promise<void> {
+export async function saveActionRecord(
+  redis: RedisConn,
+  keys: ActionKeys,
+  record: ActionRecord,
+): Promise<void> {
   const ttl = Math.max(1, record.expiresAt - Date.now()) + KEEP_AFTER_EXPIRY_MS;
   await redis.set(keys.record(record.id), JSON.stringify(record), 'PX', ttl);
 }
 
 /** The record, or undefined when the id is unknown (never issued, or long gone). */
 export async function loadActionRecord(
-  redis: Redis,
+  redis: RedisConn,
   keys: ActionKeys,
   id: string,
 ): Promise<ActionRecord | undefined> {
@@ -57,7 +61,7 @@ export async function loadActionRecord(
  * so a replay of the same click (or of the same request body) is refused.
  */
 export async function claimAction(
-  redis: Redis,
+  redis: RedisConn,
   keys: ActionKeys,
   record: ActionRecord,
   userId: string,

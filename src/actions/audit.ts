@@ -3,10 +3,11 @@
  * click (refusals included), appended to a Redis stream and written to the JSON log. Output is
  * redacted and cut before it is stored.
  */
-import type { Redis } from 'ioredis';
+
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { redact } from '../diagnosis/parse/redact.js';
+import type { RedisConn } from '../queue/redis.js';
 
 export const AuditResult = z.enum([
   'refused',
@@ -40,7 +41,7 @@ const KEEP = 10_000;
 const MAX_OUTPUT = 4000;
 
 export async function appendAudit(
-  redis: Redis,
+  redis: RedisConn,
   streamKey: string,
   logger: Logger,
   entry: Omit<AuditEntry, 'at'>,
@@ -57,7 +58,7 @@ export async function appendAudit(
 }
 
 export async function readAudit(
-  redis: Redis,
+  redis: RedisConn,
   streamKey: string,
   count: number,
 ): Promise<Array<AuditEntry & { id: string }>> {

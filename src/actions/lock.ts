@@ -5,8 +5,9 @@
  * frees someone else's (redis.io "Distributed locks with Redis", single instance). The cooldown is a
  * key with its own expiry; the group limit is `maxPerGroup` lock slots per inventory group.
  */
-import type { Redis } from 'ioredis';
+
 import type { Inventory } from '../inventory/types.js';
+import type { RedisConn } from '../queue/redis.js';
 import type { ActionKeys } from './keys.js';
 
 const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
@@ -15,7 +16,7 @@ const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call
 export const LOCK_TTL_MS = 5 * 60_000;
 
 export async function acquire(
-  redis: Redis,
+  redis: RedisConn,
   key: string,
   token: string,
   ttlMs = LOCK_TTL_MS,
@@ -23,7 +24,7 @@ export async function acquire(
   return (await redis.set(key, token, 'PX', ttlMs, 'NX')) === 'OK';
 }
 
-export async function release(redis: Redis, key: string, token: string): Promise<boolean> {
+export async function release(redis: RedisConn, key: string, token: string): Promise<boolean> {
   return (await redis.eval(RELEASE, 1, key, token)) === 1;
 }
 
@@ -38,7 +39,7 @@ export type LockOutcome = { ok: true; held: Held } | { ok: false; reason: string
  * Whatever was taken is given back when a later part fails.
  */
 export async function lockRestart(
-  redis: Redis,
+  redis: RedisConn,
   keys: ActionKeys,
   inventory: Inventory,
   r: { host: string; service: string },
@@ -82,7 +83,7 @@ export async function lockRestart(
 
 /** Starts the cooldown: set before the command runs, so a crash mid-restart still counts. */
 export async function startCooldown(
-  redis: Redis,
+  redis: RedisConn,
   keys: ActionKeys,
   host: string,
   service: string,

@@ -4,8 +4,9 @@
  * `restart` command (or an nginx reload, a fixed command), and only when the inventory has a
  * `restart:` policy. Each offer is an action record in Redis; the button carries its id only.
  */
-import type { Redis } from 'ioredis';
+
 import type { Inventory } from '../inventory/types.js';
+import type { RedisConn } from '../queue/redis.js';
 import type { RestartOffer } from '../report/block-kit-restart.js';
 import type { HostReport, TargetReport } from '../report/types.js';
 import { type ActionRecord, newActionId, saveActionRecord } from './action-record.js';
@@ -62,7 +63,7 @@ export function plannedRestarts(
 
 /** Stores the records of a one-host report and returns its buttons (none for a group report). */
 export async function offerRestarts(
-  redis: Redis,
+  redis: RedisConn,
   keys: ActionKeys,
   inventory: Inventory,
   report: TargetReport,

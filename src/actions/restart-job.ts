@@ -5,10 +5,10 @@
  * worker that crashed while the command ran is never followed by a second run.
  */
 import { type Job, UnrecoverableError } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Inventory, ResolvedHost } from '../inventory/types.js';
 import type { Connect, Session } from '../pipeline/diagnose-host.js';
+import type { RedisConn } from '../queue/redis.js';
 import type { RestartStep } from '../report/block-kit-restart.js';
 import { loadActionRecord } from './action-record.js';
 import { type AuditResult, appendAudit } from './audit.js';
@@ -33,7 +33,7 @@ export type RestartProcessor = (
 ) => Promise<RestartOutcome>;
 
 export interface RestartJobDeps {
-  redis: Redis;
+  redis: RedisConn;
   keys: ActionKeys;
   /** Read per job, so the policy and commands in force are the current ones. */
   inventory(): Promise<Inventory>;

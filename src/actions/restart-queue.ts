@@ -4,7 +4,7 @@
  * step instead of running the command again.
  */
 import { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { bullPrefix, type RedisConn } from '../queue/redis.js';
 import type { RestartOutcome, RestartProcessor } from './restart-job.js';
 import type { RestartJobData } from './restart-job-data.js';
 
@@ -16,18 +16,25 @@ export const RESTART_JOB_OPTIONS = {
   removeOnFail: { age: 30 * 24 * 3600, count: 5000 },
 } as const;
 
-export function createRestartQueue(name: string, connection: Redis): RestartQueue {
-  return new Queue<RestartJobData>(name, { connection, defaultJobOptions: RESTART_JOB_OPTIONS });
+export function createRestartQueue(name: string, connection: RedisConn): RestartQueue {
+  const prefix = bullPrefix(connection, name);
+  return new Queue<RestartJobData>(name, {
+    connection,
+    ...(prefix ? { prefix } : {}),
+    defaultJobOptions: RESTART_JOB_OPTIONS,
+  });
 }
 
 export function createRestartWorker(
   name: string,
   processor: RestartProcessor,
-  connection: Redis,
+  connection: RedisConn,
   opts: { stalledIntervalMs?: number; lockDurationMs?: number } = {},
 ): Worker<RestartJobData, RestartOutcome> {
+  const prefix = bullPrefix(connection, name);
   return new Worker<RestartJobData, RestartOutcome>(name, processor, {
     connection,
+    ...(prefix ? { prefix } : {}),
     concurrency: 4,
     stalledInterval: opts.stalledIntervalMs ?? 30_000,
     lockDuration: opts.lockDurationMs ?? 30_000,

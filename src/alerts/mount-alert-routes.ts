@@ -3,19 +3,19 @@
  * queue, and Slack through Bolt's client (taken lazily: the app is built after its routes).
  */
 import type { WebClient } from '@slack/web-api';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { BotConfig } from '../config/load-bot-config.js';
 import type { Inventory } from '../inventory/types.js';
 import type { DiagnoseQueue } from '../queue/create-queue.js';
 import { enqueueDiagnosis } from '../queue/producer.js';
+import type { RedisConn } from '../queue/redis.js';
 import { type AlertRoute, alertRoutes } from './alert-routes.js';
 import { takeAlertGroup } from './take-alert-group.js';
 
 export function mountAlertRoutes(
   config: BotConfig,
   deps: {
-    redis: Redis;
+    redis: RedisConn;
     queue: DiagnoseQueue;
     inventory: () => Inventory;
     client: () => WebClient;

@@ -6,12 +6,12 @@
  * the sender retries, which is safe because every step here is idempotent.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { type AlertSettings, alertSettings } from '../inventory/alerts-section.js';
 import type { Inventory } from '../inventory/types.js';
 import type { DiagnoseJobData, MessageRef } from '../queue/job-data.js';
 import type { Enqueued } from '../queue/producer.js';
+import type { RedisConn } from '../queue/redis.js';
 import { renderAlertGroup, renderUnknownHosts } from '../report/block-kit-alert.js';
 import type { SlackMessage } from '../report/block-kit-types.js';
 import { groupsOf, mapHost } from './map-hosts.js';
@@ -25,7 +25,7 @@ export interface ThreadPoster {
 }
 
 export interface AlertIntakeDeps {
-  redis: Redis;
+  redis: RedisConn;
   /** Namespaces the keys (the queue name), so that separate bots can share one Redis. */
   keyPrefix: string;
   inventory(): Inventory;
@@ -230,7 +230,7 @@ async function takeBucket(
  * One notification of a group at a time (Alertmanager may deliver a retry while the next one
  * arrives): a Redis lock with an owner token, released only by its owner.
  */
-async function withLock(redis: Redis, key: string, fn: () => Promise<void>): Promise<void> {
+async function withLock(redis: RedisConn, key: string, fn: () => Promise<void>): Promise<void> {
   const token = randomUUID();
   const deadline = Date.now() + 5000;
   while ((await redis.set(key, token, 'PX', LOCK_MS, 'NX')) !== 'OK') {

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { DiagnoseJobData } from './job-data.js';
+import { bullPrefix, type RedisConn } from './redis.js';
 
 export type DiagnoseQueue = Queue<DiagnoseJobData>;
 
@@ -19,7 +19,11 @@ export const DEFAULT_JOB_OPTIONS = {
   removeOnFail: { age: KEEP_FAILED_S, count: 5000 },
 } as const;
 
-export function createDiagnoseQueue(name: string, connection: Redis, prefix?: string): DiagnoseQueue {
+export function createDiagnoseQueue(
+  name: string,
+  connection: RedisConn,
+  prefix = bullPrefix(connection, name),
+): DiagnoseQueue {
   return new Queue<DiagnoseJobData>(name, {
     connection,
     ...(prefix ? { prefix } : {}),

@@ -1,11 +1,12 @@
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { TargetReport } from '../report/types.js';
 import type { DiagnoseJobData } from './job-data.js';
 import type { DiagnoseProcessor } from './processor.js';
+import { bullPrefix, type RedisConn } from './redis.js';
 
 export interface WorkerOptions {
   concurrency: number;
+  /** BullMQ's key prefix; by default the one the connection needs (see bullPrefix). */
   prefix?: string;
   /**
    * How often stalled jobs (a worker died holding them) are looked for, and how long a job's lock
@@ -18,13 +19,14 @@ export interface WorkerOptions {
 export function createDiagnoseWorker(
   queueName: string,
   processor: DiagnoseProcessor,
-  connection: Redis,
+  connection: RedisConn,
   opts: WorkerOptions,
 ): Worker<DiagnoseJobData, TargetReport> {
+  const prefix = opts.prefix ?? bullPrefix(connection, queueName);
   return new Worker<DiagnoseJobData, TargetReport>(queueName, processor, {
     connection,
     concurrency: opts.concurrency,
-    ...(opts.prefix ? { prefix: opts.prefix } : {}),
+    ...(prefix ? { prefix } : {}),
     stalledInterval: opts.stalledIntervalMs ?? 30_000,
     lockDuration: opts.lockDurationMs ?? 30_000,
     // A job found stalled twice (its worker died twice while running it) fails instead of looping.

@@ -5,7 +5,6 @@
  * the record (once) and queues the restart job.
  */
 import type { App, BlockButtonAction } from '@slack/bolt';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { type ActionRecord, claimAction, loadActionRecord } from '../actions/action-record.js';
 import { appendAudit } from '../actions/audit.js';
@@ -14,11 +13,12 @@ import type { ActionKeys } from '../actions/keys.js';
 import { RESTART_JOB_NAME } from '../actions/restart-job-data.js';
 import type { RestartQueue } from '../actions/restart-queue.js';
 import type { Inventory } from '../inventory/types.js';
+import type { RedisConn } from '../queue/redis.js';
 import { ACTION_RESTART } from '../report/block-kit-restart.js';
 import { slackErrorCode } from './web-client.js';
 
 export interface RestartIntakeDeps {
-  redis: Redis;
+  redis: RedisConn;
   keys: ActionKeys;
   queue: RestartQueue;
   /** Read at each click, so a policy change (a user removed) applies at once. */

@@ -14,6 +14,7 @@ import { startServe } from '../../src/bot/serve.js';
 import { startWorker, type WorkerRunOptions } from '../../src/bot/worker.js';
 import { type BotConfig, loadBotConfig } from '../../src/config/load-bot-config.js';
 import { createDiagnoseQueue } from '../../src/queue/create-queue.js';
+import { redisConnection } from '../../src/queue/redis.js';
 import { SlackStandin } from '../slack-standin/server.js';
 import { postSigned, slashCommand } from './slack-signing.js';
 
@@ -123,7 +124,8 @@ export async function startBotHarness(opts: {
     async close() {
       await serve.close().catch(() => {});
       await worker?.close().catch(() => {});
-      const r = new Redis(REDIS_URL);
+      // Through the bot's own kind of connection, so that a Sentinel or Cluster URL works too.
+      const r = redisConnection(config.redisUrl, 'worker');
       const q = createDiagnoseQueue(config.queueName, r);
       await q.obliterate({ force: true });
       await q.close();

@@ -74,7 +74,7 @@ describe('loadBotConfig', () => {
     expect(text).toMatch(/SLACK_APP_TOKEN must be an app-level token starting with xapp-/);
     expect(text).toMatch(/SLACK_API_URL must be an absolute URL/);
     expect(text).toMatch(
-      /REDIS_URL must be redis:\/\/host:6379, rediss:\/\/host:6380 or redis-sentinel:\/\//,
+      /REDIS_URL must be redis:\/\/host:6379, rediss:\/\/host:6380, redis-sentinel:\/\/.* or redis-cluster:\/\//,
     );
     expect(text).toMatch(/PORT must be a whole number from 0 to 65535/);
     expect(text).toMatch(/WORKER_CONCURRENCY must be a whole number from 1 to 200/);
