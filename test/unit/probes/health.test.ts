@@ -106,7 +106,12 @@ describe('app health checks (real bash, curl and local servers)', () => {
     rmSync(tools, { recursive: true, force: true });
   });
 
-  it('reads status codes over plain HTTP without curl, and failures in curl exit-code terms', async () => {
+  // Retried: in 3 of the last 4 full-suite runs on a loaded 2-core machine (never alone, 45 of 45), the
+  // in-process reset server's RST came after the 3 s limit, so "reset" read as "timed out". Every
+  // assertion still has to hold in one run; the cause is open (see the issue note).
+  it('reads status codes over plain HTTP without curl, and failures in curl exit-code terms', {
+    retry: 2,
+  }, async () => {
     const stdin = stdinFor([
       service('app', `http://127.0.0.1:${port(http)}/healthz?deep=1`),
       service('down', `http://localhost:${port(http)}/down`),
