@@ -40,7 +40,12 @@ describe.skipIf(labSkipReason('test/lab/fleet.test.ts') !== undefined)('lab flee
       'gunicorn ok from web-1 /py/\n',
       'app ok from app-1 GET /remote/\n',
     ]);
-    const access = await fixture.lab.readFile('web-1', '/var/log/nginx/access.log');
+    // nginx writes the log line after the response has gone out: the client can be faster (seen in CI).
+    let access = '';
+    for (let i = 0; i < 20 && !access.includes('GET /remote/'); i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 100));
+      access = await fixture.lab.readFile('web-1', '/var/log/nginx/access.log');
+    }
     expect(access).toMatch(
       /"GET \/remote\/ HTTP\/1\.1" 200 \d+ .* ua="10\.88\.\d+\.211:8080" us="200" uct="[\d.]+"/,
     );
