@@ -18,10 +18,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { Agent, request } from 'undici';
 import { createDiagnoseQueue } from '../src/queue/create-queue.js';
 import { REDIS_URL } from '../test/bot/bot-harness.js';
 import { SlackStandin } from '../test/slack-standin/server.js';
+import { pacedLoad } from './paced-load.js';
 
 const NOTIFICATIONS = Number(process.env.BENCH_NOTIFICATIONS ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -117,40 +117,11 @@ const bodies = Array.from({ length: GROUPS }, (_, g) =>
 );
 
 const url = `http://127.0.0.1:${port}/alerts/alertmanager`;
-const agent = new Agent({ connections: 64, pipelining: 1 });
-const latencies: number[] = [];
-const bySecond: number[][] = Array.from({ length: SECONDS }, () => []);
-const failures = new Map<string, number>();
-const started = performance.now();
-const pending: Promise<void>[] = [];
-for (let i = 0; i < NOTIFICATIONS; i++) {
-  const due = started + (i * SECONDS * 1000) / NOTIFICATIONS;
-  const wait = due - performance.now();
-  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  const t0 = performance.now();
-  pending.push(
-    request(url, {
-      method: 'POST',
-      dispatcher: agent,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${webhookToken}` },
-      body: bodies[i % GROUPS] ?? '',
-    }).then(
-      async (res) => {
-        await res.body.text();
-        const ms = performance.now() - t0;
-        latencies.push(ms);
-        bySecond[Math.min(SECONDS - 1, Math.floor((t0 - started) / 1000))]?.push(ms);
-        if (res.statusCode !== 200)
-          failures.set(`HTTP ${res.statusCode}`, (failures.get(`HTTP ${res.statusCode}`) ?? 0) + 1);
-      },
-      (err: Error) => {
-        failures.set(err.message, (failures.get(err.message) ?? 0) + 1);
-      },
-    ),
-  );
-}
-await Promise.all(pending);
-const elapsedS = (performance.now() - started) / 1000;
+const { latencies, bySecond, failures, elapsedS } = await pacedLoad(NOTIFICATIONS, SECONDS, (i) => ({
+  url,
+  headers: { 'content-type': 'application/json', authorization: `Bearer ${webhookToken}` },
+  body: bodies[i % GROUPS] ?? '',
+}));
 
 const redis = new Redis(REDIS_URL);
 const queue = createDiagnoseQueue(queueName, redis);
@@ -204,6 +175,5 @@ const keys = await redis.keys(`${queueName}:alerts:*`);
 if (keys.length > 0) await redis.del(...keys);
 await queue.close();
 redis.disconnect();
-await agent.close();
 await standin.stop();
 await rm(dir, { recursive: true, force: true });

@@ -13,11 +13,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { Agent, request } from 'undici';
 import { createDiagnoseQueue } from '../src/queue/create-queue.js';
 import { REDIS_URL, unreachableInventory } from '../test/bot/bot-harness.js';
 import { sign, slashCommand } from '../test/bot/slack-signing.js';
 import { SlackStandin } from '../test/slack-standin/server.js';
+import { pacedLoad } from './paced-load.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -67,49 +67,22 @@ for (let i = 0; i < 100; i++) {
 
 // The unreachable inventory has web-1 and web-2; BENCH_HOSTS picks how many distinct targets are asked for.
 const targets = ['web-1', 'web-2'].slice(0, Math.max(1, Math.min(2, HOSTS)));
-const agent = new Agent({ connections: 64, pipelining: 1 });
-const latencies: number[] = [];
-/** Latency by the second the request was sent in: shows warm-up and stalls. */
-const bySecond: number[][] = Array.from({ length: SECONDS }, () => []);
-const failures = new Map<string, number>();
 const total = RATE * SECONDS;
-const started = performance.now();
-const pending: Promise<void>[] = [];
-for (let i = 0; i < total; i++) {
-  const due = started + (i * 1000) / RATE;
-  const wait = due - performance.now();
-  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+const { latencies, bySecond, failures, elapsedS } = await pacedLoad(total, SECONDS, (i) => {
   const body = new URLSearchParams(
     slashCommand(targets[i % targets.length] ?? 'web-1', { responseUrl: standin.responseUrl() }),
   ).toString();
   const ts = Math.floor(Date.now() / 1000);
-  const t0 = performance.now();
-  pending.push(
-    request(url, {
-      method: 'POST',
-      dispatcher: agent,
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-slack-request-timestamp': String(ts),
-        'x-slack-signature': sign(secret, ts, body),
-      },
-      body,
-    }).then(
-      async (res) => {
-        await res.body.text();
-        latencies.push(performance.now() - t0);
-        bySecond[Math.min(SECONDS - 1, Math.floor((t0 - started) / 1000))]?.push(performance.now() - t0);
-        if (res.statusCode !== 200)
-          failures.set(`HTTP ${res.statusCode}`, (failures.get(`HTTP ${res.statusCode}`) ?? 0) + 1);
-      },
-      (err: Error) => {
-        failures.set(err.message, (failures.get(err.message) ?? 0) + 1);
-      },
-    ),
-  );
-}
-await Promise.all(pending);
-const elapsedS = (performance.now() - started) / 1000;
+  return {
+    url,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(ts),
+      'x-slack-signature': sign(secret, ts, body),
+    },
+    body,
+  };
+});
 
 const redis = new Redis(REDIS_URL);
 const queue = createDiagnoseQueue(queueName, redis);
@@ -147,6 +120,5 @@ await new Promise((r) => serve.once('exit', r));
 await queue.obliterate({ force: true });
 await queue.close();
 redis.disconnect();
-await agent.close();
 await standin.stop();
 await rm(dir, { recursive: true, force: true });
