@@ -1,3 +1,7 @@
+import { hostClock, windowErrorLog, windowKernelLog } from '../facts/window.js';
+import { computeErrorSeries } from '../parse/error-series.js';
+import { computeAccessStats, parseAccessLine } from '../parse/parse-access-log.js';
+import { parseAppLog } from '../parse/parse-app-log.js';
 import type { Collection } from '../probes/collect-host.js';
 import { curlError } from '../probes/defs/health.js';
 import type { ProcessRow } from '../probes/defs/processes.js';
@@ -6,10 +10,6 @@ import { topCpu } from '../probes/defs/system.js';
 import { targetState } from '../probes/target-state.js';
 import type { ProbeContext, ProbeService } from '../probes/types.js';
 import type { Evidence, ListenerEvidence, NginxEvidence, ServiceEvidence } from './evidence.js';
-import { computeErrorSeries } from './parse/error-series.js';
-import { computeAccessStats, parseAccessLine } from './parse/parse-access-log.js';
-import { parseAppLog } from './parse/parse-app-log.js';
-import { hostClock, windowErrorLog, windowKernelLog } from './window.js';
 
 /** Process command lines of each app-server kind, for hosts without systemd units in the inventory. */
 const KIND_PATTERNS: Record<string, RegExp> = {

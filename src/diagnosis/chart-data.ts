@@ -1,7 +1,7 @@
+import { upstreamErrors } from '../facts/window.js';
+import type { ErrorSeries } from '../parse/error-series.js';
+import { errorLogTimeToEpochMs } from '../parse/parse-error-log.js';
 import type { Evidence } from './evidence.js';
-import type { ErrorSeries } from './parse/error-series.js';
-import { errorLogTimeToEpochMs } from './parse/parse-error-log.js';
-import { upstreamErrors } from './window.js';
 
 /** A moment drawn on the chart as a vertical line with a label. */
 export interface ChartMarker {

@@ -1,6 +1,6 @@
+import type { ErrorSeries } from '../parse/error-series.js';
+import type { AccessStats, ErrorLogEntry, NginxConfig, UpstreamTarget } from '../parse/types.js';
 import type { CpuProcess } from '../probes/defs/system.js';
-import type { ErrorSeries } from './parse/error-series.js';
-import type { AccessStats, ErrorLogEntry, NginxConfig, UpstreamTarget } from './parse/types.js';
 
 /**
  * Everything the probes learned about one host, as plain data. Rules are pure functions of this.

@@ -3,7 +3,7 @@ import { type ErrorChart, errorChart } from '../diagnosis/chart-data.js';
 import { hostKeyMismatchFinding, hostUnreachableFinding } from '../diagnosis/connection-findings.js';
 import { diagnose } from '../diagnosis/diagnose.js';
 import type { Finding } from '../diagnosis/finding.js';
-import { redact } from '../diagnosis/parse/redact.js';
+import { redact } from '../parse/redact.js';
 import type { CheckResult } from '../probes/check.js';
 import { collectHost } from '../probes/collect-host.js';
 import type { CommandRunner, ProbeHost } from '../probes/types.js';

@@ -1,7 +1,7 @@
-import { parseNginxConfig } from '../diagnosis/parse/parse-nginx-config.js';
-import type { NginxConfig, UpstreamTarget } from '../diagnosis/parse/types.js';
-import type { ErrorWindow } from '../diagnosis/window.js';
-import { windowErrorLog } from '../diagnosis/window.js';
+import type { ErrorWindow } from '../facts/window.js';
+import { windowErrorLog } from '../facts/window.js';
+import { parseNginxConfig } from '../parse/parse-nginx-config.js';
+import type { NginxConfig, UpstreamTarget } from '../parse/types.js';
 import type { PartOutcome } from './batch.js';
 import { runBatch } from './batch.js';
 import type { CheckResult } from './check.js';

@@ -1,5 +1,5 @@
-import { formatWindow } from '../diagnosis/format-window.js';
-import { hostClock, upstreamErrors, windowKernelLog } from '../diagnosis/window.js';
+import { hostClock, upstreamErrors, windowKernelLog } from '../facts/window.js';
+import { formatWindow } from '../parse/format-window.js';
 import type { CheckStatus } from './check.js';
 import type { Collection } from './collect-host.js';
 import { curlError } from './defs/health.js';

@@ -1,5 +1,5 @@
 import type { TargetCheck } from '../diagnosis/evidence.js';
-import type { UpstreamTarget } from '../diagnosis/parse/types.js';
+import type { UpstreamTarget } from '../parse/types.js';
 import { RESOLVE_TIMEOUT_S } from './defs/common.js';
 import { CONNECT_TIMEOUT_S, type RawTargetResult } from './defs/upstreams.js';
 

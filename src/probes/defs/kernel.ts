@@ -1,4 +1,4 @@
-import { KERNEL_LINE_PATTERN } from '../../diagnosis/parse/parse-kernel-log.js';
+import { KERNEL_LINE_PATTERN } from '../../parse/parse-kernel-log.js';
 import type { ProbeSpec } from '../types.js';
 
 /** What a reader prints as its last line when it could not read the log (dmesg restricted, no journal). */

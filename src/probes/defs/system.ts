@@ -1,4 +1,4 @@
-import { parseUtcOffset } from '../../diagnosis/parse/time.js';
+import { parseUtcOffset } from '../../parse/time.js';
 import type { ProbeSpec } from '../types.js';
 import { CLOCK_START, section, tagged } from './common.js';
 import type { ProcessRow } from './processes.js';

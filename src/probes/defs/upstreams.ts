@@ -1,4 +1,4 @@
-import type { UpstreamTarget } from '../../diagnosis/parse/types.js';
+import type { UpstreamTarget } from '../../parse/types.js';
 import type { ProbeSpec } from '../types.js';
 import { RESOLVE_TIMEOUT_S } from './common.js';
 

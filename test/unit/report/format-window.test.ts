@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../../../src/cli/parse-args.js';
-import { formatWindow } from '../../../src/diagnosis/format-window.js';
+import { formatWindow } from '../../../src/parse/format-window.js';
 import type { Collection } from '../../../src/probes/collect-host.js';
 import { summarizeProbe } from '../../../src/probes/summarize-probe.js';
 import { renderJson } from '../../../src/report/render-json.js';

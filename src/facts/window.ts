@@ -1,9 +1,9 @@
+import type { KernelEvidence } from '../diagnosis/evidence.js';
+import { errorLogTimeToEpochMs, parseErrorLog } from '../parse/parse-error-log.js';
+import { parseKernelLog } from '../parse/parse-kernel-log.js';
+import type { ErrorLogEntry } from '../parse/types.js';
 import type { Collection } from '../probes/collect-host.js';
 import type { LogTail } from '../probes/defs/log-tail.js';
-import type { KernelEvidence } from './evidence.js';
-import { errorLogTimeToEpochMs, parseErrorLog } from './parse/parse-error-log.js';
-import { parseKernelLog } from './parse/parse-kernel-log.js';
-import type { ErrorLogEntry } from './parse/types.js';
 
 export interface ErrorWindow {
   entries: ErrorLogEntry[];

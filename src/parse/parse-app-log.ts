@@ -1,4 +1,4 @@
-import type { AppLogLine } from '../evidence.js';
+import type { AppLogLine } from '../diagnosis/evidence.js';
 import { APP_SIGNATURES, type AppSignature } from './app-signatures.js';
 import { ctimeToEpochMs, monthIndex, parseIsoTime, syslogTimeToEpochMs, wallClockToEpochMs } from './time.js';
 

@@ -1,4 +1,4 @@
-import type { KernelEvidence, OomKill } from '../evidence.js';
+import type { KernelEvidence, OomKill } from '../diagnosis/evidence.js';
 import { ctimeToEpochMs, parseIsoTime, syslogTimeToEpochMs } from './time.js';
 
 /**
