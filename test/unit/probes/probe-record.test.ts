@@ -6,7 +6,7 @@ import { nginxConfigProbe } from '../../../src/probes/defs/nginx-config.js';
 import { systemProbe } from '../../../src/probes/defs/system.js';
 import { upstreamsProbe } from '../../../src/probes/defs/upstreams.js';
 import { ALL_PROBES, PROBE_BATCHES } from '../../../src/probes/probe-set.js';
-import { defineProbe, type NoEvidence } from '../../../src/probes/record.js';
+import { type AnyProbeRecord, defineProbe, type NoEvidence } from '../../../src/probes/record.js';
 import type { ProbeContext } from '../../../src/probes/types.js';
 
 const CTX: ProbeContext = {
@@ -27,6 +27,19 @@ describe('a probe is one record', () => {
       expect(typeof p.parse, p.id).toBe('function');
       expect(typeof p.check, p.id).toBe('function');
       expect(typeof p.evidence, p.id).toBe('function');
+    }
+  });
+
+  it('an input made at run time comes from probes that run before it on the same channel', () => {
+    for (const batch of PROBE_BATCHES) {
+      const order: string[] = batch.probes.map((p) => p.id);
+      for (const p of batch.probes as readonly AnyProbeRecord[]) {
+        expect(p.runtimeInput === true, p.id).toBe(p.input !== undefined);
+        for (const dep of p.inputAfter ?? []) {
+          expect(order.indexOf(dep.id), `${p.id} waits for ${dep.id}`).toBeGreaterThanOrEqual(0);
+          expect(order.indexOf(dep.id), `${p.id} waits for ${dep.id}`).toBeLessThan(order.indexOf(p.id));
+        }
+      }
     }
   });
 
