@@ -4,6 +4,7 @@
  * evidence file for the thread. Every message fits Slack's limits (block-kit-limits.ts) and has a
  * `text` fallback.
  */
+import type { RestartOffer } from '../actions/restart-offer.js';
 import type { Finding } from '../diagnosis/finding.js';
 import type { CheckResult } from '../probes/check.js';
 import { codeBlock, cut, escapeMrkdwn, LIMITS } from './block-kit-limits.js';
@@ -17,7 +18,7 @@ import {
   section,
   windowText,
 } from './block-kit-parts.js';
-import { type RestartOffer, restartActionsBlock } from './block-kit-restart.js';
+import { restartActionsBlock } from './block-kit-restart.js';
 import type { Block, SlackMessage } from './block-kit-types.js';
 import type { HostReport, TargetReport } from './types.js';
 
