@@ -82,7 +82,10 @@ export async function diagnoseHost(
       errorChart(evidence),
     );
   } finally {
-    await session.close();
+    // The report is made: a connection that fails to close must not sink it (nor the group's others).
+    await Promise.resolve()
+      .then(() => session.close())
+      .catch(() => {});
   }
 }
 
