@@ -1,0 +1,47 @@
+/**
+ * The fast lane (`npm run test:unit`, test/lanes.ts) takes every pure test file and none that needs
+ * a lab, sshd, Redis or Alertmanager: checked on the files as they are, so a new test that starts
+ * one of those is noticed here rather than by a slow or failing fast lane.
+ */
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { needsService, pureTestFiles } from '../lanes.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const pure = pureTestFiles(ROOT);
+
+describe('the pure test lane', () => {
+  it('keeps out the tests that start a lab, sshd, Redis or Alertmanager', () => {
+    for (const file of [
+      'test/bot/restart-lab.test.ts', // a lab
+      'test/bot/restart-lock.test.ts', // Redis
+      'test/bot/worker-lifecycle.test.ts', // Redis and child workers
+      'test/ssh/ssh-session.test.ts', // sshd
+      'test/alerts/webhooks.test.ts', // Redis through the bot harness
+      'test/alerts/alertmanager-e2e.test.ts', // Alertmanager and a lab
+      'test/lab/scenarios-core.test.ts', // a lab
+      'test/e2e/scenarios.test.ts', // a lab
+    ]) {
+      expect(pure, file).not.toContain(file);
+    }
+  });
+
+  it('takes every test under test/unit/, and the pure ones elsewhere', () => {
+    expect(pure).toContain('test/unit/inventory/load-inventory.test.ts');
+    expect(pure).toContain('test/unit/lanes.test.ts');
+    for (const file of [
+      'test/bot/block-kit.test.ts',
+      'test/lab/lab-plan.test.ts',
+      'test/alerts/intake-core.test.ts',
+    ]) {
+      expect(pure, file).toContain(file);
+    }
+  });
+
+  it('reads the module a test imports, not words in its strings', () => {
+    expect(needsService("import { startBotHarness } from '../bot/bot-harness.js';")).toBe(true);
+    expect(needsService("import {\n  redisAvailable,\n} from './bot-harness.js';")).toBe(true);
+    expect(needsService('expect(msg).toMatch(/REDIS_URL must be redis:\\/\\/host:6379/);')).toBe(false);
+    expect(needsService("import { knownHostsLines } from '../../lab/sshd.js';")).toBe(false);
+  });
+});
