@@ -12,6 +12,7 @@ import { loadInventory } from '../inventory/load-inventory.js';
 import type { Inventory } from '../inventory/types.js';
 import { createDiagnoseQueue, type DiagnoseQueue } from '../queue/create-queue.js';
 import { withDeadline } from '../queue/deadline.js';
+import { createIntakeLimits } from '../queue/intake-limits.js';
 import { enqueueDiagnosis } from '../queue/producer.js';
 import { redisConnection } from '../queue/redis.js';
 import type { TargetReport } from '../report/types.js';
@@ -69,6 +70,7 @@ export async function startServe(
   const keys = actionKeys(config.queueName);
   const restartQueue = createRestartQueue(keys.queue, redis);
   const metrics = opts.metrics ?? new BotMetrics(queueCounts(queue));
+  const limits = createIntakeLimits(redis, queue, config.queueName, config.limits);
   const routes = healthRoutes({
     readiness: {
       redis: async () => {
@@ -78,6 +80,7 @@ export async function startServe(
       ...opts.extraReadiness,
     },
     metrics: () => metrics.render(),
+    token: config.metricsToken,
   });
   const app = createSlackApp(
     {
@@ -94,6 +97,8 @@ export async function startServe(
           inventory: () => inventory,
           client: () => app.client,
           logger,
+          limits,
+          onRefused: (source, reason) => metrics.intakeRefused(source, reason),
         }),
       ],
       logger,
@@ -109,7 +114,9 @@ export async function startServe(
       allowedChannels: config.allowedChannels,
       allowedUsers: config.allowedUsers,
       logger,
+      limits,
       onCommand: (outcome) => metrics.command(outcome),
+      onLimited: (source, reason) => metrics.intakeRefused(source, reason),
     },
     {
       redis,
