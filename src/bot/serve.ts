@@ -18,6 +18,7 @@ import { redisConnection } from '../queue/redis.js';
 import type { TargetReport } from '../report/types.js';
 import { createSlackApp } from '../slack/create-app.js';
 import { healthRoutes, type RouteDeps } from '../slack/http-routes.js';
+import { guardSlackEvents } from '../slack/slack-events-guard.js';
 import { BotMetrics } from './metrics.js';
 
 export interface Running {
@@ -127,6 +128,11 @@ export async function startServe(
     },
   );
   const server = (await app.start(config.port)) as unknown as import('node:http').Server | undefined;
+  // HTTP mode: requests that cannot be Slack's are refused from their headers, before Bolt reads them.
+  if (server && !config.slack.appToken)
+    guardSlackEvents(server, (reason) =>
+      logger.warn({ reason }, 'unsigned request to /slack/events refused'),
+    );
   const address = server?.address?.();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info(

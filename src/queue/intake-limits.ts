@@ -4,6 +4,7 @@
  * RateLimiterRedis: one atomic Lua INCRBY + EXPIRE per request on one key, so every `serve` replica
  * shares them and a Redis Cluster needs no hash tag), in fixed one-minute windows.
  */
+import { once } from 'node:events';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { DiagnoseQueue } from './create-queue.js';
 import { withDeadline } from './deadline.js';
@@ -71,6 +72,15 @@ export function createIntakeLimits(
   const perUser = limiter('user', config.perUserPerMin);
   const perChannel = limiter('channel', config.perChannelPerMin);
 
+  /**
+   * The producer connection fails commands at once while it is not connected (no offline queue): wait
+   * for it as BullMQ's own calls do, within the deadline, so that a request just after start is served.
+   */
+  const consume = async (rl: RateLimiterRedis, key: string) => {
+    if (redis.status !== 'ready') await once(redis, 'ready', { signal: AbortSignal.timeout(DEADLINE_MS) });
+    return rl.consume(key);
+  };
+
   /** A refusal, or undefined when admitted; Redis errors propagate (the caller says "try again"). */
   const take = async (
     rl: RateLimiterRedis,
@@ -79,7 +89,7 @@ export function createIntakeLimits(
     limit: number,
   ): Promise<Refusal | undefined> => {
     try {
-      await withDeadline(rl.consume(key), DEADLINE_MS, 'Redis (intake limit)');
+      await withDeadline(consume(rl, key), DEADLINE_MS, 'Redis (intake limit)');
       return undefined;
     } catch (err) {
       // rate-limiter-flexible rejects with a RateLimiterRes when over the limit, an Error otherwise.

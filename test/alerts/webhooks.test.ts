@@ -9,7 +9,6 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BotHarness,
@@ -17,6 +16,7 @@ import {
   startBotHarness,
   unreachableInventory,
 } from '../bot/bot-harness.js';
+import { partialRequest } from '../bot/partial-request.js';
 
 const skip = await redisAvailable();
 if (skip) console.warn(`[test/alerts/webhooks] skipped: ${skip}`);
@@ -165,60 +165,20 @@ describe.skipIf(skip !== undefined)('alert webhooks: credentials, limits, valida
     expect(answer.issues.join('\n')).toMatch(/alerts:/);
   });
 
-  /**
-   * A client that sends the headers and part of a body, then holds the connection: what it gets
-   * back, and whether the server closed the connection, within `waitMs`.
-   */
-  async function partialRequest(path: string, headers: Record<string, string>, waitMs = 3000) {
-    if (!bot) throw new Error('setup failed');
-    const { port } = new URL(bot.url);
-    const socket = connect(Number(port), '127.0.0.1');
-    let received = '';
-    let closed = false;
-    socket.on('data', (d) => {
-      received += d.toString('utf8');
-    });
-    const ended = new Promise<void>((resolve) => {
-      socket.on('end', resolve);
-      socket.on('close', resolve);
-    });
-    socket.on('error', () => {});
-    const head = [
-      `POST ${path} HTTP/1.1`,
-      'Host: 127.0.0.1',
-      'Content-Type: application/json',
-      'Content-Length: 60000',
-      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
-      '',
-      '',
-    ].join('\r\n');
-    const started = performance.now();
-    socket.write(`${head}{"version":"4","groupKey":"held","alerts":[`);
-    await Promise.race([
-      ended.then(() => {
-        closed = true;
-      }),
-      new Promise((r) => setTimeout(r, waitMs)),
-    ]);
-    const ms = performance.now() - started;
-    socket.destroy();
-    return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 0), closed, ms };
-  }
-
   it('auth before the body: a client holding a partial body without (or with wrong) credentials is answered 401 at once and disconnected', async () => {
     if (!bot) throw new Error('setup failed');
     const before = await jobs();
     const held = [
-      await partialRequest('/alerts/alertmanager', {}),
-      await partialRequest('/alerts/alertmanager', { Authorization: `Bearer ${TOKEN}x` }),
-      await partialRequest('/alerts/grafana', {}),
+      await partialRequest(bot.url, '/alerts/alertmanager', {}),
+      await partialRequest(bot.url, '/alerts/alertmanager', { Authorization: `Bearer ${TOKEN}x` }),
+      await partialRequest(bot.url, '/alerts/grafana', {}),
       // A signature header that cannot be an HMAC-SHA256 (not 64 hex digits) is refused unread.
-      await partialRequest('/alerts/grafana', {
+      await partialRequest(bot.url, '/alerts/grafana', {
         'X-Grafana-Alerting-Signature': 'x'.repeat(64),
         [TS_HEADER]: String(Math.floor(Date.now() / 1000)),
       }),
       // A well-formed signature with a stale timestamp: refused from the headers alone.
-      await partialRequest('/alerts/grafana', {
+      await partialRequest(bot.url, '/alerts/grafana', {
         'X-Grafana-Alerting-Signature': 'a'.repeat(64),
         [TS_HEADER]: String(Math.floor(Date.now() / 1000) - 3600),
       }),
@@ -229,7 +189,12 @@ describe.skipIf(skip !== undefined)('alert webhooks: credentials, limits, valida
       expect(h.ms).toBeLessThan(2000);
     }
     // With the right token the server does wait for the body (it is the sender's to finish).
-    const waiting = await partialRequest('/alerts/alertmanager', { Authorization: `Bearer ${TOKEN}` }, 500);
+    const waiting = await partialRequest(
+      bot.url,
+      '/alerts/alertmanager',
+      { Authorization: `Bearer ${TOKEN}` },
+      { waitMs: 500 },
+    );
     expect(waiting).toMatchObject({ status: 0, closed: false });
     expect(await jobs()).toBe(before);
   });
