@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dedupKey, roundWindow } from '../../src/queue/job-data.js';
 import { ACTION_RERUN } from '../../src/report/block-kit.js';
 import { type BotHarness, redisAvailable, startBotHarness, unreachableInventory } from './bot-harness.js';
 import { buttonClick, postSigned } from './slack-signing.js';
@@ -26,6 +27,26 @@ function answerOf(body: string): Answer {
       : 'other';
   return { kind, text: json.text, type: json.response_type };
 }
+
+describe('windows rounded to steps (pure)', () => {
+  it.each([
+    [1, 30],
+    [30, 30],
+    [31, 60],
+    [61, 300],
+    [900, 900],
+    [901, 1800],
+    [7200, 10_800],
+    [86_401, 259_200],
+    [7 * 86_400, 7 * 86_400],
+  ])('%i s -> %i s', (asked, step) => {
+    expect(roundWindow(asked)).toBe(step);
+  });
+  it('near-identical requests share one dedup key; different steps do not', () => {
+    expect(dedupKey('Web-1', 1)).toBe(dedupKey('web-1', 29));
+    expect(dedupKey('web-1', 29)).not.toBe(dedupKey('web-1', 31));
+  });
+});
 
 describe.skipIf(skip !== undefined)('intake limits: per person, per channel', () => {
   let bot: BotHarness;
