@@ -43,25 +43,36 @@ export function registerActions(app: App, deps: IntakeDeps, metrics: SlackMetric
       });
       return;
     }
-    const admission = await deps.limits?.admitPerson(
-      { userId: body.user.id, channelId },
-      dedupKey(value.target, value.sinceS),
-    );
-    if (admission && !admission.ok) {
-      deps.onLimited?.('rerun', admission.reason);
+    let queued: Awaited<ReturnType<IntakeDeps['enqueue']>>;
+    try {
+      const admission = await deps.limits?.admitPerson(
+        { userId: body.user.id, channelId },
+        dedupKey(value.target, value.sinceS),
+      );
+      if (admission && !admission.ok) {
+        deps.onLimited?.('rerun', admission.reason);
+        await respond({
+          response_type: 'ephemeral',
+          replace_original: false,
+          ...renderRefusal(admission, Date.now()),
+        });
+        return;
+      }
+      queued = await deps.enqueue({
+        ...value,
+        requestedBy: { userId: body.user.id },
+        channelId,
+        ...(body.response_url ? { responseUrl: body.response_url } : {}),
+      });
+    } catch (err) {
+      deps.logger.error({ err: String(err) }, 'could not enqueue a re-run');
       await respond({
         response_type: 'ephemeral',
         replace_original: false,
-        ...renderRefusal(admission, Date.now()),
+        ...renderUsageError('The diagnosis queue (Redis) is not reachable right now; try again in a minute.'),
       });
       return;
     }
-    const queued = await deps.enqueue({
-      ...value,
-      requestedBy: { userId: body.user.id },
-      channelId,
-      ...(body.response_url ? { responseUrl: body.response_url } : {}),
-    });
     if (queued.joined) {
       await respond({
         response_type: 'ephemeral',
