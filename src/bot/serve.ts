@@ -20,6 +20,7 @@ import { createSlackApp } from '../slack/create-app.js';
 import { healthRoutes, type RouteDeps } from '../slack/http-routes.js';
 import { guardSlackEvents } from '../slack/slack-events-guard.js';
 import { BotMetrics } from './metrics.js';
+import { runCleanup } from './shutdown.js';
 
 export interface Running {
   /** The HTTP port actually bound (PORT=0 picks a free one). */
@@ -145,11 +146,15 @@ export async function startServe(
     metrics,
     inventory,
     port,
-    close: async () => {
-      await app.stop();
-      await queue.close();
-      await restartQueue.close();
-      redis.disconnect();
-    },
+    close: () =>
+      runCleanup(
+        [
+          { name: 'http listener', run: () => app.stop() },
+          { name: 'diagnosis queue', run: () => queue.close() },
+          { name: 'restart queue', run: () => restartQueue.close() },
+          { name: 'redis', run: () => redis.disconnect() },
+        ],
+        logger,
+      ),
   };
 }
