@@ -1,4 +1,5 @@
 import { APP_SIGNATURES, type AppSignature } from './app-signatures.js';
+import { probeFootprint } from './probe-footprints.js';
 import { ctimeToEpochMs, monthIndex, parseIsoTime, syslogTimeToEpochMs, wallClockToEpochMs } from './time.js';
 import type { AppLogLine } from './types.js';
 
@@ -58,7 +59,7 @@ export function parseAppLog(kind: string, text: string, opts: AppLogOptions = {}
   const lines = text.split('\n');
   lines.forEach((raw, i) => {
     const line = unCr(raw);
-    if (!m.any.test(line)) return;
+    if (!m.any.test(line) || probeFootprint(line)) return;
     const sig = m.list.find((s) => s.pattern.test(line));
     if (!sig) return;
     const timeMs = appLogTimeMs(line, offset, opts.sinceMs) ?? entryTimeMs(lines, i, offset, opts.sinceMs);

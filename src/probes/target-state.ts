@@ -11,6 +11,8 @@ export interface RawTargetResult {
   socket?: 'missing' | 'notsocket' | { owner: string; group: string; mode: string };
   listening?: boolean;
   workerMayWrite?: boolean;
+  /** FastCGI targets: whether FCGI_GET_VALUES got FCGI_GET_VALUES_RESULT back (defs/upstreams.ts). */
+  fastcgiAnswered?: boolean;
   lines: string[];
 }
 

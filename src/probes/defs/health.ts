@@ -1,3 +1,4 @@
+import { PROBE_USER_AGENT } from '../../parse/probe-footprints.js';
 import { type CheckLine, defineProbe, type NoEvidence, plural } from '../record.js';
 import type { ProbeContext } from '../types.js';
 import { HOST_RE } from './upstreams.js';
@@ -26,11 +27,11 @@ const BASH_HEALTH =
   `end=$((SECONDS + ${HEALTH_BUDGET_S})); printf -v tab "\\t"; while IFS=$tab read -r name kind a b c d; do [ -n "$name" ] || continue; ` +
   '  if [ $SECONDS -ge $end ]; then echo "__SKIP $name"; continue; fi; ' +
   '  if [ "$kind" != http ]; then ' +
-  `    r=$(curl -s -o /dev/null -w "%{http_code} %{time_total}" --max-time ${HEALTH_TIMEOUT_S} -- "$a" 2>&1); echo "__HEALTH $name $? $r"; continue; fi; ` +
+  `    r=$(curl -s -o /dev/null -A ${PROBE_USER_AGENT} -w "%{http_code} %{time_total}" --max-time ${HEALTH_TIMEOUT_S} -- "$a" 2>&1); echo "__HEALTH $name $? $r"; continue; fi; ` +
   // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansions in the remote script
   '  t0=${EPOCHREALTIME:-}; ' +
   '  exec 4< <({ exec 3<>"/dev/tcp/$a/$b" || { echo "__E connect"; exit; }; ' +
-  '    printf "GET %s HTTP/1.0\\r\\nHost: %s\\r\\nUser-Agent: diagnose502\\r\\nAccept: */*\\r\\nConnection: close\\r\\n\\r\\n" "$c" "$d" >&3; ' +
+  `    printf "GET %s HTTP/1.0\\r\\nHost: %s\\r\\nUser-Agent: ${PROBE_USER_AGENT}\\r\\nAccept: */*\\r\\nConnection: close\\r\\n\\r\\n" "$c" "$d" >&3; ` +
   '    if IFS= read -r l <&3; then echo "__S $l"; else echo "__E eof"; fi; } 2>&1); hp=$!; ' +
   '  code=28; status=000; msg=; ' +
   `  while IFS= read -r -t ${HEALTH_TIMEOUT_S} -u 4 l; do case $l in ` +
@@ -49,7 +50,7 @@ const BASH_HEALTH =
 const SH_HEALTH =
   'while IFS="	" read -r name kind a b c d; do [ -n "$name" ] || continue; ' +
   '  if [ "$kind" = http ]; then url="http://$d$c"; else url=$a; fi; ' +
-  `  r=$(curl -s -o /dev/null -w "%{http_code} %{time_total}" --max-time ${HEALTH_TIMEOUT_S} -- "$url" 2>&1); echo "__HEALTH $name $? $r"; ` +
+  `  r=$(curl -s -o /dev/null -A ${PROBE_USER_AGENT} -w "%{http_code} %{time_total}" --max-time ${HEALTH_TIMEOUT_S} -- "$url" 2>&1); echo "__HEALTH $name $? $r"; ` +
   'done';
 
 /** HTTP health checks from the host itself, for services that declare one. */

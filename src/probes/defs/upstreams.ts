@@ -10,19 +10,42 @@ import { isNginxWorker, processesProbe } from './processes.js';
  * user, then `tcp HOST PORT` or `unix PATH` lines, which come from the parsed config and are checked
  * against strict patterns before they are sent. Each output line is prefixed with the target's index.
  */
-/** Prints the connect result on one line: `__<i> C <exit code> <message with newlines as spaces>`. */
-// biome-ignore lint/suspicious/noTemplateCurlyInString: a bash parameter expansion in the remote script
-const REPORT_CONNECT = '    rc=$?; out=${out//$\'\\n\'/ }; echo "$p C $rc $out"; ';
+/**
+ * FastCGI's FCGI_GET_VALUES management record (version 1, type 9, request id 0) asking for
+ * FCGI_MPXS_CONNS: php-fpm answers it with FCGI_GET_VALUES_RESULT (type 10) and logs nothing, where an
+ * HTTP request would make it reset the connection. As printf escapes: header, name-value pair, padding.
+ */
+const FCGI_GET_VALUES =
+  '\\x01\\x09\\x00\\x00\\x00\\x11\\x07\\x00\\x0f\\x00FCGI_MPXS_CONNS\\x00\\x00\\x00\\x00\\x00\\x00\\x00';
 
 /**
  * A TCP connect within CONNECT_TIMEOUT_S without starting a program (`timeout bash -c` costs the host
  * two): bash's /dev/tcp in a process substitution, read with a time limit, then killed, so that a
- * connect to a blackholed address leaves nothing behind. Exit 124 means no answer in time.
+ * connect to a blackholed address leaves nothing behind. Exit 124 means no answer in time. Nothing is
+ * sent (an HTTP request into a uwsgi, SCGI or gRPC port is an error line in that server's log),
+ * except to a FastCGI target, which gets FCGI_GET_VALUES (`__F yes` when a FastCGI server answered).
  */
 const TCP_CONNECT =
-  '    exec 4< <({ : 3<>"/dev/tcp/$a/$b"; } 2>&1; echo "__rc $?"); cp=$!; out=; rc=124; ' +
-  `    while IFS= read -r -t ${CONNECT_TIMEOUT_S} -u 4 l; do case $l in "__rc "*) rc=\${l#__rc }; break ;; *) out="$out $l" ;; esac; done; ` +
-  '    kill $cp 2>/dev/null; exec 4<&-; echo "$p C $rc$out"; ';
+  '    exec 4< <({ exec 3<>"/dev/tcp/$a/$b"; } 2>&1; r=$?; echo "__rc $r"; ' +
+  `      if [ $r = 0 ] && [ "$pr" = fcgi ]; then printf '${FCGI_GET_VALUES}' >&3; ` +
+  `        if IFS= read -r -N 2 -t ${CONNECT_TIMEOUT_S} -u 3 x && [ "$x" = $'\\x01\\n' ]; then echo "__F yes"; else echo "__F no"; fi; fi); cp=$!; out=; rc=124; f=; ` +
+  `    while IFS= read -r -t ${CONNECT_TIMEOUT_S} -u 4 l; do case $l in "__rc "*) rc=\${l#__rc }; [ "$rc" = 0 ] && [ "$pr" = fcgi ] || break ;; "__F "*) f=\${l#__F }; break ;; *) out="$out $l" ;; esac; done; ` +
+  '    kill $cp 2>/dev/null; exec 4<&-; echo "$p C $rc$out"; [ -z "$f" ] || echo "$p F $f"; ';
+
+/**
+ * A unix-socket connect, with the same exit codes (0 accepted, 7 refused, 124 no answer in time), by
+ * perl (perl-base is on every Debian and Ubuntu host; bash cannot open a unix socket). Nothing is sent
+ * but FastCGI's FCGI_GET_VALUES, as for TCP. Without perl the socket is not connected to: `ss -lx`
+ * says whether anything listens (`C 0` with the reason when it does).
+ */
+const UNIX_CONNECT =
+  '    if command -v perl >/dev/null 2>&1; then ' +
+  `      perl -MIO::Socket::UNIX -e '$SIG{ALRM}=sub{print "$ARGV[2] C 124\\n" unless $c; print "$ARGV[2] F no\\n" if $c; exit}; alarm ${CONNECT_TIMEOUT_S}; ` +
+  '$s=IO::Socket::UNIX->new(Type=>SOCK_STREAM(),Peer=>$ARGV[0]) or do { $e=$!+0; print "$ARGV[2] C ", ($e==111?7:$e==11?124:1), " connect: $!\\n"; exit }; ' +
+  '$c=1; print "$ARGV[2] C 0\\n"; if ($ARGV[1] eq "fcgi") { $|=1; print $s pack("C8",1,9,0,0,0,17,7,0).pack("CC",15,0)."FCGI_MPXS_CONNS".("\\0" x 7); ' +
+  '$b=""; sysread($s,$b,8); ($v,$t)=unpack("CC",$b."\\0\\0"); print "$ARGV[2] F ", ($v==1 && $t==10 ? "yes" : "no"), "\\n" }\' -- "$a" "$pr" "$p"; ' +
+  '    elif [[ $ux == *" $a "* ]]; then echo "$p C 0 listening (ss -lx); not connected to: no perl on the host"; ' +
+  '    else echo "$p C 7 nothing listens (ss -lx)"; fi; ';
 
 /**
  * A name lookup within RESOLVE_TIMEOUT_S, read like the connect above: `getent` in a process
@@ -54,7 +77,7 @@ export const upstreamsProbe = defineProbe({
   script:
     'read -r wuser; mapfile -t ts; ux=; ' +
     // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansions in the remote script
-    'for t in "${ts[@]}"; do [[ $t == "unix "* ]] && { ux=$(ss -lxH 2>/dev/null); break; }; done; i=0; for t in "${ts[@]}"; do [ -n "$t" ] || continue; read -r kind a b <<< "$t"; ' +
+    'for t in "${ts[@]}"; do [[ $t == "unix "* ]] && { ux=$(ss -lxH 2>/dev/null); break; }; done; i=0; for t in "${ts[@]}"; do [ -n "$t" ] || continue; read -r kind a b pr <<< "$t"; ' +
     '( p="__$i"; ' +
     '  if [ "$kind" = tcp ]; then ' +
     '    if [[ $a == *[!0-9.]* && $a != *:* ]]; then ' +
@@ -65,8 +88,7 @@ export const upstreamsProbe = defineProbe({
     '    if [[ $ux == *" $a "* ]]; then echo "$p L yes"; else echo "$p L no"; fi; ' +
     '    if [ -n "$wuser" ] && command -v runuser >/dev/null 2>&1; then ' +
     '      if runuser -u "$wuser" -- test -w "$a" 2>/dev/null; then echo "$p W yes"; else echo "$p W no"; fi; fi; ' +
-    `    out=$(curl -sS -o /dev/null --max-time ${CONNECT_TIMEOUT_S} --unix-socket "$a" http://localhost/ 2>&1); ` +
-    REPORT_CONNECT +
+    UNIX_CONNECT +
     '  fi ) & i=$((i+1)); ' +
     'done; wait; echo __END',
   privileged: true,
@@ -140,10 +162,10 @@ export function probeableTargets(targets: UpstreamTarget[]): {
       t.port > 0 &&
       t.port < 65536
     ) {
-      lines.push(`tcp ${t.host.replace(/^\[|\]$/g, '')} ${t.port}`);
+      lines.push(`tcp ${t.host.replace(/^\[|\]$/g, '')} ${t.port} ${checkProtocol(t)}`);
       sent.push(t);
     } else if (t.kind === 'unix' && PATH_RE.test(t.path)) {
-      lines.push(`unix ${t.path}`);
+      lines.push(`unix ${t.path} - ${checkProtocol(t)}`);
       sent.push(t);
     } else {
       skipped.push(t);
@@ -152,10 +174,18 @@ export function probeableTargets(targets: UpstreamTarget[]): {
   return { lines, sent, skipped };
 }
 
+/**
+ * How a target is checked: `fcgi` (FCGI_GET_VALUES) when only fastcgi_pass reaches it, else `connect`
+ * (a bare connect: nothing is sent into an HTTP, uwsgi, SCGI or gRPC endpoint).
+ */
+export function checkProtocol(t: UpstreamTarget): 'fcgi' | 'connect' {
+  return t.via.length > 0 && t.via.every((v) => v === 'fastcgi_pass') ? 'fcgi' : 'connect';
+}
+
 export function parseUpstreams(stdout: string, count: number): RawTargetResult[] {
   const out: RawTargetResult[] = Array.from({ length: count }, () => ({ lines: [] }));
   for (const line of stdout.split('\n')) {
-    const m = /^__(\d+) ([RCSLW]) ?(.*)$/.exec(line);
+    const m = /^__(\d+) ([RCSLWF]) ?(.*)$/.exec(line);
     if (!m) continue;
     const r = out[Number(m[1])];
     if (!r) continue;
@@ -192,6 +222,14 @@ export function parseUpstreams(stdout: string, count: number): RawTargetResult[]
         break;
       case 'W':
         r.workerMayWrite = v === 'yes';
+        break;
+      case 'F':
+        r.fastcgiAnswered = v === 'yes';
+        r.lines.push(
+          v === 'yes'
+            ? 'FCGI_GET_VALUES: answered (FCGI_GET_VALUES_RESULT)'
+            : `FCGI_GET_VALUES: no FastCGI answer within ${CONNECT_TIMEOUT_S}s (is this a FastCGI server?)`,
+        );
         break;
     }
   }

@@ -154,7 +154,19 @@ describe('upstream checks', () => {
       { kind: 'tcp', host: 'x;rm -rf /', port: 80, scheme: 'http', via: [] },
       { kind: 'unix', path: '/tmp/$(reboot)', scheme: 'http', via: [] },
     ]);
-    expect(lines).toEqual(['tcp 127.0.0.1 8081', 'unix /run/php/php8.2-fpm.sock']);
+    expect(lines).toEqual(['tcp 127.0.0.1 8081 connect', 'unix /run/php/php8.2-fpm.sock - connect']);
+    // A FastCGI target gets FastCGI's own management record; everything else a bare connect.
+    expect(
+      probeableTargets([
+        { kind: 'tcp', host: '127.0.0.1', port: 9000, scheme: 'fastcgi', via: ['fastcgi_pass'] },
+        { kind: 'unix', path: '/run/uwsgi/app.sock', scheme: 'uwsgi', via: ['uwsgi_pass'] },
+        { kind: 'tcp', host: '127.0.0.1', port: 50051, scheme: 'grpc', via: ['grpc_pass'] },
+      ]).lines,
+    ).toEqual([
+      'tcp 127.0.0.1 9000 fcgi',
+      'unix /run/uwsgi/app.sock - connect',
+      'tcp 127.0.0.1 50051 connect',
+    ]);
     expect(skipped).toHaveLength(2);
   });
 
