@@ -60,14 +60,22 @@ export function restartWindowFinding(
     .filter((l) => l.signal === 'started' || l.signal === 'stopped')
     .map((l) => l.line);
   const burst = `${list.length} errors on ${label} between ${clockOf(list[0])} and ${clockOf(list.at(-1))} (${Math.round(spanS(list))}s)`;
-  const startedAt = hostClockTime(ev, ev.collectedAtMs - fit.ageS * 1000);
+  const startedMs = ev.collectedAtMs - fit.ageS * 1000;
+  const startedAt = hostClockTime(ev, startedMs);
   const listener = listenerFor(ev, peer);
+  // The down interval: from the first error to the start of the process that serves now.
+  const firstMs = list[0] ? entryMs(ev, list[0]) : undefined;
+  const down =
+    firstMs !== undefined && firstMs <= startedMs
+      ? `down from ${hostClockTime(ev, firstMs)} to ${startedAt} (about ${Math.max(1, Math.round((startedMs - firstMs) / 1000))}s)`
+      : `errors from ${clockOf(list[0])} to ${clockOf(list.at(-1))}, up again since ${startedAt}`;
   return {
     cause: 'restart-window',
     // Self-healed bursts are only "likely" without placed timestamps; with them the fit is exact.
     confidence: fit.timed ? 0.85 : 0.65,
-    title: `Restart window: ${burst}; ${svc.name} (re)started at ${startedAt} (${agoLabel(fit.ageS)}) and ${label} answers now`,
+    title: `Restart window: ${burst}; ${svc.name} (re)started at ${startedAt} (${agoLabel(fit.ageS)}), ${down}, and ${label} answers now`,
     evidence: [
+      `${svc.name}: ${down}`,
       ...summarize(ev, list),
       ...tc.lines,
       ...(listener ? [listener.line] : []),

@@ -253,7 +253,7 @@ export const RESTART_CASES: CauseCase[] = [
     mentions: ['journalctl -u gunicorn'],
     actions: [['review-deploy-process', 'human']],
     confidence: [0.8, 0.9],
-    titleHas: 'gunicorn (re)started at 10:14:20',
+    titleHas: 'gunicorn (re)started at 10:14:20 (40s ago), down from 10:14:10 to 10:14:20 (about 10s)',
   },
   {
     name: 'C28 the inventory pattern also matches an old process: the listener dates the restart',
