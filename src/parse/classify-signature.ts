@@ -96,7 +96,13 @@ export const SIGNATURES: readonly Signature[] = [
   ),
   // Tengine 2.2 logs `all servers are down! while connecting to upstream` where nginx logs the
   // first wording (alibaba/tengine#1143).
-  S('no_live_upstreams', /no live upstreams|all servers are down!/, 502, ['C21']),
+  // ngx_tcp_proxy / tengine-era gateway modules log `upstream servers are busy or encounter error!
+  // while connecting to upstream` when choosing or connecting a peer fails (NGX_BUSY: every peer
+  // down or at max_conns).
+  S('no_live_upstreams', /no live upstreams|all servers are down!|upstream servers are busy/, 502, [
+    'C21',
+    'C01',
+  ]),
   S('peer_disabled', /upstream server temporarily disabled/, undefined, ['C21']),
   // Tengine's / yaoweibin's ngx_http_upstream_check_module: the active health check took a peer out
   // (`disable check peer: %V `) or a probe failed (`check time out with peer: %V `, `check protocol
@@ -165,9 +171,11 @@ export const SIGNATURES: readonly Signature[] = [
   // ENOSPC (28) and EDQUOT (122) are disk-full whatever the path: RHEL's `/var/lib/nginx/tmp/proxy`,
   // a custom `proxy_temp_path /mnt/cache/tmp`, a cache file. EACCES only on a temp path (elsewhere it
   // is a root/alias problem, not C25); EMFILE on a temp file is the fd limit (fd_other, C23).
+  // A short write carries no errno (`pwritev() "/var/lib/nginx/proxy/2/00/0000000002" has written
+  // only 8192 of 16384 while reading upstream`, ngx_files.c): the file system filled up mid-write.
   S(
     'temp_file',
-    /(?:pwrite|pwritev|write|open|mkdir)\(\) "(?:[^"]*" failed \((?:28|122): |(?=[^"]*(?:_temp|\/nginx\/(?:tmp\/)?(?:body|proxy|fastcgi|uwsgi|scgi|client_body)\/))[^"]*" failed \(13: )/,
+    /(?:pwrite|pwritev|write|writev|open|mkdir)\(\) "(?:[^"]*" (?:failed \((?:28|122): |has written only \d+ of \d+)|(?=[^"]*(?:_temp|\/nginx\/(?:tmp\/)?(?:body|proxy|fastcgi|uwsgi|scgi|client_body)\/))[^"]*" failed \(13: )/,
     undefined,
     ['C25'],
   ),

@@ -357,6 +357,33 @@ const MESSAGES: { text: string; id: SignatureId; status: number | undefined; fir
     status: undefined,
     first: 'disk-full',
   },
+  // Issue 18 item 7: the short write of a full temp path carries no errno (ngx_files.c
+  // `pwritev() "%s" has written only %z of %uz`, the lab's full tmpfs proxy temp path), and EACCES on
+  // the client body and fastcgi temp paths of Debian's build
+  {
+    text: 'pwritev() "/var/lib/nginx/proxy/1/00/0000000001" has written only 8192 of 16384 while reading upstream',
+    id: 'temp_file',
+    status: undefined,
+    first: 'disk-full',
+  },
+  {
+    text: 'pwrite() "/var/cache/nginx/client_temp/0000000003" has written only 4096 of 65536',
+    id: 'temp_file',
+    status: undefined,
+    first: 'disk-full',
+  },
+  {
+    text: 'open() "/var/lib/nginx/body/0000000001" failed (13: Permission denied)',
+    id: 'temp_file',
+    status: undefined,
+    first: 'disk-full',
+  },
+  {
+    text: 'open() "/var/lib/nginx/fastcgi/2/00/0000000002" failed (13: Permission denied) while reading upstream',
+    id: 'temp_file',
+    status: undefined,
+    first: 'disk-full',
+  },
   // ngx_http_log_module's buffered access log (`write() to "%s" failed`) on a full log partition
   {
     text: 'write() to "/var/log/nginx/access.log" failed (28: No space left on device) while logging request',
@@ -508,6 +535,14 @@ const MESSAGES: { text: string; id: SignatureId; status: number | undefined; fir
   // `check protocol %V error with peer: %V `), from alibaba/tengine#384 and public logs
   {
     text: 'all servers are down! while connecting to upstream',
+    id: 'no_live_upstreams',
+    status: 502,
+    first: 'no-live-upstreams',
+  },
+  // ngx_tcp_proxy-style gateway modules (`upstream servers are busy or encounter error!`), a line
+  // from a public nginx troubleshooting note
+  {
+    text: 'upstream servers are busy or encounter error! while connecting to upstream',
     id: 'no_live_upstreams',
     status: 502,
     first: 'no-live-upstreams',
@@ -722,5 +757,14 @@ describe('lines real logs carry', () => {
     'nginx: [emerg] unknown directive "proxy_passs" in /etc/nginx/conf.d/deploy.conf:4',
   ])('not a failure signature: %s', (line) => {
     expect(parseErrorLogLine(line)?.signature).toBeUndefined();
+  });
+});
+
+describe('short writes (issue 18 item 7)', () => {
+  it('reads a short write to a file as a full disk, and not a short send to syslog', () => {
+    expect(
+      classifyText('pwritev() "/var/lib/nginx/proxy/1/00/0000000001" has written only 8192 of 16384')?.id,
+    ).toBe('temp_file');
+    expect(classifyText('send() to syslog has written only 10 of 20')).toBeUndefined();
   });
 });
