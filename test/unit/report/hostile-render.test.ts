@@ -1,0 +1,331 @@
+/**
+ * Every rendered message, with hostile text in every field (issue 15, "One escape function per
+ * sink"): what a host, an alert or a person wrote reaches Slack as text, never as a mention, a link,
+ * formatting or a code-block breakout, and reaches the terminal without a control sequence.
+ */
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { appendAudit } from '../../../src/actions/audit.js';
+import { actionKeys } from '../../../src/actions/keys.js';
+import { runAudit } from '../../../src/actions/run-audit.js';
+import type { Finding } from '../../../src/diagnosis/finding.js';
+import { renderFailure, renderProgress, renderReport } from '../../../src/report/block-kit.js';
+import { renderAlertGroup, renderUnknownHosts } from '../../../src/report/block-kit-alert.js';
+import {
+  renderJoined,
+  renderNotInChannel,
+  renderQueued,
+  renderUnknownTarget,
+  renderUsageError,
+} from '../../../src/report/block-kit-intake.js';
+import { renderRestartProgress, restartButton } from '../../../src/report/block-kit-restart.js';
+import type { Block, SlackMessage } from '../../../src/report/block-kit-types.js';
+import { renderCheckLine, renderTerminal } from '../../../src/report/render-terminal.js';
+import type { HostReport, TargetReport } from '../../../src/report/types.js';
+import { boltLogger } from '../../../src/slack/pino-bolt-logger.js';
+import { REDIS_URL, redisAvailable } from '../../bot/bot-harness.js';
+
+/** A mention, a channel ping, a hidden link, formatting, a fence, terminal sequences and secrets. */
+const HOSTILE =
+  'x <!channel> <!here|here> <@U0VICTIM> <#C0SECRET> <https://evil.example/|click here> *ALL CLEAR* _calm_ ~fire~ `tick` ``` breakout ``` &amp; ' +
+  '\u001b[2J\u001b]0;pwned\u0007\u001b]8;;https://evil.example\u0007link\u001b]8;;\u0007\u009b31m\r\u202eevil token=SECRETVALUE redis://:hunter2@db:6379';
+
+const REQUESTER = 'U0REQUESTER';
+const meta = { requestedBy: REQUESTER, jobId: 'job-1' };
+
+/** The markup the bot itself writes, and nothing else. */
+const OWN_MARKUP = [
+  `<@${REQUESTER}>`,
+  '<#C0CHANNEL>',
+  '<https://acme.slack.com/archives/C0CHANNEL/p1700000000000100|its report>',
+];
+
+function mrkdwnOf(m: SlackMessage): string[] {
+  const out = [m.text];
+  const walk = (b: Block) => {
+    if (b.type === 'section') out.push(b.text.text);
+    if (b.type === 'context') out.push(...b.elements.map((e) => e.text));
+    if (b.type === 'actions')
+      for (const el of b.elements) if (el.confirm?.text.type === 'mrkdwn') out.push(el.confirm.text.text);
+  };
+  m.blocks.forEach(walk);
+  return out;
+}
+
+function expectInert(text: string, where: string): void {
+  for (const tag of text.match(/<[^>]*>/g) ?? []) expect(OWN_MARKUP, `${where}: ${tag}`).toContain(tag);
+  // No backtick of the hostile text survives: it could neither open code nor close the bot's own.
+  for (const code of ['`tick`', '``` breakout']) expect(text, where).not.toContain(code);
+  expect((text.match(/```/g) ?? []).length % 2, where).toBe(0);
+  // Outside code (where Slack formats), no formatting of the hostile text survives.
+  const prose = text.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
+  for (const formatted of ['*ALL CLEAR*', '_calm_', '~fire~']) expect(prose, where).not.toContain(formatted);
+}
+
+function hostileHost(name: string): HostReport {
+  const finding = (cause: string): Finding =>
+    ({
+      cause: cause as Finding['cause'],
+      confidence: 0.9,
+      title: `${HOSTILE} title`,
+      evidence: [`${HOSTILE} evidence 1`, `line with ${'`'.repeat(3)} fence ${HOSTILE}`],
+      remediation: [`${HOSTILE} remedy`],
+      actions: [{ id: 'restart-service:app', kind: 'safe', label: `${HOSTILE} action` }],
+    }) as Finding;
+  return {
+    host: `${name}${HOSTILE}`,
+    address: `10.0.0.1${HOSTILE}`,
+    durationMs: 800,
+    verdict: 'cause-found',
+    notChecked: [{ check: `error-log${HOSTILE}`, reason: `${HOSTILE} reason`, byHand: `tail ${HOSTILE}` }],
+    checks: [
+      { id: `kernel-log${HOSTILE}`, status: 'fail', summary: `OOM killed ${HOSTILE}`, durationMs: 3 },
+      { id: 'ssh', status: 'ok', summary: 'ok', durationMs: 3 },
+    ],
+    findings: [finding('oom-killed'), finding(`upstream-down${HOSTILE}`)],
+  };
+}
+
+const single: TargetReport = {
+  target: `web-1${HOSTILE}`,
+  verdict: 'cause-found',
+  sinceS: 900,
+  startedAt: '2026-11-21T10:52:04.000Z',
+  hosts: [hostileHost('web-1')],
+};
+const group: TargetReport = { ...single, hosts: [hostileHost('web-1'), hostileHost('web-2')] };
+
+const offer = {
+  recordId: 'r1',
+  label: `Restart ${HOSTILE}`,
+  host: `web-1${HOSTILE}`,
+  address: `10.0.0.1${HOSTILE}`,
+  command: `systemctl restart app ${HOSTILE}`,
+  dryRun: false,
+  expiresAt: 0,
+};
+
+const MESSAGES: Record<string, SlackMessage> = {
+  'report (one host)': renderReport(single, { ...meta, restarts: [offer] }),
+  'report (a group)': renderReport(group, meta),
+  progress: renderProgress(
+    {
+      target: single.target,
+      sinceS: 900,
+      hosts: [{ host: single.target, checks: single.hosts[0]?.checks ?? [], done: false }],
+    },
+    meta,
+  ),
+  'progress (a group)': renderProgress(
+    {
+      target: group.target,
+      sinceS: 900,
+      hosts: group.hosts.map((h) => ({ host: h.host, checks: h.checks, done: true })),
+    },
+    meta,
+  ),
+  failure: renderFailure(single.target, `${HOSTILE} reason`, false, meta),
+  'failure (alert source as requester)': renderFailure(single.target, HOSTILE, true, {
+    ...meta,
+    requestedBy: `Alertmanager: ${HOSTILE}`,
+  }),
+  'alert group (firing)': renderAlertGroup({
+    source: 'alertmanager',
+    title: `Alertmanager: ${HOSTILE}`,
+    status: 'firing',
+    diagnosed: [`web-1${HOSTILE}`],
+    recent: [`web-2${HOSTILE}`],
+    unknown: 2,
+    dedupWindowS: 600,
+  }),
+  'alert group (resolved)': renderAlertGroup({
+    source: 'grafana',
+    title: HOSTILE,
+    status: 'resolved',
+    resolvedAt: HOSTILE,
+    diagnosed: [],
+    recent: [],
+    unknown: 0,
+    dedupWindowS: 600,
+  }),
+  'unknown alert hosts': renderUnknownHosts([HOSTILE, `instance=${HOSTILE}`]),
+  'unknown target': renderUnknownTarget(HOSTILE, [`web-1${HOSTILE}`]),
+  'usage error': renderUsageError(HOSTILE),
+  'joined (queued)': renderJoined(HOSTILE, { channelId: `C0CHANNEL` }),
+  'joined (running)': renderJoined(
+    HOSTILE,
+    { channelId: 'C0CHANNEL', message: { channel: 'C0CHANNEL', ts: '1700000000.000100' } },
+    'acme',
+  ),
+  'joined (hostile channel and team)': renderJoined(
+    HOSTILE,
+    { channelId: HOSTILE, message: { channel: HOSTILE, ts: '1700000000.000100' } },
+    HOSTILE,
+  ),
+  queued: renderQueued(HOSTILE),
+  'not in channel': renderNotInChannel(HOSTILE, HOSTILE),
+  'restart thread': renderRestartProgress(
+    {
+      host: `web-1${HOSTILE}`,
+      service: `app${HOSTILE}`,
+      command: `systemctl restart ${HOSTILE}`,
+      userId: REQUESTER,
+      dryRun: false,
+    },
+    [
+      { name: `pre-check ${HOSTILE}`, state: 'ok', detail: `still failing: ${HOSTILE}` },
+      { name: 'verify', state: 'failed', detail: `error log: ${HOSTILE}` },
+    ],
+    { result: `failed ${HOSTILE}`, summary: `the error log still says ${HOSTILE}` },
+  ),
+  'restart button': { text: 'button', blocks: [{ type: 'actions', elements: [restartButton(offer)] }] },
+};
+
+describe('Slack: hostile text renders as text in every message', () => {
+  for (const [name, message] of Object.entries(MESSAGES)) {
+    it(name, () => {
+      for (const text of mrkdwnOf(message)) expectInert(text, name);
+    });
+  }
+
+  it('escapes Slack control characters as its docs say, and keeps the words readable', () => {
+    const [text] = mrkdwnOf(renderUsageError('<!channel> a & b <@U0VICTIM> pm.max_children'));
+    expect(text).toContain('&lt;!channel&gt; a &amp; b &lt;@U0VICTIM&gt; pm.max_children');
+  });
+
+  it('the restart thread quotes no secret from the host (a verification detail is an error-log line)', () => {
+    const message = renderRestartProgress(
+      { host: 'web-1', service: 'app', command: 'systemctl restart app', userId: REQUESTER, dryRun: false },
+      [{ name: 'verify', state: 'failed', detail: `the error log still says: ${HOSTILE}` }],
+      { result: 'failed', summary: `still failing: ${HOSTILE}` },
+    );
+    const text = mrkdwnOf(message).join('\n');
+    expect(text).not.toMatch(/SECRETVALUE|hunter2/);
+    expect(text).toContain('token=[REDACTED]');
+  });
+});
+
+/** Control characters other than LF and TAB, DEL, C1, bidi controls. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: what the test looks for.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+/** The renderer's own colours (SGR). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: what the test strips.
+const SGR = /\u001b\[[0-9;]*m/g;
+
+describe('terminal: no escape sequence from a host reaches the screen', () => {
+  it('the report, with and without colour', () => {
+    for (const color of [false, true]) {
+      const out = renderTerminal(group, color).replace(SGR, '');
+      expect(out).not.toMatch(CONTROL);
+      expect(out).toContain('\\x1b]0;pwned\\x07');
+    }
+  });
+
+  it('the live check line', () => {
+    const check = single.hosts[0]?.checks[0];
+    if (!check) throw new Error('no check');
+    expect(renderCheckLine(HOSTILE, check, true).replace(SGR, '')).not.toMatch(CONTROL);
+  });
+});
+
+const skipRedis = await redisAvailable();
+if (skipRedis) console.warn(`[test/unit/report/hostile-render] audit cases skipped: ${skipRedis}`);
+
+describe.skipIf(skipRedis !== undefined)('diagnose502 audit', () => {
+  const queue = `d502-hostile-${process.pid}-${Date.now()}`;
+  const redis = new Redis(REDIS_URL);
+  afterAll(async () => {
+    await redis.del(actionKeys(queue).audit);
+    redis.disconnect();
+  });
+
+  const capture = () => {
+    const chunks: string[] = [];
+    const stream = new Writable({
+      write(chunk, _enc, cb) {
+        chunks.push(String(chunk));
+        cb();
+      },
+    });
+    return { stream, text: () => chunks.join('') };
+  };
+
+  it('prints entries written from hostile output without their control sequences', async () => {
+    await appendAudit(redis, actionKeys(queue).audit, pino({ level: 'silent' }), {
+      who: REQUESTER,
+      action: 'restart-service',
+      host: `web-1${HOSTILE}`,
+      service: `app${HOSTILE}`,
+      command: 'systemctl restart app',
+      actionId: 'a1',
+      result: 'failed',
+      detail: HOSTILE,
+      output: `${HOSTILE}\nsecond line`,
+    });
+    const out = capture();
+    const code = await runAudit([], {
+      env: { REDIS_URL, DIAGNOSE502_QUEUE: queue },
+      stdout: out.stream,
+      stderr: process.stderr,
+      version: 'test',
+    });
+    expect(code).toBe(0);
+    expect(out.text()).toContain('web-1');
+    expect(out.text()).not.toMatch(CONTROL);
+  });
+
+  it('names the Redis it cannot read with the password masked', async () => {
+    const err = capture();
+    const code = await runAudit([], {
+      env: { REDIS_URL: 'redis://:hunter2@127.0.0.1:1/0', DIAGNOSE502_QUEUE: queue },
+      stdout: capture().stream,
+      stderr: err.stream,
+      version: 'test',
+    });
+    expect(code).toBe(1);
+    expect(err.text()).toContain('redis://:[REDACTED]@127.0.0.1:1/0');
+    expect(err.text()).not.toContain('hunter2');
+  }, 15_000);
+});
+
+describe('JSON log: Bolt debug lines are redacted', () => {
+  it('masks tokens and secrets in the strings and objects Bolt logs', () => {
+    const lines: string[] = [];
+    const log = pino(
+      { level: 'debug' },
+      new Writable({
+        write(chunk, _enc, cb) {
+          lines.push(String(chunk));
+          cb();
+        },
+      }),
+    );
+    const bolt = boltLogger(log);
+    bolt.debug('http request body: token=SECRETVALUE&text=web-1', {
+      headers: { authorization: 'Bearer xoxb-1234567890-abcdefghij' },
+      response_url: 'https://hooks.slack.com/commands/T0/1/SECRETHOOK?password=hunter2',
+    });
+    const out = lines.join('');
+    expect(out).toContain('[REDACTED]');
+    expect(out).not.toMatch(/SECRETVALUE|xoxb-1234567890|hunter2/);
+  });
+});
+
+describe('live check lines are redacted before they leave', () => {
+  it('the check event carries the redacted summary, as the final report does', async () => {
+    const { diagnoseHost } = await import('../../../src/pipeline/diagnose-host.js');
+    const live: string[] = [];
+    const report = await diagnoseHost(
+      { name: 'web-1', address: '10.0.0.11', nginx: { errorLog: 'e', accessLog: 'a' }, services: [] },
+      async () => {
+        throw new Error('connect failed for redis://:hunter2@db:6379 with token=SECRETVALUE');
+      },
+      { sinceS: 900, onProgress: (e) => e.type === 'check' && live.push(e.check.summary) },
+    );
+    expect(live.join('\n')).toContain('[REDACTED]');
+    expect(live.join('\n')).not.toMatch(/hunter2|SECRETVALUE/);
+    expect(report.checks.map((c) => c.summary)).toEqual(live);
+  });
+});
