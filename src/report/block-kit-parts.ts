@@ -1,7 +1,7 @@
 import type { CheckResult, CheckStatus } from '../probes/check.js';
 import { cut, LIMITS } from './block-kit-limits.js';
 import type { Block, Button, SlackMessage } from './block-kit-types.js';
-import { code, cutMd, joinMd, type Md, md } from './mrkdwn.js';
+import { code, cutMd, emoji, joinMd, type Md, md } from './mrkdwn.js';
 
 export const header = (text: string): Block => ({
   type: 'header',
@@ -48,12 +48,12 @@ export function windowText(sinceS: number): string {
   return `${sinceS}s`;
 }
 
-const MARK: Record<CheckStatus, string> = {
-  ok: ':white_check_mark:',
-  warn: ':warning:',
-  fail: ':x:',
-  error: ':exclamation:',
-  skipped: ':heavy_minus_sign:',
+const MARK: Record<CheckStatus, Md> = {
+  ok: emoji('white_check_mark'),
+  warn: emoji('warning'),
+  fail: emoji('x'),
+  error: emoji('exclamation'),
+  skipped: emoji('heavy_minus_sign'),
 };
 
 /** Checks on a few lines: problems named with their summary, passing checks only by id. */

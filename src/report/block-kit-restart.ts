@@ -6,7 +6,7 @@ import { redact } from '../diagnosis/parse/redact.js';
 import { cut, LIMITS } from './block-kit-limits.js';
 import { button, context, message, section } from './block-kit-parts.js';
 import type { Block, Button } from './block-kit-types.js';
-import { code, cutMd, joinMd, md, mention } from './mrkdwn.js';
+import { code, cutMd, emoji, joinMd, type Md, md, mention } from './mrkdwn.js';
 
 export const ACTION_RESTART = 'd502_restart';
 
@@ -56,12 +56,12 @@ export interface RestartStep {
   detail: string;
 }
 
-const MARK: Record<StepState, string> = {
-  running: ':hourglass_flowing_sand:',
-  ok: ':white_check_mark:',
-  failed: ':x:',
-  skipped: ':heavy_minus_sign:',
-  refused: ':no_entry:',
+const MARK: Record<StepState, Md> = {
+  running: emoji('hourglass_flowing_sand'),
+  ok: emoji('white_check_mark'),
+  failed: emoji('x'),
+  skipped: emoji('heavy_minus_sign'),
+  refused: emoji('no_entry'),
 };
 
 /**

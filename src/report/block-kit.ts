@@ -20,7 +20,7 @@ import {
 } from './block-kit-parts.js';
 import { type RestartOffer, restartActionsBlock } from './block-kit-restart.js';
 import type { Block, SlackMessage } from './block-kit-types.js';
-import { code, cutMd, joinMd, type Md, md, mention } from './mrkdwn.js';
+import { code, cutMd, emoji, joinMd, type Md, md, mention } from './mrkdwn.js';
 import type { HostReport, TargetReport } from './types.js';
 
 export type { SlackMessage } from './block-kit-types.js';
@@ -85,7 +85,7 @@ export function renderProgress(
     blocks.push(section(checks.length > 0 ? compactChecks(checks) : md`_connecting over SSH …_`));
   } else {
     const lines = progress.hosts.map(
-      (h) => md`${h.done ? ':white_check_mark:' : ':hourglass:'} ${h.host} (${h.checks.length} checks)`,
+      (h) => md`${emoji(h.done ? 'white_check_mark' : 'hourglass')} ${h.host} (${h.checks.length} checks)`,
     );
     blocks.push(section(md`${done} of ${total} hosts done\n${joinMd(lines, '\n')}`));
   }

@@ -29,7 +29,7 @@ import { REDIS_URL, redisAvailable } from '../../bot/bot-harness.js';
 
 /** A mention, a channel ping, a hidden link, formatting, a fence, terminal sequences and secrets. */
 const HOSTILE =
-  'x <!channel> <!here|here> <@U0VICTIM> <#C0SECRET> <https://evil.example/|click here> *ALL CLEAR* _calm_ ~fire~ `tick` ``` breakout ``` &amp; ' +
+  'x <!channel> <!here|here> <@U0VICTIM> <#C0SECRET> <https://evil.example/|click here> *ALL CLEAR* :large_green_circle: _calm_ ~fire~ `tick` ``` breakout ``` &amp; ' +
   '\u001b[2J\u001b]0;pwned\u0007\u001b]8;;https://evil.example\u0007link\u001b]8;;\u0007\u009b31m\r\u202eevil token=SECRETVALUE redis://:hunter2@db:6379';
 
 const REQUESTER = 'U0REQUESTER';
@@ -61,7 +61,7 @@ function expectInert(text: string, where: string): void {
   expect((text.match(/```/g) ?? []).length % 2, where).toBe(0);
   // Outside code (where Slack formats), no formatting of the hostile text survives.
   const prose = text.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
-  for (const formatted of ['*ALL CLEAR*', '_calm_', '~fire~']) expect(prose, where).not.toContain(formatted);
+  for (const formatted of ['*ALL CLEAR*', '_calm_', '~fire~', ':large_green_circle:']) expect(prose, where).not.toContain(formatted);
 }
 
 function hostileHost(name: string): HostReport {
@@ -193,6 +193,8 @@ describe('Slack: hostile text renders as text in every message', () => {
   it('escapes Slack control characters as its docs say, and keeps the words readable', () => {
     const [text] = mrkdwnOf(renderUsageError('<!channel> a & b <@U0VICTIM> pm.max_children'));
     expect(text).toContain('&lt;!channel&gt; a &amp; b &lt;@U0VICTIM&gt; pm.max_children');
+    const [times] = mrkdwnOf(renderUsageError('at 10:52:04 on db:5432, :white_check_mark: all clear'));
+    expect(times).toContain('at 10:52:04 on db:5432, ∶white_check_mark: all clear');
   });
 
   it('the restart thread quotes no secret from the host (a verification detail is an error-log line)', () => {
