@@ -1,11 +1,12 @@
 import type { CheckResult, CheckStatus } from '../probes/check.js';
 import { cut, LIMITS } from './block-kit-limits.js';
 import type { Block, Button, SlackMessage } from './block-kit-types.js';
-import { code, cutMd, emoji, joinMd, type Md, md } from './mrkdwn.js';
+import { code, cutMd, emoji, joinMd, type Md, md, plainText } from './mrkdwn.js';
 
 export const header = (text: string): Block => ({
   type: 'header',
-  text: { type: 'plain_text', text: cut(text, LIMITS.headerText), emoji: true },
+  // Headers are built from host names and alert titles: their emoji codes are neutralised too.
+  text: { type: 'plain_text', text: cut(plainText(text), LIMITS.headerText), emoji: true },
 });
 
 /** Mrkdwn blocks take `Md` only (mrkdwn.ts): host, alert and person text reaches them escaped. */

@@ -57,6 +57,11 @@ export function escapeMrkdwn(text: string): string {
 const EMOJI_CODE = /:(?=[a-z0-9_+'-]*[a-z])[a-z0-9_+'-]{1,64}:/gi;
 const RATIO = '∶';
 
+/** Plain text (a header, shown with `emoji: true`): only emoji codes can draw anything there. */
+export function plainText(text: string): string {
+  return text.replace(EMOJI_CODE, (m) => `${RATIO}${m.slice(1)}`);
+}
+
 /** One of Slack's emoji, by its code name (the bot's own status marks). */
 export function emoji(name: string): Md {
   return /^[a-z0-9_+-]+$/.test(name) ? make(`:${name}:`) : text(name);

@@ -61,7 +61,8 @@ function expectInert(text: string, where: string): void {
   expect((text.match(/```/g) ?? []).length % 2, where).toBe(0);
   // Outside code (where Slack formats), no formatting of the hostile text survives.
   const prose = text.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
-  for (const formatted of ['*ALL CLEAR*', '_calm_', '~fire~', ':large_green_circle:']) expect(prose, where).not.toContain(formatted);
+  for (const formatted of ['*ALL CLEAR*', '_calm_', '~fire~', ':large_green_circle:'])
+    expect(prose, where).not.toContain(formatted);
 }
 
 function hostileHost(name: string): HostReport {
@@ -189,6 +190,11 @@ describe('Slack: hostile text renders as text in every message', () => {
       for (const text of mrkdwnOf(message)) expectInert(text, name);
     });
   }
+
+  it('a header (plain text, emoji on) draws no emoji from an alert title', () => {
+    const header = MESSAGES['alert group (firing)']?.blocks[0];
+    expect(header?.type === 'header' && header.text.text).toMatch(/^🔥 Alertmanager: .*∶large_green_circle:/);
+  });
 
   it('escapes Slack control characters as its docs say, and keeps the words readable', () => {
     const [text] = mrkdwnOf(renderUsageError('<!channel> a & b <@U0VICTIM> pm.max_children'));
