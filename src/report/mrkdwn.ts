@@ -9,7 +9,8 @@
  * `<https://evil|click>` show as text (docs.slack.dev, "Formatting text for app surfaces",
  * "Escaping text"). Slack has no escape for `*`, `_`, `~` and `` ` ``, so in prose they are
  * replaced by look-alikes where they could format (a process named `*ALL CLEAR*` must not render
- * bold); in code they cannot format, and only a backtick is replaced (it would end the code early).
+ * bold; backticks only when they do not pair up within the value); in code they cannot format, and
+ * only a backtick is replaced (it would end the code early).
  */
 
 const TAG = Symbol('mrkdwn');
@@ -44,8 +45,12 @@ function escapeControl(text: string): string {
  * An `_` inside a word (`pm.max_children`, `php_fpm.sock`) cannot format in Slack and is kept.
  */
 export function escapeMrkdwn(text: string): string {
+  // Backticks that pair up inside the value (`would run \`cmd\``) stay code: they cannot reach
+  // past the value to pair with the bot's own. An odd one, or a fence, could: then all are replaced.
+  const ticks = text.match(/`/g)?.length ?? 0;
+  const keepCode = ticks % 2 === 0 && !text.includes('```');
   return escapeControl(text)
-    .replace(/[*~`]/g, (c) => FORMAT_LOOKALIKE[c] ?? c)
+    .replace(keepCode ? /[*~]/g : /[*~`]/g, (c) => FORMAT_LOOKALIKE[c] ?? c)
     .replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, UNDERSCORE_LOOKALIKE)
     .replace(EMOJI_CODE, (m) => `${RATIO}${m.slice(1)}`);
 }

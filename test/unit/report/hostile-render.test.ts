@@ -191,6 +191,13 @@ describe('Slack: hostile text renders as text in every message', () => {
     });
   }
 
+  it('keeps code that pairs up within one value, and replaces a stray backtick', () => {
+    const [paired] = mrkdwnOf(renderUsageError('dry run: would run `systemctl restart app` on web-1'));
+    expect(paired).toContain('would run `systemctl restart app` on web-1');
+    const [stray] = mrkdwnOf(renderUsageError('a stray ` opens code'));
+    expect(stray).toContain('a stray ˋ opens code');
+  });
+
   it('a header (plain text, emoji on) draws no emoji from an alert title', () => {
     const header = MESSAGES['alert group (firing)']?.blocks[0];
     expect(header?.type === 'header' && header.text.text).toMatch(/^🔥 Alertmanager: .*∶large_green_circle:/);
