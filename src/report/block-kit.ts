@@ -4,6 +4,7 @@
  * evidence file for the thread. Every message fits Slack's limits (block-kit-limits.ts) and has a
  * `text` fallback.
  */
+import type { RestartOffer } from '../actions/restart-offer.js';
 import type { Finding } from '../diagnosis/finding.js';
 import type { CheckResult } from '../probes/check.js';
 import { codeBlock, cut, LIMITS } from './block-kit-limits.js';
@@ -18,7 +19,7 @@ import {
   section,
   windowText,
 } from './block-kit-parts.js';
-import { type RestartOffer, restartActionsBlock } from './block-kit-restart.js';
+import { restartActionsBlock } from './block-kit-restart.js';
 import type { Block, SlackMessage } from './block-kit-types.js';
 import { code, cutMd, emoji, joinMd, type Md, md, mention } from './mrkdwn.js';
 import type { HostReport, TargetReport } from './types.js';
@@ -53,7 +54,7 @@ function topFinding(h: HostReport): Finding | undefined {
 /** What could not be checked, as one line: `error-log (timed out after 3 s)`. */
 const notCheckedText = (h: HostReport) => h.notChecked.map((n) => `${n.check} (${n.reason})`).join('; ');
 
-function hostVerdict(h: HostReport): string {
+function verdictHeadline(h: HostReport): string {
   // Inconclusive (pipeline/verdict.ts): no cause, and an essential check could not run. Never "all clear".
   if (h.verdict === 'inconclusive') return `inconclusive: ${notCheckedText(h)} could not be checked`;
   const f = topFinding(h);
@@ -119,7 +120,7 @@ function findingActions(f: Finding, buttons: number): Md | undefined {
 
 function singleHost(report: TargetReport, h: HostReport, meta: ReportMeta, evidenceBudget: number): Block[] {
   const f = topFinding(h);
-  const blocks: Block[] = [header(`${h.host}: ${hostVerdict(h)}`)];
+  const blocks: Block[] = [header(`${h.host}: ${verdictHeadline(h)}`)];
   const facts = [
     h.verdict === 'inconclusive'
       ? md`*inconclusive*: not "all clear"`
@@ -181,7 +182,7 @@ function groupHosts(report: TargetReport, meta: ReportMeta): Block[] {
     const lines = hosts.map((h) => {
       const f = topFinding(h);
       const conf = f && h.verdict !== 'inconclusive' ? pct(f.confidence) : '-';
-      return md`• ${h.host}: ${cut(hostVerdict(h), 120)} · ${conf} · ${seconds(h.durationMs)}`;
+      return md`• ${h.host}: ${cut(verdictHeadline(h), 120)} · ${conf} · ${seconds(h.durationMs)}`;
     });
     const title = odd
       ? md`*Odd one out: ${code(cause)}*`
@@ -200,7 +201,7 @@ export function renderReport(report: TargetReport, meta: ReportMeta): SlackMessa
   const only = report.hosts.length === 1 ? report.hosts[0] : undefined;
   const top = only && topFinding(only);
   const text = only
-    ? md`${only.host}: ${hostVerdict(only)}${top ? ` (${top.cause}, ${pct(top.confidence)})` : ''}`
+    ? md`${only.host}: ${verdictHeadline(only)}${top ? ` (${top.cause}, ${pct(top.confidence)})` : ''}`
     : md`${report.target}: diagnosis of ${report.hosts.length} hosts`;
   // Shrink the evidence until the whole message is under Slack's total size.
   for (const budget of [LIMITS.sectionText, 2000, 1200, 600, 0]) {

@@ -4,12 +4,8 @@
  * formatting or a code-block breakout, and reaches the terminal without a control sequence.
  */
 import { Writable } from 'node:stream';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { afterAll, describe, expect, it } from 'vitest';
-import { appendAudit } from '../../../src/actions/audit.js';
-import { actionKeys } from '../../../src/actions/keys.js';
-import { runAudit } from '../../../src/actions/run-audit.js';
+import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../src/diagnosis/finding.js';
 import { renderFailure, renderProgress, renderReport } from '../../../src/report/block-kit.js';
 import { renderAlertGroup, renderUnknownHosts } from '../../../src/report/block-kit-alert.js';
@@ -20,17 +16,13 @@ import {
   renderUnknownTarget,
   renderUsageError,
 } from '../../../src/report/block-kit-intake.js';
+import { renderRefusal } from '../../../src/report/block-kit-refusal.js';
 import { renderRestartProgress, restartButton } from '../../../src/report/block-kit-restart.js';
 import type { Block, SlackMessage } from '../../../src/report/block-kit-types.js';
 import { renderCheckLine, renderTerminal } from '../../../src/report/render-terminal.js';
 import type { HostReport, TargetReport } from '../../../src/report/types.js';
 import { boltLogger } from '../../../src/slack/pino-bolt-logger.js';
-import { REDIS_URL, redisAvailable } from '../../bot/bot-harness.js';
-
-/** A mention, a channel ping, a hidden link, formatting, a fence, terminal sequences and secrets. */
-const HOSTILE =
-  'x <!channel> <!here|here> <@U0VICTIM> <#C0SECRET> <https://evil.example/|click here> *ALL CLEAR* :large_green_circle: _calm_ ~fire~ `tick` ``` breakout ``` &amp; ' +
-  '\u001b[2J\u001b]0;pwned\u0007\u001b]8;;https://evil.example\u0007link\u001b]8;;\u0007\u009b31m\r\u202eevil token=SECRETVALUE redis://:hunter2@db:6379';
+import { CONTROL, HOSTILE } from './hostile-text.js';
 
 const REQUESTER = 'U0REQUESTER';
 const meta = { requestedBy: REQUESTER, jobId: 'job-1' };
@@ -181,6 +173,7 @@ const MESSAGES: Record<string, SlackMessage> = {
     ],
     { result: `failed ${HOSTILE}`, summary: `the error log still says ${HOSTILE}` },
   ),
+  'intake limit refusal': renderRefusal({ reason: 'user-rate', limit: 10, retryAfterS: 42 }, 0),
   'restart button': { text: 'button', blocks: [{ type: 'actions', elements: [restartButton(offer)] }] },
 };
 
@@ -222,9 +215,6 @@ describe('Slack: hostile text renders as text in every message', () => {
   });
 });
 
-/** Control characters other than LF and TAB, DEL, C1, bidi controls. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: what the test looks for.
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 /** The renderer's own colours (SGR). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: what the test strips.
 const SGR = /\u001b\[[0-9;]*m/g;
@@ -243,66 +233,6 @@ describe('terminal: no escape sequence from a host reaches the screen', () => {
     if (!check) throw new Error('no check');
     expect(renderCheckLine(HOSTILE, check, true).replace(SGR, '')).not.toMatch(CONTROL);
   });
-});
-
-const skipRedis = await redisAvailable();
-if (skipRedis) console.warn(`[test/unit/report/hostile-render] audit cases skipped: ${skipRedis}`);
-
-describe.skipIf(skipRedis !== undefined)('diagnose502 audit', () => {
-  const queue = `d502-hostile-${process.pid}-${Date.now()}`;
-  const redis = new Redis(REDIS_URL);
-  afterAll(async () => {
-    await redis.del(actionKeys(queue).audit);
-    redis.disconnect();
-  });
-
-  const capture = () => {
-    const chunks: string[] = [];
-    const stream = new Writable({
-      write(chunk, _enc, cb) {
-        chunks.push(String(chunk));
-        cb();
-      },
-    });
-    return { stream, text: () => chunks.join('') };
-  };
-
-  it('prints entries written from hostile output without their control sequences', async () => {
-    await appendAudit(redis, actionKeys(queue).audit, pino({ level: 'silent' }), {
-      who: REQUESTER,
-      action: 'restart-service',
-      host: `web-1${HOSTILE}`,
-      service: `app${HOSTILE}`,
-      command: 'systemctl restart app',
-      actionId: 'a1',
-      result: 'failed',
-      detail: HOSTILE,
-      output: `${HOSTILE}\nsecond line`,
-    });
-    const out = capture();
-    const code = await runAudit([], {
-      env: { REDIS_URL, DIAGNOSE502_QUEUE: queue },
-      stdout: out.stream,
-      stderr: process.stderr,
-      version: 'test',
-    });
-    expect(code).toBe(0);
-    expect(out.text()).toContain('web-1');
-    expect(out.text()).not.toMatch(CONTROL);
-  });
-
-  it('names the Redis it cannot read with the password masked', async () => {
-    const err = capture();
-    const code = await runAudit([], {
-      env: { REDIS_URL: 'redis://:hunter2@127.0.0.1:1/0', DIAGNOSE502_QUEUE: queue },
-      stdout: capture().stream,
-      stderr: err.stream,
-      version: 'test',
-    });
-    expect(code).toBe(1);
-    expect(err.text()).toContain('redis://:[REDACTED]@127.0.0.1:1/0');
-    expect(err.text()).not.toContain('hunter2');
-  }, 15_000);
 });
 
 describe('JSON log: Bolt debug lines are redacted', () => {
