@@ -7,8 +7,8 @@ import type { RestartStep, StepState } from '../actions/restart-step.js';
 import { redact } from '../diagnosis/parse/redact.js';
 import { cut, LIMITS } from './block-kit-limits.js';
 import { button, context, message, section } from './block-kit-parts.js';
-import type { Block, Button } from './block-kit-types.js';
-import { code, cutMd, emoji, joinMd, type Md, md, mention } from './mrkdwn.js';
+import type { Block, Button, SlackMessage } from './block-kit-types.js';
+import { code, cutMd, emoji, joinMd, type Md, md, text as mdText, mention } from './mrkdwn.js';
 
 export const ACTION_RESTART = 'd502_restart';
 
@@ -66,4 +66,19 @@ export function renderRestartProgress(
     ? md`${head}: ${outcome.result}. ${summary ?? ''}`
     : md`${head}: ${steps.at(-1)?.name ?? 'starting'}`;
   return message(text, blocks);
+}
+
+/**
+ * A refused click, answered to the clicker alone (actions/restart-click.ts writes the sentence). It
+ * quotes the inventory and an error's text, so it is escaped whole; the one markup it means, the
+ * mention of who already used the button, is rebuilt from a checked user id, and only where the
+ * sentence begins with it (text further on cannot pass for it).
+ */
+export function renderRestartRefusal(refusal: string): SlackMessage {
+  const used = /^(This restart button was already used by )<@([UW][A-Z0-9]{2,})>/.exec(refusal);
+  const said = used
+    ? md`${used[1] ?? ''}${mention(used[2] ?? '')}${refusal.slice(used[0].length)}`
+    : mdText(refusal);
+  const t = md`:no_entry: ${said}`;
+  return message(t, [section(t)]);
 }

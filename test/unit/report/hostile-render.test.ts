@@ -17,7 +17,11 @@ import {
   renderUsageError,
 } from '../../../src/report/block-kit-intake.js';
 import { renderRefusal } from '../../../src/report/block-kit-refusal.js';
-import { renderRestartProgress, restartButton } from '../../../src/report/block-kit-restart.js';
+import {
+  renderRestartProgress,
+  renderRestartRefusal,
+  restartButton,
+} from '../../../src/report/block-kit-restart.js';
 import type { Block, SlackMessage } from '../../../src/report/block-kit-types.js';
 import { renderCheckLine, renderTerminal } from '../../../src/report/render-terminal.js';
 import type { HostReport, TargetReport } from '../../../src/report/types.js';
@@ -173,6 +177,12 @@ const MESSAGES: Record<string, SlackMessage> = {
     ],
     { result: `failed ${HOSTILE}`, summary: `the error log still says ${HOSTILE}` },
   ),
+  'restart refusal': renderRestartRefusal(
+    `You may not restart app on web-1${HOSTILE}: ${HOSTILE}. Nothing was done.`,
+  ),
+  'restart refusal (already used)': renderRestartRefusal(
+    `This restart button was already used by <@${REQUESTER}> at ${HOSTILE}; nothing was done again.`,
+  ),
   'intake limit refusal': renderRefusal({ reason: 'user-rate', limit: 10, retryAfterS: 42 }, 0),
   'restart button': { text: 'button', blocks: [{ type: 'actions', elements: [restartButton(offer)] }] },
 };
@@ -189,6 +199,13 @@ describe('Slack: hostile text renders as text in every message', () => {
     expect(paired).toContain('would run `systemctl restart app` on web-1');
     const [stray] = mrkdwnOf(renderUsageError('a stray ` opens code'));
     expect(stray).toContain('a stray ˋ opens code');
+  });
+
+  it('a refused click still names who used the button, and nothing else live', () => {
+    const [text] = mrkdwnOf(MESSAGES['restart refusal (already used)'] as SlackMessage);
+    expect(text).toMatch(
+      /^:no_entry: This restart button was already used by <@U0REQUESTER> at x &lt;!channel&gt;/,
+    );
   });
 
   it('a header (plain text, emoji on) draws no emoji from an alert title', () => {
