@@ -16,7 +16,15 @@ import type { CommandRunner, ProbeBatch, ProbeContext, ProbeSpec } from './types
 
 /** A probe's output, as a single run of its script would have given it. */
 export type PartOutcome =
-  | { ok: true; probe: ProbeSpec; stdout: string; truncated: boolean; durationMs: number }
+  | {
+      ok: true;
+      probe: ProbeSpec;
+      stdout: string;
+      truncated: boolean;
+      durationMs: number;
+      /** The batch's nonce: a probe's own markers inside its output carry it (services.ts). */
+      nonce: string;
+    }
   | { ok: false; probe: ProbeSpec; reason: string; durationMs: number };
 
 /** One probe on its own, as an engineer would run it by hand (the benchmark's runbook baseline). */
@@ -308,7 +316,7 @@ export async function runBatch(
       } else {
         const truncated = Buffer.byteLength(part.text) > probe.maxBytes;
         const stdout = truncated ? Buffer.from(part.text).subarray(0, probe.maxBytes).toString() : part.text;
-        report({ ok: true, probe, stdout, truncated, durationMs });
+        report({ ok: true, probe, stdout, truncated, durationMs, nonce });
       }
       options.onPartEnd?.(probe.id);
     }
