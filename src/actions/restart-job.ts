@@ -146,7 +146,11 @@ export function createRestartProcessor(deps: RestartJobDeps): RestartProcessor {
         await step('pre-check', 'failed', `could not reach ${record.host} over SSH: ${message(err)}`);
         return end('failed', 'nothing was done: the host cannot be reached over SSH');
       }
-      const pre = await preCheck(session, record, service);
+      const pre = await preCheck(session, record, service, host.nginx.errorLog);
+      if (pre.verdict === 'ask') {
+        await step('pre-check', 'refused', pre.detail);
+        return end('blocked', `nothing was done: ${pre.detail}`);
+      }
       if (pre.verdict === 'fault-gone') {
         await step('pre-check', 'ok', pre.detail);
         return end('fault-gone', `nothing was done: ${pre.detail}`);
@@ -196,7 +200,10 @@ export function createRestartProcessor(deps: RestartJobDeps): RestartProcessor {
         record,
         service,
         { path: host.nginx.errorLog, offset },
-        deps.verifyBudgetMs !== undefined ? { budgetMs: deps.verifyBudgetMs } : {},
+        {
+          ...(deps.verifyBudgetMs !== undefined ? { budgetMs: deps.verifyBudgetMs } : {}),
+          ...(pre.request ? { request: pre.request } : {}),
+        },
       );
       await step('verify', v.ok ? 'ok' : 'failed', v.seen.join('; '));
       return v.ok
