@@ -27,6 +27,7 @@ import {
   DEFAULT_NGINX_ERROR_LOG,
   DEFAULT_RESTART_COOLDOWN_MS,
   DEFAULT_RESTART_EXPIRES_MS,
+  DEFAULT_RESTART_MAX_AGE_MS,
   DEFAULT_SSH_PORT,
 } from './types.js';
 
@@ -407,6 +408,7 @@ function buildRestartPolicy(file: InventoryFile): RestartPolicy | undefined {
     cooldownMs: r.cooldown ? durationMs(r.cooldown) : DEFAULT_RESTART_COOLDOWN_MS,
     maxPerGroup: r.maxPerGroup ?? 1,
     expiresMs: r.expires ? durationMs(r.expires) : DEFAULT_RESTART_EXPIRES_MS,
+    maxAgeMs: r.maxAge ? durationMs(r.maxAge) : DEFAULT_RESTART_MAX_AGE_MS,
     dryRun: r.dryRun ?? false,
   };
 }
