@@ -253,7 +253,9 @@ export async function runBatch(
   const reported = new Set<string>();
   const failed: { probe: ProbeSpec; code: number; durationMs: number }[] = [];
   const byId = new Map(batch.probes.map((p) => [p.id, p]));
-  const privileged = batch.probes.some((p) => p.privileged);
+  // The batch runs unprivileged; its probes call what needs root as `$D502_SUDO program` (one fixed
+  // command line each, see privileged-commands.ts), which the runner sets on `sudo: true` hosts.
+  const sudoInside = batch.probes.some((p) => p.privileged);
 
   // The probe now running on the host, and its limit's timer; probes that ran out of time.
   let running: { id: string; timer: NodeJS.Timeout } | undefined;
@@ -275,8 +277,9 @@ export async function runBatch(
         timeoutMs: left,
         maxBytes: 4096,
         stdin: `${nonce}.${probe.id}. ${Math.ceil(left / WATCHDOG_INTERVAL_MS)}\n`,
+        // Unprivileged: on a sudo host it stops the probe's own programs, not what sudo started
+        // (those end with their pipe, or at the batch's limit).
         signal: options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal,
-        privileged,
       })
       .catch(() => undefined);
     watchdog = { id: probe.id, stop, done };
@@ -333,7 +336,7 @@ export async function runBatch(
       stdin: stdin.now,
       ...(stdin.later ? { stdinLater: stdin.later } : {}),
       signal: options.signal,
-      privileged,
+      sudoInside,
       onStdout,
     });
   } catch (err) {

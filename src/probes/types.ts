@@ -72,7 +72,10 @@ export interface ProbeSpec {
   shell?: 'sh' | 'bash';
   /** For a bash probe: a POSIX sh script that does the same where bash is missing (BusyBox). */
   fallback?: string;
-  /** Needs root: run under `sudo -n` when the inventory asks for sudo. */
+  /**
+   * Calls programs that need root, as `$D502_SUDO program` (privileged-commands.ts lists them): the
+   * batch is then run with `sudoInside`, so they go through `sudo -n` on `sudo: true` hosts.
+   */
   privileged: boolean;
   /** Cap on the probe's output; more is cut and the probe marked truncated. */
   maxBytes: number;

@@ -20,9 +20,9 @@ export const servicesProbe: ProbeSpec = {
     '    unit) if command -v systemctl >/dev/null 2>&1; then ' +
     '            echo "__UNIT$M $name $(systemctl is-active -- "$arg" 2>&1 | head -n1) $(systemctl show -p NRestarts --value -- "$arg" 2>/dev/null)"; ' +
     '          else echo "__UNIT$M $name no-systemd"; fi ;; ' +
-    '    log) echo "__LOG$M $name $arg"; if [ -r "$arg" ]; then tail -c 1048576 -- "$arg"; else echo "__MISSINGLOG$M"; fi ;; ' +
+    '    log) echo "__LOG$M $name $arg"; if [ -r "$arg" ] || [ -n "$D502_SUDO" ]; then $D502_SUDO tail -c 1048576 -- "$arg" 2>/dev/null || echo "__MISSINGLOG$M"; else echo "__MISSINGLOG$M"; fi ;; ' +
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable inside the remote script, not a JS template
-    '    journal) echo "__LOG$M $name journal:$arg"; journalctl -u "$arg" --since "-${since}s" -o short-iso --no-pager 2>&1 | tail -n 3000 ;; ' +
+    '    journal) echo "__LOG$M $name journal:$arg"; $D502_SUDO journalctl -u "$arg" --since "-${since}s" -o short-iso --no-pager 2>&1 | tail -n 3000 ;; ' +
     '  esac; ' +
     'done; echo "__END$M"',
   privileged: true,

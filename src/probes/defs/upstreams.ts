@@ -50,6 +50,9 @@ const RESOLVE =
   '        echo "$p R?$ns"; exit; fi; ' +
   '      echo "$p R$r"; fi; ';
 
+/** A request to a unix socket upstream (as root, or as the worker user under sudo). */
+export const UNIX_CONNECT = `curl -sS -o /dev/null --max-time ${CONNECT_TIMEOUT_S} --unix-socket "$a" http://localhost/`;
+
 export const upstreamsProbe: ProbeSpec = {
   id: 'upstreams',
   title: 'Upstream connectivity',
@@ -71,9 +74,14 @@ export const upstreamsProbe: ProbeSpec = {
     '  else ' +
     '    if [ -S "$a" ]; then echo "$p S $(stat -c "%U %G %a" -- "$a")"; elif [ -e "$a" ]; then echo "$p S notsocket"; else echo "$p S missing"; fi; ' +
     '    if [[ $ux == *" $a "* ]]; then echo "$p L yes"; else echo "$p L no"; fi; ' +
-    '    if [ -n "$wuser" ] && command -v runuser >/dev/null 2>&1; then ' +
+    // As the worker user: runuser as root, `sudo -n -u` under sudo (one fixed command, test -w PATH).
+    '    if [ -n "$wuser" ] && [ -n "$D502_SUDO" ]; then ' +
+    '      if $D502_SUDO -u "$wuser" test -w "$a" 2>/dev/null; then echo "$p W yes"; else echo "$p W no"; fi; ' +
+    '    elif [ -n "$wuser" ] && command -v runuser >/dev/null 2>&1; then ' +
     '      if runuser -u "$wuser" -- test -w "$a" 2>/dev/null; then echo "$p W yes"; else echo "$p W no"; fi; fi; ' +
-    `    out=$(curl -sS -o /dev/null --max-time ${CONNECT_TIMEOUT_S} --unix-socket "$a" http://localhost/ 2>&1); ` +
+    // Under sudo the SSH user may not open the socket: connect as the worker user, as nginx does.
+    `    if [ -n "$wuser" ] && [ -n "$D502_SUDO" ]; then out=$($D502_SUDO -u "$wuser" ${UNIX_CONNECT} 2>&1); ` +
+    `    else out=$(${UNIX_CONNECT} 2>&1); fi; ` +
     REPORT_CONNECT +
     '  fi ) & i=$((i+1)); n=$((n+1)); ' +
     'done; wait; echo __END',
