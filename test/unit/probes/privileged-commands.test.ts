@@ -64,6 +64,7 @@ describe('least privilege: the commands run under sudo', () => {
     writeFileSync(
       recorder,
       `#!/bin/sh\nprintf '%s\\037' "$@" >> ${log}; echo >> ${log}\n` +
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion in the stand-in script
         'while [ "${1#-}" != "$1" ]; do [ "$1" = -u ] && shift; shift; done\nexec "$@"\n',
     );
     chmodSync(recorder, 0o755);
