@@ -18,6 +18,7 @@ import type { TargetReport } from '../report/types.js';
 import { createSlackApp } from '../slack/create-app.js';
 import { healthRoutes, type RouteDeps } from '../slack/http-routes.js';
 import { BotMetrics } from './metrics.js';
+import { runCleanup } from './shutdown.js';
 
 export interface Running {
   /** The HTTP port actually bound (PORT=0 picks a free one). */
@@ -132,11 +133,15 @@ export async function startServe(
     metrics,
     inventory,
     port,
-    close: async () => {
-      await app.stop();
-      await queue.close();
-      await restartQueue.close();
-      redis.disconnect();
-    },
+    close: () =>
+      runCleanup(
+        [
+          { name: 'http listener', run: () => app.stop() },
+          { name: 'diagnosis queue', run: () => queue.close() },
+          { name: 'restart queue', run: () => restartQueue.close() },
+          { name: 'redis', run: () => redis.disconnect() },
+        ],
+        logger,
+      ),
   };
 }
