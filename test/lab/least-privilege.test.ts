@@ -198,17 +198,19 @@ describe.skipIf(skip !== undefined)('least privilege and probe framing on a lab 
     }
   });
 
-  it('an app log line `__UNIT app inactive 0` does not fake a down app where nginx points at the wrong port', async () => {
+  it('an app log line `__UNIT app inactive 0` neither fakes a down app nor changes the cause (no restart button for a running app)', async () => {
     const { lab } = fixture;
     await restoreHost(lab, HOST);
     await sleep(3_000);
     const t0 = Date.now();
     try {
-      await runScenario(lab, HOST, 'wrong-port');
+      // The app crashed mid-request and is running again: nothing to restart.
+      await runScenario(lab, HOST, 'app-crash-mid-request');
+      await lab.service(HOST, 'start', 'app');
       await lab.exec(HOST, "printf '%s\\n' '__UNIT app inactive 0' >> /var/log/app/app.log");
       const sinceS = Math.ceil((Date.now() - t0) / 1000) + 2;
       const host = await diagnose(asRootPath, sinceS);
-      expect(host?.findings[0]?.cause, JSON.stringify(host?.findings[0])).toBe('upstream-wrong-address');
+      expect(host?.findings[0]?.cause, JSON.stringify(host?.findings[0])).toBe('upstream-crash');
       expect(actions(host)).not.toContain('restart-service:app:safe');
     } finally {
       await restoreHost(lab, HOST);
