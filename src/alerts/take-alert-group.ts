@@ -15,6 +15,7 @@ import type { RedisConn } from '../queue/redis.js';
 import { withLock } from '../queue/redis-lock.js';
 import { renderAlertGroup, renderUnknownHosts } from '../report/block-kit-alert.js';
 import type { SlackMessage } from '../report/block-kit-types.js';
+import { freshAlerts } from './fresh-alerts.js';
 import { groupsOf, mapHost } from './map-hosts.js';
 import type { AlertGroup, IncomingAlert } from './payloads.js';
 import { routeChannel } from './route-channel.js';
@@ -107,7 +108,10 @@ export async function takeAlertGroup(deps: AlertIntakeDeps, group: AlertGroup): 
   const inventory = deps.inventory();
   const settings = alertSettings(inventory.alerts);
   const result: IntakeResult = { queued: 0, deduplicated: 0, unknown: 0, threads: 0 };
-  for (const bucket of bucketsOf(group, inventory, settings, deps.defaultChannel)) {
+  // An older notification (a replay, a late retry) cannot override what the group has seen since.
+  const seenKey = `${deps.keyPrefix}:alerts:seen:${createHash('sha256').update(`${group.source}\n${group.groupKey}`).digest('hex').slice(0, 32)}`;
+  const fresh = { ...group, alerts: await freshAlerts(deps.redis, seenKey, STATE_TTL_S, group.alerts) };
+  for (const bucket of bucketsOf(fresh, inventory, settings, deps.defaultChannel)) {
     const id = createHash('sha256')
       .update(`${group.source}\n${group.groupKey}\n${bucket.channel}`)
       .digest('hex')

@@ -120,6 +120,7 @@ export async function startWorker(
         slack: slackReadiness(() => client.auth.test()),
       },
       metrics: () => metrics.render(),
+      token: config.metricsToken,
     });
     server = createServer(routeRequests(routes));
     await new Promise<void>((resolve) => server?.listen(config.port, resolve));

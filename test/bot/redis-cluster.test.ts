@@ -158,9 +158,9 @@ describe.skipIf(missing !== undefined)('through a Redis Cluster', () => {
       30_000,
       'the report',
     );
-    const ready = await fetch(`${b.url}/readyz`);
+    const ready = await fetch(`${b.url}/readyz`, b.auth);
     expect(await ready.json()).toEqual({ ok: true, checks: { redis: 'ok', slack: 'ok' } });
-    const metrics = await (await fetch(`${b.url}/metrics`)).text();
+    const metrics = await (await fetch(`${b.url}/metrics`, b.auth)).text();
     expect(metrics).toMatch(/diagnose502_queue_jobs\{state="completed"\} 1/);
     const c = redisConnection(url, 'worker');
     try {
