@@ -5,10 +5,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { closeMatches } from './close-matches.js';
 import { formatFieldPath, InventoryError } from './errors.js';
+import type { InventoryDocument } from './read-yaml-document.js';
+import { readYamlDocument } from './read-yaml-document.js';
 import {
   DURATION_PATTERN,
   Host,
@@ -20,6 +21,8 @@ import {
   Service,
   SshSettings,
 } from './schema.js';
+import type { InventorySourceOptions } from './sources.js';
+import { readInventorySource } from './sources.js';
 import type { EffectiveSsh, Inventory, ResolvedHost, ResolvedService, RestartPolicy } from './types.js';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -55,7 +58,7 @@ export interface ParseInventoryOptions {
   homeDir?: string | undefined;
 }
 
-export type LoadInventoryOptions = LocateInventoryOptions & ParseInventoryOptions;
+export type LoadInventoryOptions = LocateInventoryOptions & ParseInventoryOptions & InventorySourceOptions;
 
 /** Picks the inventory path: `--inventory`, then `DIAGNOSE502_INVENTORY`, then `./inventory.yml`. */
 export function locateInventory(options: LocateInventoryOptions): InventoryLocation {
@@ -94,7 +97,10 @@ export async function loadInventory(options: LoadInventoryOptions): Promise<Inve
       { file: location.path, cause: error },
     );
   }
-  return parseInventory(text, location.path, options);
+  // Ansible inventories and the ssh config (issue 19): sources.ts.
+  const source = await readInventorySource(text, location.path, options);
+  const inventory = validateInventory(source, location.path, options);
+  return source.notes.length === 0 ? inventory : { ...inventory, notes: source.notes };
 }
 
 interface Problem {
@@ -109,23 +115,19 @@ export function parseInventory(
   filePath: string,
   options: ParseInventoryOptions = {},
 ): Inventory {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
-  const syntaxError = doc.errors[0];
-  if (syntaxError !== undefined) {
-    const pos = syntaxError.linePos?.[0];
-    const where = pos === undefined ? '' : `:${pos.line}:${pos.col}`;
-    const [headline = '', ...excerpt] = syntaxError.message.split('\n');
-    const reason = headline.replace(/ at line \d+, column \d+:?$/, '');
-    const at = pos === undefined ? '' : ` at line ${pos.line}, column ${pos.col}`;
-    throw new InventoryError(
-      'inventory-syntax',
-      `${filePath}${where}: YAML syntax error: ${reason}\n${excerpt.join('\n').trimEnd()}\nFix: correct the YAML${at} of ${filePath}`,
-      { file: filePath, issues: [`line ${pos?.line ?? '?'}, column ${pos?.col ?? '?'}: ${reason}`] },
-    );
-  }
+  return validateInventory(readYamlDocument(text, filePath), filePath, options);
+}
 
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+/**
+ * Validates an inventory already read into its raw shape (from diagnose502's YAML, or built from an
+ * Ansible inventory: sources.ts); `document.lineOf` says where a field was written.
+ */
+export function validateInventory(
+  document: InventoryDocument,
+  filePath: string,
+  options: ParseInventoryOptions = {},
+): Inventory {
+  const { raw, lineOf } = document;
   if (raw === null || raw === undefined) {
     throw new InventoryError(
       'inventory-invalid',
@@ -134,16 +136,6 @@ export function parseInventory(
     );
   }
 
-  const lineOf = (path: readonly PropertyKey[]): number | undefined => {
-    // Walk up until a node exists, so a missing field points at the object that lacks it (but not
-    // at the whole document: "line 1" would only mislead).
-    for (let n = path.length; n >= 1; n--) {
-      const node: unknown = doc.getIn(path.slice(0, n) as unknown[], true);
-      const range = (node as { range?: [number, number, number] } | undefined)?.range;
-      if (range !== undefined) return lineCounter.linePos(range[0]).line;
-    }
-    return undefined;
-  };
   const fail = (problems: Problem[]): never => {
     const issues = problems.map((p) => renderProblem(p, filePath, lineOf(p.path)));
     const noun = issues.length === 1 ? 'problem' : 'problems';
@@ -163,9 +155,9 @@ export function parseInventory(
   return buildInventory(file, filePath, options);
 }
 
-function renderProblem(problem: Problem, filePath: string, line: number | undefined): string {
+function renderProblem(problem: Problem, filePath: string, line: number | string | undefined): string {
   const field = formatFieldPath(problem.path);
-  const at = line === undefined ? '' : ` (line ${line})`;
+  const at = line === undefined ? '' : typeof line === 'number' ? ` (line ${line})` : ` (${line})`;
   const fix = problem.fix ?? `set ${field} in ${filePath}`;
   return `${field}: ${problem.message}${at}. Fix: ${fix}`;
 }

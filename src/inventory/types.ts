@@ -78,4 +78,6 @@ export interface Inventory {
   alerts?: AlertsSection;
   /** Absent: nobody may press a restart button. */
   restart?: RestartPolicy;
+  /** What of the person's ssh config is not honoured (sources.ts), for the front end to show. */
+  notes?: readonly string[];
 }
