@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { AnyAuthMethod, Client, ConnectConfig, ParsedKey, PublicKeyAuthMethod } from 'ssh2';
 import ssh2 from 'ssh2';
 import type { EffectiveSsh } from '../inventory/types.js';
+import { agentCertificateHint } from './agent-certificates.js';
 import { HostKeyError, HostUnreachableError, SshError } from './errors.js';
 import type { HostKeyVerdict, KnownHostEntry } from './known-hosts.js';
 import {
@@ -476,7 +477,13 @@ async function openHop(target: ConnectTarget, options: ConnectOptions): Promise<
       throw hostKeyError(target, verdict.result, verdict.key, knownHosts);
     }
     if (error instanceof SshError) throw error;
-    throw unreachableError(target, error, agent);
+    const refused = unreachableError(target, error, agent);
+    if (refused.reason === 'auth-failed' && agent !== undefined) {
+      const hint = await agentCertificateHint(agent);
+      if (hint !== '')
+        throw new HostUnreachableError(target.name, refused.reason, refused.message + hint, { cause: error });
+    }
+    throw refused;
   }
   if (ssh.connection === null) {
     closeHop(via);
