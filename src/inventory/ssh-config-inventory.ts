@@ -14,6 +14,7 @@ import {
   SshClientMissingError,
 } from '../ssh/ssh-config.js';
 import { InventoryError } from './errors.js';
+import type { LoadInventoryOptions } from './load-inventory.js';
 import { validateInventory } from './load-inventory.js';
 import { fillFromSshConfig } from './ssh-config-fill.js';
 import type { Inventory } from './types.js';
@@ -88,4 +89,17 @@ export async function inventoryFromSshConfig(
   const { notes } = await fillFromSshConfig(raw, picked.source, picked.name);
   const inventory = validateInventory({ raw, lineOf: () => undefined }, picked.name);
   return notes.length === 0 ? inventory : { ...inventory, notes };
+}
+
+/**
+ * How the bot loads its inventory: `DIAGNOSE502_INVENTORY`, resolved through the ssh config of
+ * `DIAGNOSE502_SSH_CONFIG` when set (never the service account's ~/.ssh/config by surprise).
+ */
+export function botInventoryOptions(config: {
+  inventoryPath: string;
+  sshConfigPath?: string | undefined;
+}): LoadInventoryOptions {
+  const cwd = process.cwd();
+  const picked = pickSshConfig({ envPath: config.sshConfigPath, cwd, userDefault: false });
+  return { flagPath: config.inventoryPath, cwd, sshConfig: picked?.source };
 }
