@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { InventoryError } from '../inventory/errors.js';
 import { loadInventory, locateInventory } from '../inventory/load-inventory.js';
 import { resolveTarget } from '../inventory/resolve-target.js';
@@ -123,7 +124,7 @@ export async function diagnoseAndReport(
     const inventory =
       location.source === 'default' && sshConfig !== undefined && !existsSync(location.path)
         ? await inventoryFromSshConfig(request.target, sshConfig, location.path)
-        : await loadInventory({ ...where, sshConfig: sshConfig?.source });
+        : await loadInventory({ ...where, sshConfig: sshConfig?.source, homeDir: userInfo().homedir });
     for (const note of inventory.notes ?? []) io.stderr.write(`diagnose502: note: ${note}\n`);
     hosts = resolveTarget(inventory, request.target);
   } catch (err) {
