@@ -463,6 +463,9 @@ function buildInventory(file: InventoryFile, filePath: string, options: ParseInv
       connectTimeoutMs: effective(file, host, 'connectTimeoutMs') ?? DEFAULT_CONNECT_TIMEOUT_MS,
       sudo: effective(file, host, 'sudo') ?? false,
       ...(jumpHost === undefined ? {} : { jumpHost }),
+      ...(effective(file, host, 'transport') === undefined
+        ? {}
+        : { transport: effective(file, host, 'transport') }),
     };
     const result: ResolvedHost = {
       name,

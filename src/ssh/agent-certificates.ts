@@ -35,6 +35,6 @@ export async function agentCertificateHint(socket: string): Promise<string> {
   return (
     ` The agent holds ${noun} (${[...new Set(types)].join(', ')}), which the SSH library used here cannot present ` +
     '(mscdex/ssh2#551): a host that trusts only the certificate authority (TrustedUserCAKeys) refuses this login; ' +
-    "add the key's public half to authorized_keys on the host meanwhile."
+    'set ssh.transport: openssh for it (the system ssh client presents certificates), or add the public key to authorized_keys.'
   );
 }

@@ -15,6 +15,7 @@ import type { ResolvedHost } from '../../src/inventory/types.js';
 import type { ConnectTarget, SshSession } from '../../src/ssh/connect.js';
 import { connectHost } from '../../src/ssh/connect.js';
 import { HostKeyError, type SshError } from '../../src/ssh/errors.js';
+import { connectWithTransport } from '../../src/ssh/pick-transport.js';
 import type { SshdFixture } from './sshd-harness.js';
 import { publicKeyOf, sshdUnavailableReason, startSshd } from './sshd-harness.js';
 
@@ -148,8 +149,8 @@ describe.skipIf(skipReason !== undefined)('ssh config, ProxyJump and ssh-agent w
   });
 
   // ssh2 cannot present user certificates (mscdex/ssh2#551), from an agent or a file: such a host
-  // needs the OpenSSH transport (issue 19 item 5, not built yet). Until then the refusal says why.
-  it('a user certificate only in the agent, on a host that trusts only the CA: the refusal says why', async () => {
+  // needs the OpenSSH transport (ssh.transport: openssh); the ssh2 refusal says why.
+  it('a user certificate only in the agent, on a host trusting only the CA: ssh2 says why, OpenSSH logs in', async () => {
     const caDir = mkdtempSync(join(tmpdir(), 'd502-ca-'));
     const ca = join(caDir, 'user_ca');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'user-ca', '-f', ca]);
@@ -192,6 +193,15 @@ describe.skipIf(skipReason !== undefined)('ssh config, ProxyJump and ssh-agent w
         expect(error.message).toContain(
           'The agent holds a certificate (ssh-ed25519-cert-v01@openssh.com), which the SSH library used here cannot present (mscdex/ssh2#551)',
         );
+        // The OpenSSH transport presents it: the same host, `transport: openssh`.
+        const viaOpenSsh = await connectWithTransport(
+          { ...host, ssh: { ...host.ssh, transport: 'openssh' } },
+          { agent: certAgent.socket },
+        );
+        sessions.push(viaOpenSsh);
+        expect((await viaOpenSsh.run('echo cert-ok', limits)).stdout).toBe('cert-ok\n');
+        expect(caOnly.log()).toMatch(/Accepted publickey for root .*ED25519-CERT.*ID oncall/);
+        await viaOpenSsh.close();
       } finally {
         certAgent.stop();
       }
