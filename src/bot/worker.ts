@@ -50,7 +50,8 @@ export async function startWorker(
   opts: WorkerRunOptions = {},
 ): Promise<Running & { worker: Worker<DiagnoseJobData, TargetReport> }> {
   // Fail at start, not at the first job, when the inventory is missing or invalid.
-  await loadInventory(botInventoryOptions(config));
+  const loaded = await loadInventory(botInventoryOptions(config));
+  for (const note of loaded.notes ?? []) logger.warn({ note }, 'ssh config not fully honoured');
   const connection = redisConnection(config.redisUrl, 'worker', (err) =>
     logger.warn({ err: err.message }, 'redis connection error; reconnecting'),
   );
