@@ -14,7 +14,7 @@
  * through /bin/sh: its parts are inventory values, each shell-quoted.
  */
 import type { ChildProcess } from 'node:child_process';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,19 +117,44 @@ export function connectError(target: ConnectTarget, stderr: string): SshError {
   return unreachable('handshake', 'see the ssh message');
 }
 
+/**
+ * Runs `ssh` to its exit (not to the end of its output: with `-f`, and a ProxyCommand started before
+ * ssh went to the background, children keep the stderr pipe open for the connection's life).
+ */
 function runSsh(
   args: string[],
   timeoutMs: number,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile('ssh', args, { timeout: timeoutMs, encoding: 'utf8', env }, (error, _stdout, stderr) => {
-      if (error !== null && (error as NodeJS.ErrnoException).code === 'ENOENT') {
-        return reject(new Error('the ssh client is not installed (apt-get install openssh-client)'));
-      }
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
-      resolve({ code, stderr });
+    const child = spawn('ssh', args, { stdio: ['ignore', 'ignore', 'pipe'], env });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      if (stderr.length < 64_000) stderr += chunk;
     });
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(
+        error.code === 'ENOENT'
+          ? new Error('the ssh client is not installed (apt-get install openssh-client)')
+          : error,
+      );
+    });
+    let settled = false;
+    const settle = (code: number | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.stderr.destroy();
+      resolve({ code, stderr });
+    };
+    child.once('close', (code) => settle(code));
+    // ssh's own message is in the pipe by the time it exits; give it a moment to be read, then let
+    // go of a pipe that the background connection's children keep open.
+    // A login that worked needs no message: settle at once.
+    child.once('exit', (code) => (code === 0 ? settle(code) : setTimeout(() => settle(code), 200)));
   });
 }
 

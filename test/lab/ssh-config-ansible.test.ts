@@ -2,8 +2,8 @@
 // hosts.ini --ssh-config FILE` (an Ansible INI inventory naming only an alias, whose address, user,
 // key, known_hosts and ProxyJump come from the ssh config) gives the same report as diagnose502's own
 // YAML inventory saying all of that explicitly; so does the Ansible YAML form, and so does the
-// zero-inventory path (no inventory file at all).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// zero-inventory path (no inventory file at all), and the OpenSSH transport.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -137,6 +137,18 @@ describe.skipIf(labSkipReason('test/lab/ssh-config-ansible.test.ts') !== undefin
       expect(essence(ini.report)).toEqual(essence(yaml.report));
       expect({ ...essence(ansibleYaml.report), target: 'front' }).toEqual(essence(yaml.report));
       expect(yaml.code).toBe(ini.code);
+    }, 120_000);
+
+    it('the OpenSSH transport (transport: openssh) runs the same probes and gives the same report', async () => {
+      const base = join(dir, 'inventory.yml');
+      const viaOpenSsh = join(dir, 'inventory-openssh.yml');
+      writeFileSync(
+        viaOpenSsh,
+        readFileSync(base, 'utf8').replace('ssh:\n  user: root', 'ssh:\n  transport: openssh\n  user: root'),
+      );
+      const yaml = await diagnose(['front', '--inventory', base, '--ssh-config', 'none'], dir);
+      const openssh = await diagnose(['front', '--inventory', viaOpenSsh, '--ssh-config', 'none'], dir);
+      expect(essence(openssh.report)).toEqual(essence(yaml.report));
     }, 120_000);
 
     it('with no inventory file at all, `diagnose502 front` works because `ssh front` does', async () => {
