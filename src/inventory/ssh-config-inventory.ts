@@ -15,7 +15,7 @@ import {
 } from '../ssh/ssh-config.js';
 import { InventoryError } from './errors.js';
 import type { LoadInventoryOptions } from './load-inventory.js';
-import { validateInventory } from './load-inventory.js';
+import { validateInventory } from './parse-inventory.js';
 import { fillFromSshConfig } from './ssh-config-fill.js';
 import type { Inventory } from './types.js';
 

@@ -22,7 +22,7 @@ import type { ConnectOptions, ConnectTarget, SshSession } from './connect.js';
 import { HostKeyError, HostUnreachableError, SshError } from './errors.js';
 import type { Limiter } from './limit.js';
 import { createLimiter, DEFAULT_MAX_CHANNELS } from './limit.js';
-import type { RunOptions, RunResult } from './run-command.js';
+import type { RunResult, SshRunOptions } from './run-command.js';
 import { commandLine, shellQuote } from './run-command.js';
 
 /** The options that make `ssh` as strict as the default transport, for `target`. */
@@ -202,7 +202,7 @@ export async function connectOpenSsh(
     get closed() {
       return closed;
     },
-    run(command: string, runOptions: RunOptions): Promise<RunResult> {
+    run(command: string, runOptions: SshRunOptions): Promise<RunResult> {
       if (closed) {
         return Promise.reject(
           new SshError('session-closed', target.name, `the SSH session to ${describe(target)} is closed`),
@@ -234,7 +234,7 @@ export async function connectOpenSsh(
 }
 
 /** One multiplexed session: stdin, the byte cap, the time limit and the abort as run-command.ts has them. */
-function runMuxed(args: string[], options: RunOptions, running: Set<ChildProcess>): Promise<RunResult> {
+function runMuxed(args: string[], options: SshRunOptions, running: Set<ChildProcess>): Promise<RunResult> {
   const started = performance.now();
   return new Promise((resolve) => {
     const child = spawn('ssh', args, { stdio: ['pipe', 'pipe', 'pipe'] });
