@@ -211,6 +211,7 @@ export async function connectOpenSsh(
       const line = commandLine(command, {
         sudo: target.ssh.sudo,
         privileged: runOptions.privileged === true,
+        sudoInside: runOptions.sudoInside === true,
       });
       return limiter.run(
         () => runMuxed([...base, '-T', '--', target.address, line], runOptions, running),
