@@ -9,6 +9,7 @@ import { createRestartQueue } from '../actions/restart-queue.js';
 import { mountAlertRoutes } from '../alerts/mount-alert-routes.js';
 import type { BotConfig } from '../config/load-bot-config.js';
 import { loadInventory } from '../inventory/load-inventory.js';
+import { botInventoryOptions } from '../inventory/ssh-config-inventory.js';
 import type { Inventory } from '../inventory/types.js';
 import { createDiagnoseQueue, type DiagnoseQueue } from '../queue/create-queue.js';
 import { withDeadline } from '../queue/deadline.js';
@@ -64,7 +65,7 @@ export async function startServe(
   logger: Logger,
   opts: { metrics?: BotMetrics; extraReadiness?: RouteDeps['readiness'] } = {},
 ): Promise<Running & ServeParts> {
-  const inventory = await loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() });
+  const inventory = await loadInventory(botInventoryOptions(config));
   const redis = redisConnection(config.redisUrl, 'producer', (err) =>
     logger.warn({ err: err.message }, 'redis connection error; reconnecting'),
   );
@@ -124,7 +125,7 @@ export async function startServe(
       redis,
       keys,
       queue: restartQueue,
-      inventory: () => loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() }),
+      inventory: () => loadInventory(botInventoryOptions(config)),
       logger,
     },
   );

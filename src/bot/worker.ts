@@ -13,6 +13,7 @@ import { createRestartWorker } from '../actions/restart-queue.js';
 import type { BotConfig } from '../config/load-bot-config.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { resolveTarget } from '../inventory/resolve-target.js';
+import { botInventoryOptions } from '../inventory/ssh-config-inventory.js';
 import type { Connect } from '../pipeline/diagnose-host.js';
 import { sshConnector } from '../pipeline/ssh-connector.js';
 import { createDiagnoseQueue } from '../queue/create-queue.js';
@@ -50,7 +51,8 @@ export async function startWorker(
   opts: WorkerRunOptions = {},
 ): Promise<Running & { worker: Worker<DiagnoseJobData, TargetReport> }> {
   // Fail at start, not at the first job, when the inventory is missing or invalid.
-  await loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() });
+  const loaded = await loadInventory(botInventoryOptions(config));
+  for (const note of loaded.notes ?? []) logger.warn({ note }, 'ssh config not fully honoured');
   const connection = redisConnection(config.redisUrl, 'worker', (err) =>
     logger.warn({ err: err.message }, 'redis connection error; reconnecting'),
   );
@@ -64,13 +66,13 @@ export async function startWorker(
     logger: boltLogger(logger),
   });
   const keys = actionKeys(config.queueName);
-  const inventory = () => loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() });
+  const inventory = () => loadInventory(botInventoryOptions(config));
   const processor = createProcessor({
     publisher: createSlackPublisher(client, logger, async (ctx, report) =>
       offerRestarts(connection, keys, await inventory(), report, ctx.jobId),
     ),
     resolve: async (target) => {
-      const inventory = await loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() });
+      const inventory = await loadInventory(botInventoryOptions(config));
       const hosts = resolveTarget(inventory, target);
       return { hosts, connect: (opts.connect ?? sshConnector)(hosts) };
     },
@@ -96,6 +98,9 @@ export async function startWorker(
       connect: opts.connect ?? sshConnector,
       reporter: createSlackRestartReporter(client),
       logger,
+      // The policy is checked again when the job runs; a group that cannot be read grants nothing.
+      membersOf: async (usergroup) =>
+        (await client.usergroups.users.list({ usergroup }).catch(() => undefined))?.users ?? [],
     }),
     connection,
     {
