@@ -8,6 +8,8 @@ import { actionKeys } from '../actions/keys.js';
 import { createRestartQueue } from '../actions/restart-queue.js';
 import { mountAlertRoutes } from '../alerts/mount-alert-routes.js';
 import type { BotConfig } from '../config/load-bot-config.js';
+import { createDeliveryQueue, deliveryKeys } from '../delivery/delivery-queue.js';
+import { Outbox } from '../delivery/outbox.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import type { Inventory } from '../inventory/types.js';
 import { createDiagnoseQueue, type DiagnoseQueue } from '../queue/create-queue.js';
@@ -17,6 +19,9 @@ import { redisConnection } from '../queue/redis.js';
 import type { TargetReport } from '../report/types.js';
 import { createSlackApp } from '../slack/create-app.js';
 import { healthRoutes, type RouteDeps } from '../slack/http-routes.js';
+import { boltLogger } from '../slack/pino-bolt-logger.js';
+import { createWebClient } from '../slack/web-client.js';
+import { deliveryMetrics } from './delivery-metrics.js';
 import { BotMetrics } from './metrics.js';
 
 export interface Running {
@@ -25,10 +30,24 @@ export interface Running {
   close(): Promise<void>;
 }
 
-/** Slack reachability for /readyz, cached so that probes do not spend the auth.test rate limit. */
-export function slackReadiness(authTest: () => Promise<unknown>, ttlMs = 30_000): () => Promise<void> {
+/**
+ * Slack reachability for /readyz, cached so that probes do not spend the auth.test rate limit. An
+ * outage any process has seen (the outbox's shared state) shows at once, with since when.
+ */
+export function slackReadiness(
+  authTest: () => Promise<unknown>,
+  ttlMs = 30_000,
+  downSince?: () => Promise<number | undefined>,
+): () => Promise<void> {
   let okUntil = 0;
   return async () => {
+    const since = await downSince?.();
+    if (since !== undefined) {
+      okUntil = 0;
+      throw new Error(
+        `Slack has not answered since ${new Date(since).toISOString()}; reports wait in the outbox`,
+      );
+    }
     if (Date.now() < okUntil) return;
     await authTest();
     okUntil = Date.now() + ttlMs;
@@ -68,13 +87,30 @@ export async function startServe(
   const queue = createDiagnoseQueue(config.queueName, redis);
   const keys = actionKeys(config.queueName);
   const restartQueue = createRestartQueue(keys.queue, redis);
+  const delivery = deliveryKeys(config.queueName);
+  const deliveryQueue = createDeliveryQueue(delivery.queue, redis);
+  const outbox = new Outbox(deliveryQueue, redis, delivery);
   const metrics = opts.metrics ?? new BotMetrics(queueCounts(queue));
+  deliveryMetrics(metrics.registry, outbox);
+  // The alert thread's messages fail fast when Slack does not answer (and go to the outbox): the
+  // sender's notification is answered within its deadline instead of after WebClient's retries.
+  const alertClient = createWebClient({
+    token: config.slack.botToken,
+    apiUrl: config.slack.apiUrl,
+    metrics,
+    logger: boltLogger(logger),
+    retryConfig: { retries: 1, factor: 2, minTimeout: 500, maxTimeout: 1000 },
+  });
   const routes = healthRoutes({
     readiness: {
       redis: async () => {
         await redis.ping();
       },
-      slack: slackReadiness(() => app.client.auth.test()),
+      slack: slackReadiness(
+        () => app.client.auth.test(),
+        30_000,
+        () => outbox.slackDownSince(),
+      ),
       ...opts.extraReadiness,
     },
     metrics: () => metrics.render(),
@@ -92,7 +128,8 @@ export async function startServe(
           redis,
           queue,
           inventory: () => inventory,
-          client: () => app.client,
+          client: () => alertClient,
+          outbox,
           logger,
         }),
       ],
@@ -136,6 +173,7 @@ export async function startServe(
       await app.stop();
       await queue.close();
       await restartQueue.close();
+      await deliveryQueue.close();
       redis.disconnect();
     },
   };

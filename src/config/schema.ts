@@ -75,6 +75,7 @@ export const BotEnvSchema = z.object({
   PORT: intFrom('PORT', 0, 65535, 3000),
   WORKER_CONCURRENCY: intFrom('WORKER_CONCURRENCY', 1, 200, 4),
   DIAGNOSE502_JOB_TIMEOUT_S: intFrom('DIAGNOSE502_JOB_TIMEOUT_S', 5, 3600, 120),
+  DIAGNOSE502_DELIVERY_LIMIT_S: intFrom('DIAGNOSE502_DELIVERY_LIMIT_S', 10, 7 * 86400, 3600),
   DIAGNOSE502_ALLOWED_CHANNELS: idList('channel', 'C0123ABCD'),
   DIAGNOSE502_ALLOWED_USERS: idList('user', 'U0123ABCD'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
