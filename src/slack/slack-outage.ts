@@ -17,7 +17,10 @@ export function isSlackOutage(err: unknown): boolean {
   const e = err as { code?: unknown; statusCode?: unknown; data?: { error?: unknown } } | undefined;
   if (!e || typeof e !== 'object') return false;
   if (e.code === ErrorCode.HTTPError) return typeof e.statusCode === 'number' && e.statusCode >= 500;
-  if (e.code === ErrorCode.RequestError) return true;
+  // WebClient wraps what went wrong below HTTP as a request error, and so a 429 whose retries ran
+  // out ("A rate limit was exceeded"): that one is Slack answering, handled as before.
+  if (e.code === ErrorCode.RequestError)
+    return !/^A rate limit was exceeded/.test(String((err as { original?: Error }).original?.message));
   if (e.code === ErrorCode.PlatformError)
     return typeof e.data?.error === 'string' && TRANSIENT_BODIES.has(e.data.error);
   return false;

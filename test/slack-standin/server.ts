@@ -90,6 +90,7 @@ export class SlackStandin {
   /** Channels the bot was not invited to: posts there answer `not_in_channel`. */
   readonly notInChannel = new Set<string>();
   private readonly rateLimits = new Map<string, { times: number; retryAfterS: number }>();
+  private readonly failures = new Map<string, { times: number; error: string }>();
   /** While set (epoch ms), every Web API call and upload answers 503: an outage of Slack's edge. */
   private downUntil = 0;
   private downTimer: NodeJS.Timeout | undefined;
@@ -122,6 +123,11 @@ export class SlackStandin {
     clearTimeout(this.downTimer);
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** The next `times` calls of `method` answer HTTP 200 with `{ok: false, error}` (e.g. `fatal_error`). */
+  failWith(method: string, error: string, times = 1): void {
+    this.failures.set(method, { times, error });
   }
 
   /** The next `times` calls of `method` answer HTTP 429 with `Retry-After: retryAfterS`. */
@@ -235,6 +241,11 @@ export class SlackStandin {
     if (limit && limit.times > 0) {
       limit.times--;
       return answer(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(limit.retryAfterS) });
+    }
+    const failure = this.failures.get(method);
+    if (failure && failure.times > 0) {
+      failure.times--;
+      return answer(200, { ok: false, error: failure.error });
     }
     const auth = req.headers.authorization ?? (args.token ? `Bearer ${String(args.token)}` : undefined);
     if (auth === undefined) return answer(200, { ok: false, error: 'not_authed' });
