@@ -44,7 +44,8 @@ describe.skipIf(skip !== undefined)('a Slack outage longer than the retries: not
       fetch(`${b.url}/alerts/alertmanager`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-        body: amPayload('{}:{alertname="NginxHigh502"}', ['web-1:9113', 'web-2:9113'], status),
+        // db-9 is not in the inventory: a note in the thread says so, once, after the group's message.
+        body: amPayload('{}:{alertname="NginxHigh502"}', ['web-1:9113', 'web-2:9113', 'db-9:9100'], status),
       });
 
     const outageStart = Date.now();
@@ -62,7 +63,7 @@ describe.skipIf(skip !== undefined)('a Slack outage longer than the retries: not
     // Taken, not answered 503: its hosts are diagnosed now, with the evidence of now.
     const firing = await alert('firing');
     expect(firing.status).toBe(200);
-    expect(await firing.json()).toMatchObject({ ok: true, queued: 2, threads: 1 });
+    expect(await firing.json()).toMatchObject({ ok: true, queued: 2, threads: 1, unknown: 1 });
 
     // Every diagnosis runs to its end during the outage, once.
     for (let i = 0; i < 600 && (await b.serve.queue.getCompletedCount()) < 5; i++)
@@ -85,8 +86,8 @@ describe.skipIf(skip !== undefined)('a Slack outage longer than the retries: not
     expect(readyBody.checks.slack).toMatch(/^Slack has not answered since .*; reports wait in the outbox$/);
     const metrics = await (await fetch(`${b.url}/metrics`)).text();
     const pending = Number(/^diagnose502_deliveries_pending (\d+)/m.exec(metrics)?.[1]);
-    // 5 reports, the group's message, its edits (latest only).
-    expect(pending).toBeGreaterThanOrEqual(6);
+    // 5 reports, the group's message and its note, its edits (latest only).
+    expect(pending).toBeGreaterThanOrEqual(7);
     expect(metrics).toMatch(/^diagnose502_slack_down 1$/m);
     const failedCalls = standin.calls.filter((c) => c.status === 503).length;
 
@@ -132,7 +133,10 @@ describe.skipIf(skip !== undefined)('a Slack outage longer than the retries: not
     expect(standin.messages.filter((m) => m.channel === 'C0ALERTS' && !m.threadTs)).toHaveLength(1);
     expect(group.history[0]?.text).toMatch(/firing/);
     expect(group.text).toMatch(/resolved at/);
-    const hostReplies = replies();
+    const note = replies().filter((m) => !headerOf(m));
+    expect(note.map((m) => m.text)).toEqual([expect.stringContaining('db-9')]);
+    expect(postedAt(standin, group.ts)).toBeLessThan(postedAt(standin, note[0]?.ts ?? ''));
+    const hostReplies = replies().filter((m) => headerOf(m));
     expect(hostReplies.map((m) => headerOf(m)?.split(':')[0]).sort()).toEqual(['web-1', 'web-2']);
     for (const reply of hostReplies) {
       expect(lateNoteOf(reply)).toBeDefined();
@@ -151,8 +155,8 @@ describe.skipIf(skip !== undefined)('a Slack outage longer than the retries: not
     expect(edits.length).toBeGreaterThanOrEqual(1);
     for (const { i } of edits) expect(i).toBeGreaterThan(firstPost);
 
-    // Once: 3 reports + the group's message + 2 replies, 5 files; nothing failed or expired.
-    expect(okPosts(standin)).toBe(6);
+    // Once: 3 reports + the group's message, its note + 2 replies, 5 files; nothing failed or expired.
+    expect(okPosts(standin)).toBe(7);
     expect(standin.files).toHaveLength(5);
     const after = await (await fetch(`${b.url}/metrics`)).text();
     expect(after).toMatch(/^diagnose502_deliveries_pending 0$/m);
@@ -170,7 +174,7 @@ describe.skipIf(skip !== undefined)('a Slack outage longer than the retries: not
     console.log(
       `[test/bot/slack-outage] outage ${Math.round((upAt - outageStart) / 1000)} s (${failedCalls} calls answered 503 during it); ` +
         `5 diagnoses done ${Math.round((diagnosedBy - outageStart) / 1000)} s into it; ` +
-        `after Slack answered again: 5 reports, 5 evidence files, the group's message and its edits in ${((deliveredAt - upAt) / 1000).toFixed(1)} s; ` +
+        `after Slack answered again: 5 reports, 5 evidence files, the group's message, its note and edits in ${((deliveredAt - upAt) / 1000).toFixed(1)} s; ` +
         `${okPosts(standin)} messages posted, doubles 0`,
     );
   }, 240_000);
