@@ -20,7 +20,7 @@ import type { TargetReport } from '../report/types.js';
 import { createSlackApp } from '../slack/create-app.js';
 import { healthRoutes, type RouteDeps } from '../slack/http-routes.js';
 import { boltLogger } from '../slack/pino-bolt-logger.js';
-import { createWebClient } from '../slack/web-client.js';
+import { createWebClient, LIVE_RETRY } from '../slack/web-client.js';
 import { deliveryMetrics } from './delivery-metrics.js';
 import { BotMetrics } from './metrics.js';
 
@@ -102,7 +102,7 @@ export async function startServe(
     apiUrl: config.slack.apiUrl,
     metrics,
     logger: boltLogger(logger),
-    retryConfig: { retries: 1, factor: 2, minTimeout: 500, maxTimeout: 1000 },
+    retryConfig: LIVE_RETRY,
   });
   const routes = healthRoutes({
     readiness: {

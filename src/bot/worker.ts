@@ -28,7 +28,7 @@ import { healthRoutes, routeRequests } from '../slack/http-routes.js';
 import { boltLogger } from '../slack/pino-bolt-logger.js';
 import { createSlackPublisher } from '../slack/slack-publisher.js';
 import { createSlackRestartReporter } from '../slack/slack-restart-reporter.js';
-import { createWebClient } from '../slack/web-client.js';
+import { createWebClient, LIVE_RETRY } from '../slack/web-client.js';
 import { deliveryMetrics } from './delivery-metrics.js';
 import { BotMetrics } from './metrics.js';
 import { queueCounts, type Running, slackReadiness } from './serve.js';
@@ -66,6 +66,13 @@ export async function startWorker(
     metrics,
     logger: boltLogger(logger),
   });
+  const liveClient = createWebClient({
+    token: config.slack.botToken,
+    apiUrl: config.slack.apiUrl,
+    metrics,
+    logger: boltLogger(logger),
+    retryConfig: LIVE_RETRY,
+  });
   const keys = actionKeys(config.queueName);
   const inventory = () => loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() });
   // The outbox (src/delivery/): what Slack did not take waits in Redis and is delivered from here.
@@ -98,8 +105,11 @@ export async function startWorker(
   );
   deliveryWorker.on('error', (err) => logger.error({ err: err.message }, 'delivery worker error'));
   const processor = createProcessor({
-    publisher: createSlackPublisher(client, logger, outbox, async (ctx, report) =>
-      offerRestarts(connection, keys, await inventory(), report, ctx.jobId),
+    publisher: createSlackPublisher(
+      { report: client, live: liveClient },
+      logger,
+      outbox,
+      async (ctx, report) => offerRestarts(connection, keys, await inventory(), report, ctx.jobId),
     ),
     resolve: async (target) => {
       const inventory = await loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() });

@@ -28,12 +28,23 @@ const meta = (ctx: JobContext) => ({ requestedBy: ctx.data.requestedBy.userId, j
 /** Makes the restart buttons of a finished report (src/actions/offer-restarts.ts), when wired. */
 export type OfferRestarts = (ctx: JobContext, report: TargetReport) => Promise<RestartOffer[]>;
 
+export interface PublisherClients {
+  /** The report and its thread: WebClient's retries ride out a blip before the outbox is used. */
+  report: WebClient;
+  /**
+   * The live message and its updates: few retries, so that an outage nobody has seen yet delays
+   * the diagnosis by about a second rather than by the report client's retries (about 15 s).
+   */
+  live: WebClient;
+}
+
 export function createSlackPublisher(
-  client: WebClient,
+  clients: PublisherClients,
   logger: Logger,
   outbox: Outbox,
   offerRestarts?: OfferRestarts,
 ): ReportPublisher {
+  const client = clients.report;
   let botUserId: string | undefined;
   const whoAmI = async () => {
     if (botUserId) return botUserId;
@@ -109,7 +120,7 @@ export function createSlackPublisher(
         meta(ctx),
       );
       try {
-        const res = await client.chat.postMessage({
+        const res = await clients.live.chat.postMessage({
           channel: ctx.data.thread?.channel ?? ctx.data.channelId,
           ...(thread ? { thread_ts: thread } : {}),
           ...first,
@@ -138,7 +149,11 @@ export function createSlackPublisher(
     },
 
     async progress(ctx, ref, progress) {
-      await client.chat.update({ channel: ref.channel, ts: ref.ts, ...renderProgress(progress, meta(ctx)) });
+      await clients.live.chat.update({
+        channel: ref.channel,
+        ts: ref.ts,
+        ...renderProgress(progress, meta(ctx)),
+      });
     },
 
     async finish(ctx, ref, report) {
