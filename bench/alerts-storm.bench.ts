@@ -76,12 +76,15 @@ const serve = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'se
     LOG_LEVEL: 'warn',
     ALERT_CHANNEL: CHANNEL,
     ALERT_WEBHOOK_TOKEN: webhookToken,
+    DIAGNOSE502_METRICS_TOKEN: webhookToken,
   },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 // /readyz, not /healthz: the producer's Redis connection must be up, or the first answers are 503.
 for (let i = 0; i < 100; i++) {
-  const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+  const ok = await fetch(`http://127.0.0.1:${port}/readyz`, {
+    headers: { authorization: `Bearer ${webhookToken}` },
+  }).then(
     (r) => r.ok,
     () => false,
   );

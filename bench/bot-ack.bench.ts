@@ -52,6 +52,9 @@ const serve = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'se
     DIAGNOSE502_QUEUE: queueName,
     PORT: String(port),
     LOG_LEVEL: 'warn',
+    // One person sends them all: lift the intake limits so that the queue path is what is measured.
+    DIAGNOSE502_RATE_PER_USER: '100000',
+    DIAGNOSE502_RATE_PER_CHANNEL: '100000',
   },
   stdio: ['ignore', 'inherit', 'inherit'],
 });

@@ -1,7 +1,7 @@
 /**
  * Wires the alert webhooks for `serve`: the routes, the intake on serve's producer connection and
- * queue, and Slack through the outbox's thread poster (a client taken lazily: the app is built after
- * its routes).
+ * queue (under the queue-wide cap), and Slack through the outbox's thread poster (a client taken
+ * lazily: the app is built after its routes).
  */
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
@@ -9,10 +9,12 @@ import type { BotConfig } from '../config/load-bot-config.js';
 import type { Outbox } from '../delivery/outbox.js';
 import type { Inventory } from '../inventory/types.js';
 import type { DiagnoseQueue } from '../queue/create-queue.js';
+import { type IntakeLimits, QueueFullError, type RefusalReason } from '../queue/intake-limits.js';
 import { enqueueDiagnosis } from '../queue/producer.js';
 import type { RedisConn } from '../queue/redis.js';
 import { outboxThreadPoster } from '../slack/outbox-thread-poster.js';
 import { type AlertRoute, alertRoutes } from './alert-routes.js';
+import type { AlertSource } from './payloads.js';
 import { takeAlertGroup } from './take-alert-group.js';
 
 export function mountAlertRoutes(
@@ -25,6 +27,9 @@ export function mountAlertRoutes(
     /** Where the thread's messages wait while Slack does not answer. */
     outbox: Outbox;
     logger: Logger;
+    /** The queue-wide cap, shared with the slash command. */
+    limits: IntakeLimits;
+    onRefused?(source: AlertSource, reason: RefusalReason): void;
   },
 ): AlertRoute[] {
   if (!config.alerts) return [];
@@ -33,6 +38,7 @@ export function mountAlertRoutes(
   return alertRoutes({
     config: alerts,
     logger,
+    ...(deps.onRefused ? { onRefused: deps.onRefused } : {}),
     take: (group) =>
       takeAlertGroup(
         {
@@ -40,7 +46,12 @@ export function mountAlertRoutes(
           keyPrefix: config.queueName,
           inventory: deps.inventory,
           defaultChannel: alerts.channel,
-          enqueue: (data, dedup) => enqueueDiagnosis(deps.queue, data, undefined, dedup),
+          enqueue: async (data, dedup) => {
+            const admission = await deps.limits.admitQueued(dedup.id);
+            // The route answers 503 + Retry-After; the sender's retry takes the rest (all idempotent).
+            if (!admission.ok) throw new QueueFullError(admission);
+            return enqueueDiagnosis(deps.queue, data, undefined, dedup);
+          },
           logger,
           slack: outboxThreadPoster(deps.client, deps.outbox, logger),
         },

@@ -14,15 +14,18 @@ import { loadInventory } from '../inventory/load-inventory.js';
 import type { Inventory } from '../inventory/types.js';
 import { createDiagnoseQueue, type DiagnoseQueue } from '../queue/create-queue.js';
 import { withDeadline } from '../queue/deadline.js';
+import { createIntakeLimits } from '../queue/intake-limits.js';
 import { enqueueDiagnosis } from '../queue/producer.js';
 import { redisConnection } from '../queue/redis.js';
 import type { TargetReport } from '../report/types.js';
 import { createSlackApp } from '../slack/create-app.js';
 import { healthRoutes, type RouteDeps } from '../slack/http-routes.js';
 import { boltLogger } from '../slack/pino-bolt-logger.js';
+import { guardSlackEvents } from '../slack/slack-events-guard.js';
 import { createWebClient, LIVE_RETRY } from '../slack/web-client.js';
 import { deliveryMetrics } from './delivery-metrics.js';
 import { BotMetrics } from './metrics.js';
+import { runCleanup } from './shutdown.js';
 
 export interface Running {
   /** The HTTP port actually bound (PORT=0 picks a free one). */
@@ -104,6 +107,7 @@ export async function startServe(
     logger: boltLogger(logger),
     retryConfig: LIVE_RETRY,
   });
+  const limits = createIntakeLimits(redis, queue, config.queueName, config.limits);
   const routes = healthRoutes({
     readiness: {
       redis: async () => {
@@ -117,6 +121,7 @@ export async function startServe(
       ...opts.extraReadiness,
     },
     metrics: () => metrics.render(),
+    token: config.metricsToken,
   });
   const app = createSlackApp(
     {
@@ -134,6 +139,8 @@ export async function startServe(
           client: () => alertClient,
           outbox,
           logger,
+          limits,
+          onRefused: (source, reason) => metrics.intakeRefused(source, reason),
         }),
       ],
       logger,
@@ -149,7 +156,9 @@ export async function startServe(
       allowedChannels: config.allowedChannels,
       allowedUsers: config.allowedUsers,
       logger,
+      limits,
       onCommand: (outcome) => metrics.command(outcome),
+      onLimited: (source, reason) => metrics.intakeRefused(source, reason),
     },
     {
       redis,
@@ -160,6 +169,11 @@ export async function startServe(
     },
   );
   const server = (await app.start(config.port)) as unknown as import('node:http').Server | undefined;
+  // HTTP mode: requests that cannot be Slack's are refused from their headers, before Bolt reads them.
+  if (server && !config.slack.appToken)
+    guardSlackEvents(server, (reason) =>
+      logger.warn({ reason }, 'unsigned request to /slack/events refused'),
+    );
   const address = server?.address?.();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info(
@@ -172,12 +186,16 @@ export async function startServe(
     metrics,
     inventory,
     port,
-    close: async () => {
-      await app.stop();
-      await queue.close();
-      await restartQueue.close();
-      await deliveryQueue.close();
-      redis.disconnect();
-    },
+    close: () =>
+      runCleanup(
+        [
+          { name: 'http listener', run: () => app.stop() },
+          { name: 'diagnosis queue', run: () => queue.close() },
+          { name: 'restart queue', run: () => restartQueue.close() },
+          { name: 'delivery queue', run: () => deliveryQueue.close() },
+          { name: 'redis', run: () => redis.disconnect() },
+        ],
+        logger,
+      ),
   };
 }

@@ -32,6 +32,7 @@ import { createWebClient, LIVE_RETRY } from '../slack/web-client.js';
 import { deliveryMetrics } from './delivery-metrics.js';
 import { BotMetrics } from './metrics.js';
 import { queueCounts, type Running, slackReadiness } from './serve.js';
+import { runCleanup } from './shutdown.js';
 
 export interface WorkerRunOptions {
   metrics?: BotMetrics;
@@ -163,6 +164,7 @@ export async function startWorker(
         ),
       },
       metrics: () => metrics.render(),
+      token: config.metricsToken,
     });
     server = createServer(routeRequests(routes));
     await new Promise<void>((resolve) => server?.listen(config.port, resolve));
@@ -178,15 +180,26 @@ export async function startWorker(
       // Stop taking jobs and let running ones finish; past the grace period cancel them, which
       // hands them back to the queue as a failed attempt that another worker retries.
       const timer = setTimeout(() => worker.cancelAllJobs('worker shutting down'), grace);
-      await worker.close();
-      await restartWorker.close();
-      // After the diagnoses: a report they kept in the outbox is in Redis, for any worker to deliver.
-      await deliveryWorker.close();
-      await deliveryQueue.close();
-      clearTimeout(timer);
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      await queue.close();
-      connection.disconnect();
+      try {
+        await runCleanup(
+          [
+            { name: 'diagnosis worker', run: () => worker.close() },
+            { name: 'restart worker', run: () => restartWorker.close() },
+            // After the diagnoses: a report they kept in the outbox is in Redis, for any worker to deliver.
+            { name: 'delivery worker', run: () => deliveryWorker.close() },
+            { name: 'delivery queue', run: () => deliveryQueue.close() },
+            {
+              name: 'http listener',
+              run: () => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())),
+            },
+            { name: 'diagnosis queue', run: () => queue.close() },
+            { name: 'redis', run: () => connection.disconnect() },
+          ],
+          logger,
+        );
+      } finally {
+        clearTimeout(timer);
+      }
       logger.info('worker: stopped');
     },
   };

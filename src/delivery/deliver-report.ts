@@ -6,10 +6,10 @@
  */
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import type { RestartOffer } from '../actions/restart-offer.js';
 import type { MessageRef } from '../queue/job-data.js';
 import { renderFailure, renderReport } from '../report/block-kit.js';
 import { type Lateness, markLate } from '../report/block-kit-late.js';
-import type { RestartOffer } from '../report/block-kit-restart.js';
 import { isSlackOutage, SlackOutageError } from '../slack/slack-outage.js';
 import { uploadCharts } from '../slack/upload-chart.js';
 import { uploadEvidence } from '../slack/upload-evidence.js';

@@ -7,6 +7,7 @@
  */
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import type { RestartOffer } from '../actions/restart-offer.js';
 import { type DeliverOptions, DeliveryInterrupted, deliverReport } from '../delivery/deliver-report.js';
 import type { ReportDelivery } from '../delivery/delivery-data.js';
 import type { Outbox } from '../delivery/outbox.js';
@@ -14,7 +15,6 @@ import type { MessageRef } from '../queue/job-data.js';
 import { type JobContext, PublishRefusedError, type ReportPublisher } from '../queue/publisher.js';
 import { renderFailure, renderProgress } from '../report/block-kit.js';
 import { renderNotInChannel } from '../report/block-kit-intake.js';
-import type { RestartOffer } from '../report/block-kit-restart.js';
 import type { TargetReport } from '../report/types.js';
 import { respondEphemeral } from './respond.js';
 import { isSlackOutage } from './slack-outage.js';

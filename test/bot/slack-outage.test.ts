@@ -79,12 +79,12 @@ describe.skipIf(skip !== undefined)('a Slack outage longer than the retries: not
     expect(standin.files).toHaveLength(0);
 
     // While it lasts: /readyz says Slack is down, the metrics show what waits.
-    const ready = await fetch(`${b.url}/readyz`);
+    const ready = await fetch(`${b.url}/readyz`, b.auth);
     expect(ready.status).toBe(503);
     const readyBody = (await ready.json()) as { checks: Record<string, string> };
     expect(readyBody.checks.redis).toBe('ok');
     expect(readyBody.checks.slack).toMatch(/^Slack has not answered since .*; reports wait in the outbox$/);
-    const metrics = await (await fetch(`${b.url}/metrics`)).text();
+    const metrics = await (await fetch(`${b.url}/metrics`, b.auth)).text();
     const pending = Number(/^diagnose502_deliveries_pending (\d+)/m.exec(metrics)?.[1]);
     // 5 reports, the group's message and its note, its edits (latest only).
     expect(pending).toBeGreaterThanOrEqual(7);
@@ -158,18 +158,18 @@ describe.skipIf(skip !== undefined)('a Slack outage longer than the retries: not
     // Once: 3 reports + the group's message, its note + 2 replies, 5 files; nothing failed or expired.
     expect(okPosts(standin)).toBe(7);
     expect(standin.files).toHaveLength(5);
-    const after = await (await fetch(`${b.url}/metrics`)).text();
+    const after = await (await fetch(`${b.url}/metrics`, b.auth)).text();
     expect(after).toMatch(/^diagnose502_deliveries_pending 0$/m);
     expect(after).toMatch(/^diagnose502_slack_down 0$/m);
     // The worker's own counters are on its /metrics (serve's and the worker's are one in `start`).
-    const worker = await (await fetch(`http://127.0.0.1:${b.worker.port}/metrics`)).text();
+    const worker = await (await fetch(`http://127.0.0.1:${b.worker.port}/metrics`, b.auth)).text();
     expect(worker).not.toMatch(/diagnose502_deliveries_expired_total\{/);
     expect(worker).toMatch(/^diagnose502_deliveries_late_total\{kind="report"\} 5$/m);
     expect(worker).toMatch(
       /^diagnose502_diagnoses_total\{cause="host-unreachable",outcome="completed"\} 6$/m,
     );
     expect(worker).not.toMatch(/outcome="retrying"/);
-    expect((await fetch(`${b.url}/readyz`)).status).toBe(200);
+    expect((await fetch(`${b.url}/readyz`, b.auth)).status).toBe(200);
 
     console.log(
       `[test/bot/slack-outage] outage ${Math.round((upAt - outageStart) / 1000)} s (${failedCalls} calls answered 503 during it); ` +
