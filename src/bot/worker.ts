@@ -139,6 +139,9 @@ export async function startWorker(
       connect: opts.connect ?? sshConnector,
       reporter: createSlackRestartReporter(client),
       logger,
+      // The policy is checked again when the job runs; a group that cannot be read grants nothing.
+      membersOf: async (usergroup) =>
+        (await client.usergroups.users.list({ usergroup }).catch(() => undefined))?.users ?? [],
     }),
     connection,
     {

@@ -167,6 +167,8 @@ export const RestartPolicyFile = z.strictObject({
   cooldown: Duration.optional(),
   maxPerGroup: z.int({ error: 'expected a whole number' }).min(1).max(100).optional(),
   expires: Duration.optional(),
+  /** An accepted click that no worker has started within this is not run (default 2m). */
+  maxAge: Duration.optional(),
   dryRun: z.boolean({ error: 'expected true or false' }).optional(),
 });
 export type RestartPolicyFile = z.infer<typeof RestartPolicyFile>;

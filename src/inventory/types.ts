@@ -61,11 +61,14 @@ export interface RestartPolicy {
   cooldownMs: number;
   maxPerGroup: number;
   expiresMs: number;
+  /** How long after the click a worker may still start the restart. */
+  maxAgeMs: number;
   dryRun: boolean;
 }
 
 export const DEFAULT_RESTART_COOLDOWN_MS = 10 * 60_000;
 export const DEFAULT_RESTART_EXPIRES_MS = 15 * 60_000;
+export const DEFAULT_RESTART_MAX_AGE_MS = 2 * 60_000;
 
 export interface Inventory {
   /** Absolute path of the file this was loaded from (named in error messages). */

@@ -465,7 +465,11 @@ export async function connectHost(host: ConnectTarget, options: ConnectOptions =
     },
     async run(command: string, runOptions: SshRunOptions): Promise<RunResult> {
       const started = performance.now();
-      const line = commandLine(command, { sudo: host.ssh.sudo, privileged: runOptions.privileged === true });
+      const line = commandLine(command, {
+        sudo: host.ssh.sudo,
+        privileged: runOptions.privileged === true,
+        sudoInside: runOptions.sudoInside === true,
+      });
       const aborted = (): RunResult => ({
         stdout: '',
         stderr: '',
