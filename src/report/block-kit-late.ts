@@ -5,6 +5,7 @@
 import { cut, LIMITS } from './block-kit-limits.js';
 import { context } from './block-kit-parts.js';
 import type { SlackMessage } from './block-kit-types.js';
+import { md } from './mrkdwn.js';
 
 export interface Lateness {
   /** When the diagnosis finished (epoch ms). */
@@ -38,7 +39,7 @@ export function lateNote(late: Lateness): string {
 export function markLate(message: SlackMessage, late: Lateness): SlackMessage {
   const note = lateNote(late);
   const block = context(
-    `:hourglass: *Late:* ${note}. The hosts may have changed since: press *Re-run* for now.`,
+    md`:hourglass: *Late:* ${note}. The hosts may have changed since: press *Re-run* for now.`,
   );
   const at = message.blocks[0]?.type === 'header' ? 1 : 0;
   const blocks = [...message.blocks.slice(0, at), block, ...message.blocks.slice(at)];
