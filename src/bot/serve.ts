@@ -11,6 +11,7 @@ import type { BotConfig } from '../config/load-bot-config.js';
 import { createDeliveryQueue, deliveryKeys } from '../delivery/delivery-queue.js';
 import { Outbox } from '../delivery/outbox.js';
 import { loadInventory } from '../inventory/load-inventory.js';
+import { botInventoryOptions } from '../inventory/ssh-config-inventory.js';
 import type { Inventory } from '../inventory/types.js';
 import { createDiagnoseQueue, type DiagnoseQueue } from '../queue/create-queue.js';
 import { withDeadline } from '../queue/deadline.js';
@@ -86,7 +87,7 @@ export async function startServe(
   logger: Logger,
   opts: { metrics?: BotMetrics; extraReadiness?: RouteDeps['readiness'] } = {},
 ): Promise<Running & ServeParts> {
-  const inventory = await loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() });
+  const inventory = await loadInventory(botInventoryOptions(config));
   const redis = redisConnection(config.redisUrl, 'producer', (err) =>
     logger.warn({ err: err.message }, 'redis connection error; reconnecting'),
   );
@@ -164,7 +165,7 @@ export async function startServe(
       redis,
       keys,
       queue: restartQueue,
-      inventory: () => loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() }),
+      inventory: () => loadInventory(botInventoryOptions(config)),
       logger,
     },
   );

@@ -16,6 +16,7 @@ import { createDeliveryQueue, createDeliveryWorker, deliveryKeys } from '../deli
 import { Outbox } from '../delivery/outbox.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { resolveTarget } from '../inventory/resolve-target.js';
+import { botInventoryOptions } from '../inventory/ssh-config-inventory.js';
 import type { Connect } from '../pipeline/diagnose-host.js';
 import { sshConnector } from '../pipeline/ssh-connector.js';
 import { createDiagnoseQueue } from '../queue/create-queue.js';
@@ -54,7 +55,8 @@ export async function startWorker(
   opts: WorkerRunOptions = {},
 ): Promise<Running & { worker: Worker<DiagnoseJobData, TargetReport> }> {
   // Fail at start, not at the first job, when the inventory is missing or invalid.
-  await loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() });
+  const loaded = await loadInventory(botInventoryOptions(config));
+  for (const note of loaded.notes ?? []) logger.warn({ note }, 'ssh config not fully honoured');
   const connection = redisConnection(config.redisUrl, 'worker', (err) =>
     logger.warn({ err: err.message }, 'redis connection error; reconnecting'),
   );
@@ -75,7 +77,7 @@ export async function startWorker(
     retryConfig: LIVE_RETRY,
   });
   const keys = actionKeys(config.queueName);
-  const inventory = () => loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() });
+  const inventory = () => loadInventory(botInventoryOptions(config));
   // The outbox (src/delivery/): what Slack did not take waits in Redis and is delivered from here.
   const delivery = deliveryKeys(config.queueName);
   const deliveryQueue = createDeliveryQueue(delivery.queue, connection);
@@ -113,7 +115,7 @@ export async function startWorker(
       async (ctx, report) => offerRestarts(connection, keys, await inventory(), report, ctx.jobId),
     ),
     resolve: async (target) => {
-      const inventory = await loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() });
+      const inventory = await loadInventory(botInventoryOptions(config));
       const hosts = resolveTarget(inventory, target);
       return { hosts, connect: (opts.connect ?? sshConnector)(hosts) };
     },

@@ -16,6 +16,8 @@ export interface BotConfig {
   redisUrl: string;
   queueName: string;
   inventoryPath: string;
+  /** DIAGNOSE502_SSH_CONFIG: hosts resolved through this ssh config (issue 19); none when unset. */
+  sshConfigPath?: string | undefined;
   port: number;
   workerConcurrency: number;
   jobTimeoutMs: number;
@@ -68,6 +70,7 @@ export function loadBotConfig(env: NodeJS.ProcessEnv, role: BotRole): BotConfig 
     redisUrl: e.REDIS_URL,
     queueName: e.DIAGNOSE502_QUEUE,
     inventoryPath: e.DIAGNOSE502_INVENTORY,
+    sshConfigPath: e.DIAGNOSE502_SSH_CONFIG,
     port: e.PORT,
     workerConcurrency: e.WORKER_CONCURRENCY,
     jobTimeoutMs: e.DIAGNOSE502_JOB_TIMEOUT_S * 1000,

@@ -68,6 +68,7 @@ export const BotEnvSchema = z.object({
   DIAGNOSE502_INVENTORY: z.string({
     error: 'is not set: set it to the path of the inventory YAML (see the README, "Inventory")',
   }),
+  DIAGNOSE502_SSH_CONFIG: z.string().optional(),
   DIAGNOSE502_QUEUE: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"')

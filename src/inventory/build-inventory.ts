@@ -87,6 +87,9 @@ export function buildInventory(
       connectTimeoutMs: effectiveSsh(file, host, 'connectTimeoutMs') ?? DEFAULT_CONNECT_TIMEOUT_MS,
       sudo: effectiveSsh(file, host, 'sudo') ?? false,
       ...(jumpHost === undefined ? {} : { jumpHost }),
+      ...(effectiveSsh(file, host, 'transport') === undefined
+        ? {}
+        : { transport: effectiveSsh(file, host, 'transport') }),
     };
     const result: ResolvedHost = {
       name,

@@ -89,6 +89,8 @@ export const SshSettings = z.strictObject({
   jumpHost: HostName.nullable().optional(),
   /** Prefix privileged probes with `sudo -n`. */
   sudo: z.boolean({ error: 'expected true or false' }).optional(),
+  /** `openssh`: connect through the system ssh client (certificates, FIDO keys, GSSAPI). */
+  transport: z.enum(['ssh2', 'openssh'], { error: 'expected ssh2 or openssh' }).optional(),
 });
 export type SshSettings = z.infer<typeof SshSettings>;
 

@@ -22,6 +22,8 @@ export interface EffectiveSsh {
   sudo: boolean;
   /** Name of the inventory host used as ProxyJump, if any. */
   jumpHost?: string;
+  /** `openssh`: the system ssh client (ssh/openssh-transport.ts); absent: chosen per host (pick-transport.ts). */
+  transport?: 'ssh2' | 'openssh';
 }
 
 export type ResolvedServiceLog = { kind: 'file'; path: string } | { kind: 'journal'; unit: string };
@@ -81,4 +83,6 @@ export interface Inventory {
   alerts?: AlertsSection;
   /** Absent: nobody may press a restart button. */
   restart?: RestartPolicy;
+  /** What of the person's ssh config is not honoured (sources.ts), for the front end to show. */
+  notes?: readonly string[];
 }

@@ -1,5 +1,5 @@
 import type { ResolvedHost } from '../inventory/types.js';
-import { connectHost } from '../ssh/connect.js';
+import { connectWithTransport } from '../ssh/pick-transport.js';
 import type { Connect } from './diagnose-host.js';
 
 /** The real connector: the pipeline names a host, the inventory supplies its SSH settings. */
@@ -8,6 +8,6 @@ export function sshConnector(hosts: readonly ResolvedHost[]): Connect {
   return async (host, signal) => {
     const resolved = byName.get(host.name);
     if (!resolved) throw new Error(`internal: ${host.name} was not resolved from the inventory`);
-    return connectHost(resolved, { signal });
+    return connectWithTransport(resolved, { signal });
   };
 }
