@@ -21,6 +21,8 @@ export interface BotConfig {
   port: number;
   workerConcurrency: number;
   jobTimeoutMs: number;
+  /** A report Slack has not taken within this (an outage) is dropped, logged and counted. */
+  deliveryLimitMs: number;
   allowedChannels: readonly string[];
   allowedUsers: readonly string[];
   logLevel: BotEnv['LOG_LEVEL'];
@@ -72,6 +74,7 @@ export function loadBotConfig(env: NodeJS.ProcessEnv, role: BotRole): BotConfig 
     port: e.PORT,
     workerConcurrency: e.WORKER_CONCURRENCY,
     jobTimeoutMs: e.DIAGNOSE502_JOB_TIMEOUT_S * 1000,
+    deliveryLimitMs: e.DIAGNOSE502_DELIVERY_LIMIT_S * 1000,
     allowedChannels: e.DIAGNOSE502_ALLOWED_CHANNELS,
     allowedUsers: e.DIAGNOSE502_ALLOWED_USERS,
     logLevel: e.LOG_LEVEL,
