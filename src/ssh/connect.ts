@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Client, ConnectConfig, ParsedKey, PublicKeyAuthMethod } from 'ssh2';
 import ssh2 from 'ssh2';
 import type { EffectiveSsh } from '../inventory/types.js';
+import type { EarlySocket } from './early-socket.js';
 import { HostKeyError, HostUnreachableError, SshError } from './errors.js';
 import type { HostKeyVerdict, KnownHostEntry } from './known-hosts.js';
 import {
@@ -39,6 +40,11 @@ export interface ConnectOptions {
   logger?: Logger | undefined;
   /** Channels open at once on this connection (sshd `MaxSessions` defaults to 10). */
   maxChannels?: number;
+  /**
+   * A TCP connection to the host's address and port opened earlier (early-socket.ts), taken over
+   * instead of opening one. Only for a host reached directly (no jump host).
+   */
+  sock?: EarlySocket | undefined;
 }
 
 export interface SshSession {
@@ -316,11 +322,19 @@ function closeHop(hop: Hop | undefined): void {
 
 async function openHop(target: ConnectTarget, options: ConnectOptions): Promise<Hop> {
   const { signal, logger } = options;
-  if (signal?.aborted) throw abortError(target);
-  const [privateKey, knownHosts] = await Promise.all([
-    readPrivateKey(target),
-    readKnownHosts(target, logger),
-  ]);
+  const early = target.jump === undefined ? options.sock : undefined;
+  if (signal?.aborted) {
+    early?.socket.destroy();
+    throw abortError(target);
+  }
+  let privateKey: ParsedKey;
+  let knownHosts: KnownHostEntry[];
+  try {
+    [privateKey, knownHosts] = await Promise.all([readPrivateKey(target), readKnownHosts(target, logger)]);
+  } catch (error) {
+    early?.socket.destroy();
+    throw error;
+  }
   const { address, ssh: settings } = target;
   const timeoutMs = settings.connectTimeoutMs;
 
@@ -328,7 +342,7 @@ async function openHop(target: ConnectTarget, options: ConnectOptions): Promise<
   let sock: ConnectConfig['sock'];
   if (target.jump !== undefined) {
     const jump = target.jump;
-    via = await openHop(jump, options);
+    via = await openHop(jump, { ...options, sock: undefined });
     const jumpSsh = via.ssh;
     const viaHop = via;
     try {
@@ -358,6 +372,16 @@ async function openHop(target: ConnectTarget, options: ConnectOptions): Promise<
     }
   }
 
+  if (early !== undefined) {
+    // Refused or dropped before this hop took it over: the same error as a socket of its own gives.
+    const failure = early.failure();
+    if (failure !== undefined) {
+      early.socket.destroy();
+      throw unreachableError(target, failure);
+    }
+    sock = early.socket;
+  }
+
   // Looked up once: a hashed known_hosts costs an HMAC per line (2000 lines: ~8 ms), and the verdict
   // below needs only the lines of this host.
   const applicable = entriesForHost(knownHosts, address, settings.port);
@@ -385,8 +409,10 @@ async function openHop(target: ConnectTarget, options: ConnectOptions): Promise<
   // Aborted while the files were read or the jump host connected: open no socket at all.
   if (signal?.aborted) {
     closeHop(via);
+    early?.socket.destroy();
     throw abortError(target);
   }
+
   const ssh = new NodeSSH();
   const connecting = ssh.connect(config);
   // node-ssh creates the ssh2 client and its socket synchronously (no await before it without a
