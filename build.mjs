@@ -17,7 +17,7 @@ import { build } from 'esbuild';
  * its native crypto addon by a path relative to its own files, and bundled it would fall back,
  * silently, to slower JavaScript crypto.
  */
-const BUNDLED = new Set(['zod', 'yaml', 'node-ssh', 'picocolors']);
+const BUNDLED = new Set(['zod', 'yaml', 'picocolors']);
 const NEVER_BUNDLED = new Set(['ssh2']);
 
 /** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
@@ -77,7 +77,7 @@ await build({
   platform: 'node',
   target: 'node20.18',
   plugins: [zodEnglishOnly, bundleOnlyListedPackages],
-  // Bundled CommonJS packages (yaml, picocolors, node-ssh's helpers) require() Node's own modules,
+  // Bundled CommonJS packages (yaml, picocolors) require() Node's own modules,
   // and an ES module has no `require`: every output file gets one.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
