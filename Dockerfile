@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# diagnose502: build once, run the CLI (and, in later releases, the Slack bot and workers) from a small image.
+# diagnose502: build once, run the Slack bot (`serve`, `worker`, or both with `start`) or the CLI from one small image.
 # Node 26 is the Active LTS line (since 2026-10); the code itself supports Node >= 20.18.1.
 ARG NODE_IMAGE=node:26-bookworm-slim
 

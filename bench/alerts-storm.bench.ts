@@ -67,10 +67,13 @@ const serve = spawnBuilt(['serve'], {
   LOG_LEVEL: 'warn',
   ALERT_CHANNEL: CHANNEL,
   ALERT_WEBHOOK_TOKEN: webhookToken,
+  DIAGNOSE502_METRICS_TOKEN: webhookToken,
 });
 // /readyz, not /healthz: the producer's Redis connection must be up, or the first answers are 503.
 for (let i = 0; i < 100; i++) {
-  const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+  const ok = await fetch(`http://127.0.0.1:${port}/readyz`, {
+    headers: { authorization: `Bearer ${webhookToken}` },
+  }).then(
     (r) => r.ok,
     () => false,
   );

@@ -60,6 +60,7 @@ const lab = await startLab({ id: LAB_ID, hosts: HOSTS, replace: true });
 console.error(`lab ${LAB_ID} with ${HOSTS} hosts up in ${Math.round(performance.now() - t0)} ms`);
 const token = `xoxb-bench-${randomBytes(4).toString('hex')}`;
 const secret = randomBytes(16).toString('hex');
+const metricsToken = randomBytes(16).toString('hex');
 const standin = new SlackStandin(token);
 const redis = new Redis(REDIS_URL);
 const queueName = `d502-bench-${randomBytes(4).toString('hex')}`;
@@ -75,6 +76,7 @@ try {
     REDIS_URL,
     DIAGNOSE502_INVENTORY: lab.inventoryPath,
     DIAGNOSE502_QUEUE: queueName,
+    DIAGNOSE502_METRICS_TOKEN: metricsToken,
     LOG_LEVEL: 'warn',
   };
 
@@ -82,7 +84,7 @@ try {
   const port = await freePort();
   const bot = spawnBuilt(['start'], { ...env, PORT: String(port) });
   children.push(bot);
-  await waitUntilOk(`http://127.0.0.1:${port}/readyz`, bot);
+  await waitUntilOk(`http://127.0.0.1:${port}/readyz`, bot, metricsToken);
   const direct: number[] = [];
   const directProcess: number[] = [];
   const viaBot: number[] = [];

@@ -59,13 +59,21 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Waits until `url` answers 2xx (e.g. /readyz: Redis and Slack are up); throws after `timeoutMs`. */
-export async function waitUntilOk(url: string, child: ChildProcess, timeoutMs = 20_000): Promise<void> {
+/**
+ * Waits until `url` answers 2xx (e.g. /readyz: Redis and Slack are up, asked with the
+ * DIAGNOSE502_METRICS_TOKEN `token`); throws after `timeoutMs`.
+ */
+export async function waitUntilOk(
+  url: string,
+  child: ChildProcess,
+  token: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
       throw new Error(`${url}: the process exited (${child.exitCode}) before it was ready`);
-    const ok = await fetch(url).then(
+    const ok = await fetch(url, { headers: { authorization: `Bearer ${token}` } }).then(
       (r) => r.ok,
       () => false,
     );

@@ -1,7 +1,7 @@
 /**
  * Step 7 of the restart protocol, the record: who, what, where, when, result and output of every
- * click (refusals included), appended to a Redis stream and written to the JSON log. Output is
- * redacted and cut before it is stored.
+ * click (refusals included), appended to a Redis stream (refusals to a second one) and written to the
+ * JSON log. Output is redacted and cut before it is stored.
  */
 
 import type { Logger } from 'pino';
@@ -38,6 +38,12 @@ export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 
 /** Stream length kept (approximately, XADD MAXLEN ~). */
 const KEEP = 10_000;
+/**
+ * Refused clicks go to a stream of their own (`<audit>:refused`, capped alike): anyone in the
+ * channel can click, and clicks that change nothing must not push real restart records out of the
+ * capped trail. `readAudit` shows both, in time order.
+ */
+export const refusedStream = (streamKey: string) => `${streamKey}:refused`;
 const MAX_OUTPUT = 4000;
 
 export async function appendAudit(
@@ -53,8 +59,16 @@ export async function appendAudit(
     ...(entry.output !== undefined ? { output: redact(entry.output).slice(-MAX_OUTPUT) } : {}),
   };
   logger.info({ audit: full }, 'restart audit');
-  await redis.xadd(streamKey, 'MAXLEN', '~', String(KEEP), '*', 'entry', JSON.stringify(full));
+  const key = full.result === 'refused' ? refusedStream(streamKey) : streamKey;
+  await redis.xadd(key, 'MAXLEN', '~', String(KEEP), '*', 'entry', JSON.stringify(full));
   return full;
+}
+
+/** Stream ids are `<ms>-<seq>`: compared as numbers, not as text. */
+function idBefore(a: string, b: string): boolean {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am < bm || (am === bm && as < bs);
 }
 
 export async function readAudit(
@@ -62,7 +76,13 @@ export async function readAudit(
   streamKey: string,
   count: number,
 ): Promise<Array<AuditEntry & { id: string }>> {
-  const rows = await redis.xrevrange(streamKey, '+', '-', 'COUNT', count);
+  // The newest `count` of both streams (real records and refusals), oldest first.
+  const rows = [
+    ...(await redis.xrevrange(streamKey, '+', '-', 'COUNT', count)),
+    ...(await redis.xrevrange(refusedStream(streamKey), '+', '-', 'COUNT', count)),
+  ]
+    .sort(([a], [b]) => (idBefore(a, b) ? 1 : idBefore(b, a) ? -1 : 0))
+    .slice(0, count);
   const out: Array<AuditEntry & { id: string }> = [];
   for (const [id, fields] of rows.reverse()) {
     const i = fields.indexOf('entry');

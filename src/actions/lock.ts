@@ -1,32 +1,17 @@
 /**
  * Step 3 of the restart protocol: one restart of a service on a host at a time, across clicks,
- * channels and replicas. A lock is `SET key token NX PX ttl` (the token names its owner) and is
- * released by a compare-and-delete script, so an owner whose lock expired and was taken over never
- * frees someone else's (redis.io "Distributed locks with Redis", single instance). The cooldown is a
- * key with its own expiry; the group limit is `maxPerGroup` lock slots per inventory group.
+ * channels and replicas, with the bot's one Redis lock (queue/redis-lock.ts: the token names its
+ * owner, and only the owner frees it). The cooldown is a key with its own expiry; the group limit
+ * is `maxPerGroup` lock slots per inventory group.
  */
 
 import type { Inventory } from '../inventory/types.js';
 import type { RedisConn } from '../queue/redis.js';
+import { acquireLock, releaseLock } from '../queue/redis-lock.js';
 import type { ActionKeys } from './keys.js';
-
-const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 
 /** Longer than a restart job can run (command timeout + verification), shorter than forever. */
 export const LOCK_TTL_MS = 5 * 60_000;
-
-export async function acquire(
-  redis: RedisConn,
-  key: string,
-  token: string,
-  ttlMs = LOCK_TTL_MS,
-): Promise<boolean> {
-  return (await redis.set(key, token, 'PX', ttlMs, 'NX')) === 'OK';
-}
-
-export async function release(redis: RedisConn, key: string, token: string): Promise<boolean> {
-  return (await redis.eval(RELEASE, 1, key, token)) === 1;
-}
 
 export interface Held {
   release(): Promise<void>;
@@ -48,10 +33,10 @@ export async function lockRestart(
 ): Promise<LockOutcome> {
   const taken: string[] = [];
   const giveBack = async () => {
-    for (const key of taken.reverse()) await release(redis, key, token);
+    for (const key of taken.reverse()) await releaseLock(redis, key, token);
   };
   const lockKey = keys.lock(r.host, r.service);
-  if (!(await acquire(redis, lockKey, token))) {
+  if (!(await acquireLock(redis, lockKey, token, LOCK_TTL_MS))) {
     return { ok: false, reason: `another restart of ${r.service} on ${r.host} is running` };
   }
   taken.push(lockKey);
@@ -67,7 +52,7 @@ export async function lockRestart(
     if (!members.includes(r.host)) continue;
     let slot = -1;
     for (let i = 0; i < maxPerGroup && slot < 0; i++) {
-      if (await acquire(redis, keys.groupSlot(group, i), token)) slot = i;
+      if (await acquireLock(redis, keys.groupSlot(group, i), token, LOCK_TTL_MS)) slot = i;
     }
     if (slot < 0) {
       await giveBack();

@@ -7,10 +7,10 @@
 
 import type { Inventory } from '../inventory/types.js';
 import type { RedisConn } from '../queue/redis.js';
-import type { RestartOffer } from '../report/block-kit-restart.js';
 import type { HostReport, TargetReport } from '../report/types.js';
 import { type ActionRecord, newActionId, saveActionRecord } from './action-record.js';
 import type { ActionKeys } from './keys.js';
+import type { RestartOffer } from './restart-offer.js';
 
 /** The one command an nginx reload runs (after `nginx -t` passed in the pre-check). */
 export const NGINX_RELOAD_COMMAND = 'nginx -s reload';

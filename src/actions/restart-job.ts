@@ -9,7 +9,6 @@ import type { Logger } from 'pino';
 import type { Inventory, ResolvedHost } from '../inventory/types.js';
 import type { Connect, Session } from '../pipeline/diagnose-host.js';
 import type { RedisConn } from '../queue/redis.js';
-import type { RestartStep } from '../report/block-kit-restart.js';
 import { loadActionRecord } from './action-record.js';
 import { type AuditResult, appendAudit } from './audit.js';
 import { fileSize } from './checks.js';
@@ -19,6 +18,7 @@ import { NGINX_RELOAD_COMMAND } from './offer-restarts.js';
 import { preCheck } from './pre-check.js';
 import { type RestartJobData, RestartJobDataSchema } from './restart-job-data.js';
 import type { RestartReporter } from './restart-reporter.js';
+import type { RestartStep } from './restart-step.js';
 import { verifyRestart } from './verify.js';
 
 export interface RestartOutcome {

@@ -2,8 +2,8 @@
  * Where a restart job shows its steps, handed in by the composition root (a Slack thread message in
  * production). The actions code never imports Slack.
  */
-import type { RestartStep } from '../report/block-kit-restart.js';
 import type { ActionRecord } from './action-record.js';
+import type { RestartStep } from './restart-step.js';
 
 export interface RestartView {
   record: ActionRecord;

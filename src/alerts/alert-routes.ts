@@ -1,16 +1,21 @@
 /**
  * `POST /alerts/alertmanager` and `POST /alerts/grafana`, as Bolt customRoutes (raw node:http: no
- * body parsing, no signature check by Bolt). Order: size limit (413), credentials (401, nothing
- * read further or changed), JSON and schema (400 naming the fields), then the intake; 200 only once
- * every job and the thread's state are in Redis, 503 otherwise so that Alertmanager retries.
+ * body parsing, no signature check by Bolt). Auth before work: first what the headers carry (the
+ * bearer or basic credentials; Grafana's signature header present and well-formed, its timestamp
+ * fresh), answered 401 at once with the connection closed and not one byte of the body read; then
+ * the declared size (413); then the body, read up to ALERT_WEBHOOK_MAX_BYTES; then Grafana's HMAC
+ * over it (401); JSON and schema (400 naming the fields); then the intake. 200 only once every job
+ * and the thread's state are in Redis, 503 otherwise (Redis or Slack down, the queue full) so that
+ * Alertmanager retries.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { AlertsConfig } from '../config/alerts-config.js';
 import { withDeadline } from '../queue/deadline.js';
+import { QueueFullError, type RefusalReason } from '../queue/intake-limits.js';
 import { type AlertSource, parseAlertGroup } from './payloads.js';
 import type { IntakeResult } from './take-alert-group.js';
-import { verifyAlertmanager, verifyGrafana } from './verify-credentials.js';
+import { checkGrafanaHeaders, verifyAlertmanager, verifyGrafana } from './verify-credentials.js';
 
 export type AlertRoute = {
   path: string;
@@ -24,6 +29,8 @@ export interface AlertRouteDeps {
   logger: Logger;
   /** Counts each answer (metrics). */
   onAnswer?(source: AlertSource, status: number): void;
+  /** Counts each notification refused by the queue-wide cap (metrics). */
+  onRefused?(source: AlertSource, reason: RefusalReason): void;
   now?(): number;
 }
 
@@ -32,9 +39,10 @@ const INTAKE_DEADLINE_MS = 8000;
 
 class TooLarge extends Error {}
 
+const tooLarge = (limit: number) => ({ error: `body larger than ${limit} bytes (ALERT_WEBHOOK_MAX_BYTES)` });
+
+/** Reads at most `limit` bytes: past them it stops (TooLarge), whatever Content-Length said. */
 async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw new TooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -55,38 +63,49 @@ export function alertRoutes(deps: AlertRouteDeps): AlertRoute[] {
   const handle = (source: AlertSource) => (req: IncomingMessage, res: ServerResponse) => {
     const answer = (status: number, body: Record<string, unknown>, extra: Record<string, string> = {}) => {
       deps.onAnswer?.(source, status);
-      // The rest of an over-long body is not read: close the connection instead of draining it.
       res.writeHead(status, { 'content-type': 'application/json', ...extra });
       res.end(JSON.stringify(body));
     };
+    /** Answered without reading the body: the connection is closed once the answer is out. */
+    const refuseUnread = (status: number, body: Record<string, unknown>, extra: Record<string, string>) => {
+      answer(status, body, { connection: 'close', ...extra });
+      // Node would otherwise read (and discard) the rest of the body before closing.
+      res.once('finish', () => req.socket.destroySoon());
+    };
+    const g = config.grafana;
+    const grafanaHeaders = g
+      ? {
+          signature: header(req, g.signatureHeader),
+          timestamp: g.timestampHeader ? header(req, g.timestampHeader) : undefined,
+        }
+      : { signature: undefined, timestamp: undefined };
+    if (source === 'alertmanager') {
+      if (!config.alertmanager || !verifyAlertmanager(config.alertmanager, req.headers.authorization))
+        return refuseUnread(401, { error: 'missing or wrong credentials' }, { 'www-authenticate': 'Bearer' });
+    } else {
+      const verdict = g
+        ? checkGrafanaHeaders(g, grafanaHeaders, (deps.now ?? Date.now)())
+        : ({ ok: false, reason: 'Grafana intake is not configured' } as const);
+      if (!verdict.ok) {
+        deps.logger.warn({ source, reason: verdict.reason }, 'alert webhook refused');
+        return refuseUnread(401, { error: 'missing or wrong signature' }, {});
+      }
+    }
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > config.maxBodyBytes)
+      return refuseUnread(413, tooLarge(config.maxBodyBytes), {});
     void (async () => {
       let body: Buffer;
       try {
         body = await readLimited(req, config.maxBodyBytes);
       } catch (err) {
-        if (err instanceof TooLarge)
-          return answer(
-            413,
-            { error: `body larger than ${config.maxBodyBytes} bytes (ALERT_WEBHOOK_MAX_BYTES)` },
-            { connection: 'close' },
-          );
+        if (err instanceof TooLarge) return refuseUnread(413, tooLarge(config.maxBodyBytes), {});
         return answer(400, { error: 'could not read the body' });
       }
-      if (source === 'alertmanager') {
-        if (!config.alertmanager || !verifyAlertmanager(config.alertmanager, req.headers.authorization))
-          return answer(401, { error: 'missing or wrong credentials' }, { 'www-authenticate': 'Bearer' });
-      } else {
-        const g = config.grafana;
+      if (source === 'grafana') {
+        // Only a well-formed, fresh signature got here: the HMAC over the body (bounded) decides.
         const verdict = g
-          ? verifyGrafana(
-              g,
-              {
-                signature: header(req, g.signatureHeader),
-                timestamp: g.timestampHeader ? header(req, g.timestampHeader) : undefined,
-              },
-              body,
-              (deps.now ?? Date.now)(),
-            )
+          ? verifyGrafana(g, grafanaHeaders, body, (deps.now ?? Date.now)())
           : ({ ok: false, reason: 'Grafana intake is not configured' } as const);
         if (!verdict.ok) {
           deps.logger.warn({ source, reason: verdict.reason }, 'alert webhook refused');
@@ -109,6 +128,11 @@ export function alertRoutes(deps: AlertRouteDeps): AlertRoute[] {
         );
         return answer(200, { ok: true, ...result });
       } catch (err) {
+        if (err instanceof QueueFullError) {
+          deps.onRefused?.(source, err.refusal.reason);
+          deps.logger.warn({ source, err: err.message }, 'alert notification refused: the queue is full');
+          return answer(503, { error: err.message }, { 'retry-after': String(err.refusal.retryAfterS) });
+        }
         deps.logger.warn(
           { source, err: err instanceof Error ? err.message : String(err) },
           'alert notification not taken; the sender will retry',

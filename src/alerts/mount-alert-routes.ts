@@ -1,15 +1,18 @@
 /**
  * Wires the alert webhooks for `serve`: the routes, the intake on serve's producer connection and
- * queue, and Slack through Bolt's client (taken lazily: the app is built after its routes).
+ * queue (under the queue-wide cap), and Slack through Bolt's client (taken lazily: the app is built
+ * after its routes).
  */
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { BotConfig } from '../config/load-bot-config.js';
 import type { Inventory } from '../inventory/types.js';
 import type { DiagnoseQueue } from '../queue/create-queue.js';
+import { type IntakeLimits, QueueFullError, type RefusalReason } from '../queue/intake-limits.js';
 import { enqueueDiagnosis } from '../queue/producer.js';
 import type { RedisConn } from '../queue/redis.js';
 import { type AlertRoute, alertRoutes } from './alert-routes.js';
+import type { AlertSource } from './payloads.js';
 import { takeAlertGroup } from './take-alert-group.js';
 
 export function mountAlertRoutes(
@@ -20,6 +23,9 @@ export function mountAlertRoutes(
     inventory: () => Inventory;
     client: () => WebClient;
     logger: Logger;
+    /** The queue-wide cap, shared with the slash command. */
+    limits: IntakeLimits;
+    onRefused?(source: AlertSource, reason: RefusalReason): void;
   },
 ): AlertRoute[] {
   if (!config.alerts) return [];
@@ -28,6 +34,7 @@ export function mountAlertRoutes(
   return alertRoutes({
     config: alerts,
     logger,
+    ...(deps.onRefused ? { onRefused: deps.onRefused } : {}),
     take: (group) =>
       takeAlertGroup(
         {
@@ -35,7 +42,12 @@ export function mountAlertRoutes(
           keyPrefix: config.queueName,
           inventory: deps.inventory,
           defaultChannel: alerts.channel,
-          enqueue: (data, dedup) => enqueueDiagnosis(deps.queue, data, undefined, dedup),
+          enqueue: async (data, dedup) => {
+            const admission = await deps.limits.admitQueued(dedup.id);
+            // The route answers 503 + Retry-After; the sender's retry takes the rest (all idempotent).
+            if (!admission.ok) throw new QueueFullError(admission);
+            return enqueueDiagnosis(deps.queue, data, undefined, dedup);
+          },
           logger,
           slack: {
             async post(channel, message, threadTs) {

@@ -1,8 +1,8 @@
 /** Where an alert's thread goes: the first `alerts.routes` entry matching the host's groups and severity. */
-import type { AlertRoute } from '../inventory/alerts-section.js';
+import type { AlertRouteRule } from '../inventory/alerts-section.js';
 
 export function routeChannel(
-  routes: readonly AlertRoute[],
+  routes: readonly AlertRouteRule[],
   hostGroups: readonly string[],
   severity: string | undefined,
   fallback: string,

@@ -12,8 +12,10 @@ import type { Inventory } from '../inventory/types.js';
 import type { DiagnoseJobData, MessageRef } from '../queue/job-data.js';
 import type { Enqueued } from '../queue/producer.js';
 import type { RedisConn } from '../queue/redis.js';
+import { withLock } from '../queue/redis-lock.js';
 import { renderAlertGroup, renderUnknownHosts } from '../report/block-kit-alert.js';
 import type { SlackMessage } from '../report/block-kit-types.js';
+import { freshAlerts } from './fresh-alerts.js';
 import { groupsOf, mapHost } from './map-hosts.js';
 import type { AlertGroup, IncomingAlert } from './payloads.js';
 import { routeChannel } from './route-channel.js';
@@ -45,7 +47,11 @@ export interface IntakeResult {
 
 /** Group state lives 7 days past its last notification (Alertmanager's repeat_interval is 4 h by default). */
 const STATE_TTL_S = 7 * 86400;
-const LOCK_MS = 15_000;
+const GROUP_LOCK = {
+  ttlMs: 15_000,
+  waitMs: 5000,
+  busy: 'another notification of this alert group is still being taken',
+};
 const FIRING_ZERO = '0001-01-01T00:00:00Z';
 
 interface Bucket {
@@ -65,26 +71,26 @@ export function windowFor(startsAt: string, nowMs: number): number {
 function bucketsOf(group: AlertGroup, inventory: Inventory, settings: AlertSettings, fallback: string) {
   const buckets = new Map<string, Bucket>();
   const bucket = (channel: string) => {
-    let b = buckets.get(channel);
-    if (!b) {
-      b = { channel, firing: new Map(), resolved: [], unknown: new Set() };
-      buckets.set(channel, b);
+    let found = buckets.get(channel);
+    if (!found) {
+      found = { channel, firing: new Map(), resolved: [], unknown: new Set() };
+      buckets.set(channel, found);
     }
-    return b;
+    return found;
   };
   for (const alert of group.alerts) {
     const match = mapHost(inventory, alert.labels, settings.labels);
     const severity = alert.labels.severity;
     if (match.kind === 'known') {
-      const b = bucket(
+      const target = bucket(
         routeChannel(settings.routes, groupsOf(inventory, match.host.name), severity, fallback),
       );
-      if (alert.status === 'firing') b.firing.set(match.host.name, alert);
-      else b.resolved.push(alert);
+      if (alert.status === 'firing') target.firing.set(match.host.name, alert);
+      else target.resolved.push(alert);
     } else {
-      const b = bucket(routeChannel(settings.routes, [], severity, fallback));
-      if (match.kind === 'unknown') b.unknown.add(match.value);
-      if (alert.status === 'resolved') b.resolved.push(alert);
+      const target = bucket(routeChannel(settings.routes, [], severity, fallback));
+      if (match.kind === 'unknown') target.unknown.add(match.value);
+      if (alert.status === 'resolved') target.resolved.push(alert);
     }
   }
   return [...buckets.values()];
@@ -102,13 +108,19 @@ export async function takeAlertGroup(deps: AlertIntakeDeps, group: AlertGroup): 
   const inventory = deps.inventory();
   const settings = alertSettings(inventory.alerts);
   const result: IntakeResult = { queued: 0, deduplicated: 0, unknown: 0, threads: 0 };
-  for (const b of bucketsOf(group, inventory, settings, deps.defaultChannel)) {
+  // An older notification (a replay, a late retry) cannot override what the group has seen since.
+  const seenKey = `${deps.keyPrefix}:alerts:seen:${createHash('sha256').update(`${group.source}\n${group.groupKey}`).digest('hex').slice(0, 32)}`;
+  const fresh = { ...group, alerts: await freshAlerts(deps.redis, seenKey, STATE_TTL_S, group.alerts) };
+  for (const bucket of bucketsOf(fresh, inventory, settings, deps.defaultChannel)) {
     const id = createHash('sha256')
-      .update(`${group.source}\n${group.groupKey}\n${b.channel}`)
+      .update(`${group.source}\n${group.groupKey}\n${bucket.channel}`)
       .digest('hex')
       .slice(0, 32);
-    const key = `${deps.keyPrefix}:alerts:group:${id}`;
-    await withLock(deps.redis, `${key}:lock`, () => takeBucket(deps, settings, group, b, key, now, result));
+    const stateKey = `${deps.keyPrefix}:alerts:group:${id}`;
+    // One notification of a group at a time: Alertmanager may deliver a retry while the next one arrives.
+    await withLock(deps.redis, `${stateKey}:lock`, randomUUID(), GROUP_LOCK, () =>
+      takeBucket(deps, settings, group, bucket, stateKey, now, result),
+    );
   }
   return result;
 }
@@ -117,15 +129,19 @@ async function takeBucket(
   deps: AlertIntakeDeps,
   settings: AlertSettings,
   group: AlertGroup,
-  b: Bucket,
-  key: string,
+  bucket: Bucket,
+  stateKey: string,
   now: () => number,
   result: IntakeResult,
 ): Promise<void> {
-  const r = deps.redis;
-  const k = { diagnosed: `${key}:diagnosed`, recent: `${key}:recent`, unknown: `${key}:unknown` };
-  const state = await r.hgetall(key);
-  const firing = b.firing.size > 0 || (b.unknown.size > 0 && b.resolved.length === 0);
+  const redis = deps.redis;
+  const setKeys = {
+    diagnosed: `${stateKey}:diagnosed`,
+    recent: `${stateKey}:recent`,
+    unknown: `${stateKey}:unknown`,
+  };
+  const state = await redis.hgetall(stateKey);
+  const firing = bucket.firing.size > 0 || (bucket.unknown.size > 0 && bucket.resolved.length === 0);
   let ref: MessageRef | undefined =
     state.ts && state.channel ? { channel: state.channel, ts: state.ts } : undefined;
   let changed = false;
@@ -134,7 +150,7 @@ async function takeBucket(
     // was on) has no thread to update: nothing to say.
     if (!firing) return;
     ref = await deps.slack.post(
-      b.channel,
+      bucket.channel,
       renderAlertGroup({
         source: group.source,
         title: group.title,
@@ -145,7 +161,7 @@ async function takeBucket(
         dedupWindowS: settings.dedupWindowS,
       }),
     );
-    await r.hset(key, {
+    await redis.hset(stateKey, {
       source: group.source,
       title: group.title,
       channel: ref.channel,
@@ -157,8 +173,8 @@ async function takeBucket(
     result.threads++;
   }
 
-  for (const [host, alert] of b.firing) {
-    const enq = await deps.enqueue(
+  for (const [host, alert] of bucket.firing) {
+    const enqueued = await deps.enqueue(
       {
         target: host,
         sinceS: windowFor(alert.startsAt, now()),
@@ -168,21 +184,26 @@ async function takeBucket(
       },
       { id: `alert:${host.toLowerCase()}`, ttlMs: settings.dedupWindowS * 1000 },
     );
-    const inThisThread = enq.running.thread?.ts === ref.ts && enq.running.thread.channel === ref.channel;
-    if (!enq.joined || inThisThread) {
-      if ((await r.sadd(k.diagnosed, host)) === 1) changed = true;
-      if (!enq.joined) result.queued++;
+    const inThisThread =
+      enqueued.running.thread?.ts === ref.ts && enqueued.running.thread.channel === ref.channel;
+    if (!enqueued.joined || inThisThread) {
+      if ((await redis.sadd(setKeys.diagnosed, host)) === 1) changed = true;
+      if (!enqueued.joined) result.queued++;
       else result.deduplicated++;
     } else {
       result.deduplicated++;
-      if ((await r.sismember(k.diagnosed, host)) === 0 && (await r.sadd(k.recent, host)) === 1)
+      if (
+        (await redis.sismember(setKeys.diagnosed, host)) === 0 &&
+        (await redis.sadd(setKeys.recent, host)) === 1
+      )
         changed = true;
     }
   }
 
-  if (b.unknown.size > 0) {
+  if (bucket.unknown.size > 0) {
     const fresh: string[] = [];
-    for (const value of b.unknown) if ((await r.sadd(k.unknown, value)) === 1) fresh.push(value);
+    for (const value of bucket.unknown)
+      if ((await redis.sadd(setKeys.unknown, value)) === 1) fresh.push(value);
     result.unknown += fresh.length;
     if (fresh.length > 0) {
       changed = true;
@@ -190,7 +211,7 @@ async function takeBucket(
         await deps.slack.post(ref.channel, renderUnknownHosts(fresh), ref.ts);
       } catch (err) {
         // Said once: forget them, so that the retry of this notification says it.
-        await r.srem(k.unknown, ...fresh);
+        await redis.srem(setKeys.unknown, ...fresh);
         throw err;
       }
     }
@@ -198,56 +219,33 @@ async function takeBucket(
 
   const status = firing ? 'firing' : 'resolved';
   if (status !== state.status && (state.status !== undefined || status === 'resolved')) {
-    await r.hset(
-      key,
-      status === 'resolved' ? { status, resolvedAt: resolvedAt(b.resolved, now()) } : { status },
+    await redis.hset(
+      stateKey,
+      status === 'resolved' ? { status, resolvedAt: resolvedAt(bucket.resolved, now()) } : { status },
     );
-    if (status === 'firing') await r.hdel(key, 'resolvedAt');
+    if (status === 'firing') await redis.hdel(stateKey, 'resolvedAt');
     changed = true;
   }
-  const version = changed ? await r.hincrby(key, 'version', 1) : Number((await r.hget(key, 'version')) ?? 0);
-  for (const k2 of [key, k.diagnosed, k.recent, k.unknown]) await r.expire(k2, STATE_TTL_S);
+  const version = changed
+    ? await redis.hincrby(stateKey, 'version', 1)
+    : Number((await redis.hget(stateKey, 'version')) ?? 0);
+  for (const key of [stateKey, setKeys.diagnosed, setKeys.recent, setKeys.unknown])
+    await redis.expire(key, STATE_TTL_S);
   // A failed update earlier (Slack down) left rendered < version: this notification repairs it.
-  if (Number((await r.hget(key, 'rendered')) ?? 0) >= version) return;
-  const now2 = await r.hgetall(key);
+  if (Number((await redis.hget(stateKey, 'rendered')) ?? 0) >= version) return;
+  const stored = await redis.hgetall(stateKey);
   await deps.slack.update(
     ref,
     renderAlertGroup({
       source: group.source,
-      title: now2.title ?? group.title,
-      status: now2.status === 'resolved' ? 'resolved' : 'firing',
-      ...(now2.resolvedAt ? { resolvedAt: now2.resolvedAt } : {}),
-      diagnosed: await r.smembers(k.diagnosed),
-      recent: await r.smembers(k.recent),
-      unknown: await r.scard(k.unknown),
+      title: stored.title ?? group.title,
+      status: stored.status === 'resolved' ? 'resolved' : 'firing',
+      ...(stored.resolvedAt ? { resolvedAt: stored.resolvedAt } : {}),
+      diagnosed: await redis.smembers(setKeys.diagnosed),
+      recent: await redis.smembers(setKeys.recent),
+      unknown: await redis.scard(setKeys.unknown),
       dedupWindowS: settings.dedupWindowS,
     }),
   );
-  await r.hset(key, 'rendered', version);
-}
-
-/**
- * One notification of a group at a time (Alertmanager may deliver a retry while the next one
- * arrives): a Redis lock with an owner token, released only by its owner.
- */
-async function withLock(redis: RedisConn, key: string, fn: () => Promise<void>): Promise<void> {
-  const token = randomUUID();
-  const deadline = Date.now() + 5000;
-  while ((await redis.set(key, token, 'PX', LOCK_MS, 'NX')) !== 'OK') {
-    if (Date.now() > deadline)
-      throw new Error('another notification of this alert group is still being taken');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  try {
-    await fn();
-  } finally {
-    await redis
-      .eval(
-        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
-        1,
-        key,
-        token,
-      )
-      .catch(() => {});
-  }
+  await redis.hset(stateKey, 'rendered', version);
 }

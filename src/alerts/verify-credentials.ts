@@ -39,6 +39,34 @@ export function verifyAlertmanager(
 
 export type GrafanaVerdict = { ok: true } | { ok: false; reason: string };
 
+/** hex(HMAC-SHA256): 64 hex digits, as grafana/alerting's webhook receiver sends it. */
+const HMAC_HEX = /^[0-9a-fA-F]{64}$/;
+
+/**
+ * What can be checked of Grafana's signature before the body is read: the signature header is
+ * there and is 64 hex digits, and (with a timestamp header configured) the timestamp is there,
+ * numeric and fresh. A request that fails this is refused without reading its body.
+ */
+export function checkGrafanaHeaders(
+  creds: NonNullable<AlertsConfig['grafana']>,
+  headers: { signature: string | undefined; timestamp: string | undefined },
+  nowMs: number,
+): GrafanaVerdict {
+  if (!headers.signature) return { ok: false, reason: `missing ${creds.signatureHeader}` };
+  if (!HMAC_HEX.test(headers.signature.trim()))
+    return { ok: false, reason: `malformed ${creds.signatureHeader} (not 64 hex digits)` };
+  if (creds.timestampHeader) {
+    const ts = headers.timestamp?.trim() ?? '';
+    if (!/^[0-9]{1,16}$/.test(ts))
+      return { ok: false, reason: `missing or malformed ${creds.timestampHeader}` };
+    // Grafana sends Unix seconds; milliseconds are accepted too.
+    const n = Number(ts);
+    const ms = n > 1e12 ? n : n * 1000;
+    if (Math.abs(nowMs - ms) > creds.maxAgeS * 1000) return { ok: false, reason: 'stale timestamp' };
+  }
+  return { ok: true };
+}
+
 /**
  * Grafana's webhook HMAC (grafana/alerting, receivers/webhook): hex(HMAC-SHA256(secret, body)), or of
  * `timestamp + ":" + body` when a timestamp header is configured; then a stale timestamp is refused
@@ -50,21 +78,13 @@ export function verifyGrafana(
   body: Buffer,
   nowMs: number,
 ): GrafanaVerdict {
-  if (!headers.signature) return { ok: false, reason: `missing ${creds.signatureHeader}` };
+  const pre = checkGrafanaHeaders(creds, headers, nowMs);
+  if (!pre.ok) return pre;
   const mac = createHmac('sha256', creds.secret);
-  if (creds.timestampHeader) {
-    const ts = headers.timestamp?.trim() ?? '';
-    if (!/^[0-9]{1,16}$/.test(ts))
-      return { ok: false, reason: `missing or malformed ${creds.timestampHeader}` };
-    // Grafana sends Unix seconds; milliseconds are accepted too.
-    const n = Number(ts);
-    const ms = n > 1e12 ? n : n * 1000;
-    if (Math.abs(nowMs - ms) > creds.maxAgeS * 1000) return { ok: false, reason: 'stale timestamp' };
-    mac.update(`${ts}:`);
-  }
+  if (creds.timestampHeader) mac.update(`${headers.timestamp?.trim() ?? ''}:`);
   mac.update(body);
   const expected = mac.digest('hex');
-  return constantTimeEqual(headers.signature.trim().toLowerCase(), expected)
+  return constantTimeEqual((headers.signature ?? '').trim().toLowerCase(), expected)
     ? { ok: true }
     : { ok: false, reason: 'signature does not match' };
 }

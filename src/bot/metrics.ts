@@ -1,6 +1,7 @@
 /**
  * Prometheus metrics of the bot (prom-client), one registry per process (no global): diagnoses by
- * cause and outcome, their duration, queue depth and wait, Slack API errors and 429s, commands.
+ * cause and outcome, their duration, queue depth and wait, Slack API errors and 429s, commands,
+ * intake refusals.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { JobOutcome } from '../queue/processor.js';
@@ -46,6 +47,12 @@ export class BotMetrics implements SlackMetrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  private readonly refused = new Counter({
+    name: 'diagnose502_intake_refused_total',
+    help: 'Requests refused by an intake limit, by where they came from and which limit (user-rate, channel-rate, queue-full)',
+    labelNames: ['source', 'reason'] as const,
+    registers: [this.registry],
+  });
 
   constructor(queueCounts?: () => Promise<Record<string, number>>) {
     collectDefaultMetrics({ register: this.registry });
@@ -82,6 +89,11 @@ export class BotMetrics implements SlackMetrics {
 
   command(outcome: string): void {
     this.commands.inc({ outcome });
+  }
+
+  /** A refusal by an intake limit (src/queue/intake-limits.ts). */
+  intakeRefused(source: 'command' | 'rerun' | 'alertmanager' | 'grafana', reason: string): void {
+    this.refused.inc({ source, reason });
   }
 
   slackError(method: string, error: string): void {

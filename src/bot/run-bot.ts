@@ -8,6 +8,7 @@ import { BotConfigError, type BotRole, loadBotConfig } from '../config/load-bot-
 import { withDeadline } from '../queue/deadline.js';
 import { createLogger } from './logger.js';
 import type { Running } from './serve.js';
+import { ShutdownError } from './shutdown.js';
 
 export interface BotIo {
   env: NodeJS.ProcessEnv;
@@ -54,7 +55,10 @@ export async function runBot(role: BotRole, io: BotIo): Promise<number> {
     await withDeadline(running.close(), config.jobTimeoutMs + 15_000, 'shutdown');
   } catch (err) {
     logger.error(
-      { err: err instanceof Error ? err.message : String(err) },
+      {
+        err: err instanceof Error ? err.message : String(err),
+        ...(err instanceof ShutdownError ? { failedSteps: err.failedSteps } : {}),
+      },
       'shutdown did not complete; exiting',
     );
     return 1;

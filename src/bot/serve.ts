@@ -12,12 +12,15 @@ import { loadInventory } from '../inventory/load-inventory.js';
 import type { Inventory } from '../inventory/types.js';
 import { createDiagnoseQueue, type DiagnoseQueue } from '../queue/create-queue.js';
 import { withDeadline } from '../queue/deadline.js';
+import { createIntakeLimits } from '../queue/intake-limits.js';
 import { enqueueDiagnosis } from '../queue/producer.js';
 import { redisConnection } from '../queue/redis.js';
 import type { TargetReport } from '../report/types.js';
 import { createSlackApp } from '../slack/create-app.js';
 import { healthRoutes, type RouteDeps } from '../slack/http-routes.js';
+import { guardSlackEvents } from '../slack/slack-events-guard.js';
 import { BotMetrics } from './metrics.js';
+import { runCleanup } from './shutdown.js';
 
 export interface Running {
   /** The HTTP port actually bound (PORT=0 picks a free one). */
@@ -69,6 +72,7 @@ export async function startServe(
   const keys = actionKeys(config.queueName);
   const restartQueue = createRestartQueue(keys.queue, redis);
   const metrics = opts.metrics ?? new BotMetrics(queueCounts(queue));
+  const limits = createIntakeLimits(redis, queue, config.queueName, config.limits);
   const routes = healthRoutes({
     readiness: {
       redis: async () => {
@@ -78,6 +82,7 @@ export async function startServe(
       ...opts.extraReadiness,
     },
     metrics: () => metrics.render(),
+    token: config.metricsToken,
   });
   const app = createSlackApp(
     {
@@ -94,6 +99,8 @@ export async function startServe(
           inventory: () => inventory,
           client: () => app.client,
           logger,
+          limits,
+          onRefused: (source, reason) => metrics.intakeRefused(source, reason),
         }),
       ],
       logger,
@@ -109,7 +116,9 @@ export async function startServe(
       allowedChannels: config.allowedChannels,
       allowedUsers: config.allowedUsers,
       logger,
+      limits,
       onCommand: (outcome) => metrics.command(outcome),
+      onLimited: (source, reason) => metrics.intakeRefused(source, reason),
     },
     {
       redis,
@@ -120,6 +129,11 @@ export async function startServe(
     },
   );
   const server = (await app.start(config.port)) as unknown as import('node:http').Server | undefined;
+  // HTTP mode: requests that cannot be Slack's are refused from their headers, before Bolt reads them.
+  if (server && !config.slack.appToken)
+    guardSlackEvents(server, (reason) =>
+      logger.warn({ reason }, 'unsigned request to /slack/events refused'),
+    );
   const address = server?.address?.();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info(
@@ -132,11 +146,15 @@ export async function startServe(
     metrics,
     inventory,
     port,
-    close: async () => {
-      await app.stop();
-      await queue.close();
-      await restartQueue.close();
-      redis.disconnect();
-    },
+    close: () =>
+      runCleanup(
+        [
+          { name: 'http listener', run: () => app.stop() },
+          { name: 'diagnosis queue', run: () => queue.close() },
+          { name: 'restart queue', run: () => restartQueue.close() },
+          { name: 'redis', run: () => redis.disconnect() },
+        ],
+        logger,
+      ),
   };
 }

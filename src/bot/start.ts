@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { BotConfig } from '../config/load-bot-config.js';
 import { BotMetrics } from './metrics.js';
 import { queueCounts, type Running, startServe } from './serve.js';
+import { runCleanup } from './shutdown.js';
 import { startWorker, type WorkerRunOptions } from './worker.js';
 
 export async function startBoth(
@@ -22,9 +23,14 @@ export async function startBoth(
   counts = queueCounts(serve.queue);
   return {
     port: serve.port,
-    close: async () => {
-      await serve.close();
-      await worker.close();
-    },
+    // The worker closes even when the intake's shutdown failed: else it would keep its jobs.
+    close: () =>
+      runCleanup(
+        [
+          { name: 'serve', run: () => serve.close() },
+          { name: 'worker', run: () => worker.close() },
+        ],
+        logger,
+      ),
   };
 }

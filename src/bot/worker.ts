@@ -28,6 +28,7 @@ import { createSlackRestartReporter } from '../slack/slack-restart-reporter.js';
 import { createWebClient } from '../slack/web-client.js';
 import { BotMetrics } from './metrics.js';
 import { queueCounts, type Running, slackReadiness } from './serve.js';
+import { runCleanup } from './shutdown.js';
 
 export interface WorkerRunOptions {
   metrics?: BotMetrics;
@@ -116,6 +117,7 @@ export async function startWorker(
         slack: slackReadiness(() => client.auth.test()),
       },
       metrics: () => metrics.render(),
+      token: config.metricsToken,
     });
     server = createServer(routeRequests(routes));
     await new Promise<void>((resolve) => server?.listen(config.port, resolve));
@@ -131,12 +133,23 @@ export async function startWorker(
       // Stop taking jobs and let running ones finish; past the grace period cancel them, which
       // hands them back to the queue as a failed attempt that another worker retries.
       const timer = setTimeout(() => worker.cancelAllJobs('worker shutting down'), grace);
-      await worker.close();
-      await restartWorker.close();
-      clearTimeout(timer);
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      await queue.close();
-      connection.disconnect();
+      try {
+        await runCleanup(
+          [
+            { name: 'diagnosis worker', run: () => worker.close() },
+            { name: 'restart worker', run: () => restartWorker.close() },
+            {
+              name: 'http listener',
+              run: () => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())),
+            },
+            { name: 'diagnosis queue', run: () => queue.close() },
+            { name: 'redis', run: () => connection.disconnect() },
+          ],
+          logger,
+        );
+      } finally {
+        clearTimeout(timer);
+      }
       logger.info('worker: stopped');
     },
   };

@@ -1,8 +1,8 @@
 /**
  * The CLI's commands, each a module imported only when it runs: one small dispatch, so the
  * process loads what the command in hand needs and nothing else. `--help` never pays for SSH, YAML
- * or the rule engine, and a diagnosis will never load the Slack bot's dependencies once its
- * `serve`, `worker` and `start` subcommands join this table.
+ * or the rule engine, and a diagnosis never loads the Slack bot's dependencies (Bolt, BullMQ,
+ * prom-client), which only its `serve`, `worker` and `start` subcommands need.
  */
 import type { CliIo } from './run-cli.js';
 

@@ -88,7 +88,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 export interface DiagnoseRequest {
   /** A host or group of the inventory. */
   target: string;
-  /** `--inventory`; else DIAGNOSE502_INVENTORY, else the default places (load-inventory.ts). */
+  /** `--inventory`; else DIAGNOSE502_INVENTORY, else the default places (locate-inventory.ts). */
   inventory?: string | undefined;
   sinceS: number;
   concurrency?: number | undefined;

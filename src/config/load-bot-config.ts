@@ -22,6 +22,10 @@ export interface BotConfig {
   allowedChannels: readonly string[];
   allowedUsers: readonly string[];
   logLevel: BotEnv['LOG_LEVEL'];
+  /** Per person, per channel (a minute) and queue-wide: see src/queue/intake-limits.ts. */
+  limits: { perUserPerMin: number; perChannelPerMin: number; maxWaiting: number };
+  /** Bearer token of /metrics and /readyz; undefined: both answer 401. */
+  metricsToken: string | undefined;
   /** Alert webhooks (issue 11); undefined when ALERT_CHANNEL is not set. */
   alerts: AlertsConfig | undefined;
 }
@@ -68,6 +72,12 @@ export function loadBotConfig(env: NodeJS.ProcessEnv, role: BotRole): BotConfig 
     allowedChannels: e.DIAGNOSE502_ALLOWED_CHANNELS,
     allowedUsers: e.DIAGNOSE502_ALLOWED_USERS,
     logLevel: e.LOG_LEVEL,
+    limits: {
+      perUserPerMin: e.DIAGNOSE502_RATE_PER_USER,
+      perChannelPerMin: e.DIAGNOSE502_RATE_PER_CHANNEL,
+      maxWaiting: e.DIAGNOSE502_QUEUE_MAX_WAITING,
+    },
+    metricsToken: e.DIAGNOSE502_METRICS_TOKEN,
     alerts: alerts.config,
   };
 }

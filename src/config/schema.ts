@@ -77,6 +77,15 @@ export const BotEnvSchema = z.object({
   DIAGNOSE502_JOB_TIMEOUT_S: intFrom('DIAGNOSE502_JOB_TIMEOUT_S', 5, 3600, 120),
   DIAGNOSE502_ALLOWED_CHANNELS: idList('channel', 'C0123ABCD'),
   DIAGNOSE502_ALLOWED_USERS: idList('user', 'U0123ABCD'),
+  DIAGNOSE502_RATE_PER_USER: intFrom('DIAGNOSE502_RATE_PER_USER', 1, 100_000, 10),
+  DIAGNOSE502_RATE_PER_CHANNEL: intFrom('DIAGNOSE502_RATE_PER_CHANNEL', 1, 100_000, 30),
+  DIAGNOSE502_QUEUE_MAX_WAITING: intFrom('DIAGNOSE502_QUEUE_MAX_WAITING', 1, 1_000_000, 200),
+  /** Bearer token of /metrics and /readyz; unset: both answer 401 (only /healthz is open). */
+  DIAGNOSE502_METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

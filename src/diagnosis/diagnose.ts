@@ -3,7 +3,7 @@ import type { Evidence } from './evidence.js';
 import type { Action, Finding } from './finding.js';
 import { accessFailures, unexplainedFinding } from './rules/fallback.js';
 import { RULES, type Rule } from './rules/index.js';
-import { upstreamErrors } from './rules/log-signals.js';
+import { windowUpstreamErrors } from './rules/log-signals.js';
 import { no502EvidenceFinding } from './rules/no-502-evidence.js';
 
 /** Causes that describe what nginx did, not why: they rank after every real cause (catalog C21). */
@@ -39,7 +39,7 @@ export function diagnose(ev: Evidence, options: DiagnoseOptions = {}): Finding[]
   }
   const merged = rank(merge(found));
   if (merged.length > 0) return merged;
-  if (upstreamErrors(ev).length === 0 && accessFailures(ev) === 0) return [no502EvidenceFinding(ev)];
+  if (windowUpstreamErrors(ev).length === 0 && accessFailures(ev) === 0) return [no502EvidenceFinding(ev)];
   return [unexplainedFinding(ev)];
 }
 

@@ -16,14 +16,14 @@ export const DEFAULT_DEDUP_WINDOW_S = 600;
 
 const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export const AlertRoute = z.strictObject({
+export const AlertRouteRule = z.strictObject({
   group: z.string().min(1).optional(),
   severity: z.string().min(1).optional(),
   channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, {
     error: 'expected a Slack channel id like C0123ABCD (not a name): copy it from the channel details',
   }),
 });
-export type AlertRoute = z.infer<typeof AlertRoute>;
+export type AlertRouteRule = z.infer<typeof AlertRouteRule>;
 
 const Duration = z
   .string()
@@ -36,7 +36,7 @@ export const AlertsSection = z.strictObject({
     .min(1, { error: 'expected at least one label name' })
     .optional(),
   dedupWindow: Duration.optional(),
-  routes: z.array(AlertRoute).optional(),
+  routes: z.array(AlertRouteRule).optional(),
 });
 export type AlertsSection = z.output<typeof AlertsSection>;
 
@@ -44,7 +44,7 @@ export type AlertsSection = z.output<typeof AlertsSection>;
 export interface AlertSettings {
   labels: readonly string[];
   dedupWindowS: number;
-  routes: readonly AlertRoute[];
+  routes: readonly AlertRouteRule[];
 }
 
 export function alertSettings(section: AlertsSection | undefined): AlertSettings {

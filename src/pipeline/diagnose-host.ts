@@ -17,7 +17,7 @@ export interface Session extends CommandRunner {
 /** How a host is reached; the CLI and the queue worker pass the real SSH connector, tests may pass another. */
 export type Connect = (host: ProbeHost, signal: AbortSignal | undefined) => Promise<Session>;
 
-export interface DiagnoseOptions {
+export interface DiagnoseHostOptions {
   sinceS: number;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
@@ -36,7 +36,7 @@ function connectFinding(err: unknown): Finding {
 export async function diagnoseHost(
   host: ProbeHost,
   connect: Connect,
-  options: DiagnoseOptions,
+  options: DiagnoseHostOptions,
 ): Promise<HostReport> {
   const now = options.now ?? Date.now;
   const started = performance.now();
@@ -82,7 +82,10 @@ export async function diagnoseHost(
       errorChart(evidence),
     );
   } finally {
-    await session.close();
+    // The report is made: a connection that fails to close must not sink it (nor the group's others).
+    await Promise.resolve()
+      .then(() => session.close())
+      .catch(() => {});
   }
 }
 
@@ -92,7 +95,7 @@ function finish(
   checks: CheckResult[],
   ranked: Finding[],
   unavailable: Readonly<Record<string, string>>,
-  options: DiagnoseOptions,
+  options: DiagnoseHostOptions,
   chart?: ErrorChart,
 ): HostReport {
   const { verdict, notChecked, findings } = hostVerdict(ranked, unavailable, {

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { ProbeHost } from '../probes/types.js';
 import type { HostReport, TargetReport } from '../report/types.js';
-import type { Connect, DiagnoseOptions } from './diagnose-host.js';
+import type { Connect, DiagnoseHostOptions } from './diagnose-host.js';
 import { diagnoseHost } from './diagnose-host.js';
 import { targetVerdict } from './verdict.js';
 
@@ -10,7 +10,7 @@ export async function diagnoseTarget(
   target: string,
   hosts: ProbeHost[],
   connect: Connect,
-  options: DiagnoseOptions & { concurrency?: number },
+  options: DiagnoseHostOptions & { concurrency?: number },
 ): Promise<TargetReport> {
   // Every SSH channel of every host listens on the one signal; the default cap of 10 is a false alarm here.
   if (options.signal) setMaxListeners(0, options.signal);

@@ -30,7 +30,31 @@ export type DiagnoseJobData = z.infer<typeof DiagnoseJobDataSchema>;
 
 export const DIAGNOSE_JOB_NAME = 'diagnose';
 
-/** One job per target and window: the dedup key. Names are case-insensitive in the inventory. */
+/**
+ * The windows a person's request is rounded up to, so that near-identical requests (`web 1s`,
+ * `web 2s`, … `web 30s`) are one job instead of one each: at most a dozen jobs per target.
+ */
+export const WINDOW_STEPS_S = [
+  30,
+  60,
+  300,
+  900,
+  1800,
+  3600,
+  3 * 3600,
+  6 * 3600,
+  12 * 3600,
+  86_400,
+  3 * 86_400,
+  7 * 86_400,
+] as const;
+
+/** The smallest step that covers the window asked for (never less than asked). */
+export function roundWindow(sinceS: number): number {
+  return WINDOW_STEPS_S.find((step) => step >= sinceS) ?? 7 * 86_400;
+}
+
+/** One job per target and rounded window: the dedup key. Names are case-insensitive in the inventory. */
 export function dedupKey(target: string, sinceS: number): string {
-  return `diagnose:${target.toLowerCase()}:${sinceS}`;
+  return `diagnose:${target.toLowerCase()}:${roundWindow(sinceS)}`;
 }

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { DiagnoseQueue } from './create-queue.js';
 import { withDeadline } from './deadline.js';
-import { DIAGNOSE_JOB_NAME, type DiagnoseJobData, DiagnoseJobDataSchema, dedupKey } from './job-data.js';
+import {
+  DIAGNOSE_JOB_NAME,
+  type DiagnoseJobData,
+  DiagnoseJobDataSchema,
+  dedupKey,
+  roundWindow,
+} from './job-data.js';
 
 export interface Enqueued {
   jobId: string;
@@ -11,13 +17,13 @@ export interface Enqueued {
   running: DiagnoseJobData;
 }
 
-/**
- * Adds a diagnosis unless one for the same target and window is waiting or running (BullMQ
- * deduplication: the key lives until that job completes or fails, so a later request runs anew).
- */
 /** Within Slack's 3 s ack even when Redis is down: the caller answers "try again" instead. */
 export const ENQUEUE_DEADLINE_MS = 2000;
 
+/**
+ * Adds a diagnosis unless one for the same target and rounded window is waiting or running (BullMQ
+ * deduplication: the key lives until that job completes or fails, so a later request runs anew).
+ */
 export async function enqueueDiagnosis(
   queue: DiagnoseQueue,
   data: DiagnoseJobData,
@@ -36,7 +42,9 @@ async function enqueue(
   data: DiagnoseJobData,
   dedup: { id: string; ttlMs?: number } | undefined,
 ): Promise<Enqueued> {
-  const valid = DiagnoseJobDataSchema.parse(data);
+  const asked = DiagnoseJobDataSchema.parse(data);
+  // A person's request (no dedup key of its own) runs over the rounded window its key names.
+  const valid = dedup ? asked : { ...asked, sinceS: roundWindow(asked.sinceS) };
   const jobId = randomUUID();
   const job = await queue.add(DIAGNOSE_JOB_NAME, valid, {
     jobId,

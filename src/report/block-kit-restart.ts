@@ -2,22 +2,13 @@
  * Block Kit of the safe restarts: the button (with Slack's `confirm` dialog naming exactly what runs
  * where) and the step-by-step message in the report's thread. Pure functions of plain data.
  */
+import type { RestartOffer } from '../actions/restart-offer.js';
+import type { RestartStep, StepState } from '../actions/restart-step.js';
 import { cut, escapeMrkdwn, LIMITS } from './block-kit-limits.js';
 import { button, context, section } from './block-kit-parts.js';
 import type { Block, Button } from './block-kit-types.js';
 
 export const ACTION_RESTART = 'd502_restart';
-
-/** A restart the report may offer: the button's value is `recordId` and nothing else. */
-export interface RestartOffer {
-  recordId: string;
-  label: string;
-  host: string;
-  address: string;
-  command: string;
-  dryRun: boolean;
-  expiresAt: number;
-}
 
 export function restartButton(offer: RestartOffer): Button {
   // Slack reads &, < and > in mrkdwn as markup (`<!channel>`): a command with a redirect must show as typed.
@@ -44,14 +35,6 @@ export function restartActionsBlock(offers: readonly RestartOffer[]): Block {
     block_id: 'd502_restart_actions',
     elements: offers.slice(0, 5).map(restartButton),
   };
-}
-
-export type StepState = 'running' | 'ok' | 'failed' | 'skipped' | 'refused';
-
-export interface RestartStep {
-  name: string;
-  state: StepState;
-  detail: string;
 }
 
 const MARK: Record<StepState, string> = {

@@ -4,6 +4,7 @@
  * evidence file for the thread. Every message fits Slack's limits (block-kit-limits.ts) and has a
  * `text` fallback.
  */
+import type { RestartOffer } from '../actions/restart-offer.js';
 import type { Finding } from '../diagnosis/finding.js';
 import type { CheckResult } from '../probes/check.js';
 import { codeBlock, cut, escapeMrkdwn, LIMITS } from './block-kit-limits.js';
@@ -17,7 +18,7 @@ import {
   section,
   windowText,
 } from './block-kit-parts.js';
-import { type RestartOffer, restartActionsBlock } from './block-kit-restart.js';
+import { restartActionsBlock } from './block-kit-restart.js';
 import type { Block, SlackMessage } from './block-kit-types.js';
 import type { HostReport, TargetReport } from './types.js';
 
@@ -51,7 +52,7 @@ function topFinding(h: HostReport): Finding | undefined {
 /** What could not be checked, as one line: `error-log (timed out after 3 s)`. */
 const notCheckedText = (h: HostReport) => h.notChecked.map((n) => `${n.check} (${n.reason})`).join('; ');
 
-function hostVerdict(h: HostReport): string {
+function verdictHeadline(h: HostReport): string {
   // Inconclusive (pipeline/verdict.ts): no cause, and an essential check could not run. Never "all clear".
   if (h.verdict === 'inconclusive') return `inconclusive: ${notCheckedText(h)} could not be checked`;
   const f = topFinding(h);
@@ -115,7 +116,7 @@ function findingActions(f: Finding, buttons: number): string | undefined {
 
 function singleHost(report: TargetReport, h: HostReport, meta: ReportMeta, evidenceBudget: number): Block[] {
   const f = topFinding(h);
-  const blocks: Block[] = [header(`${h.host}: ${hostVerdict(h)}`)];
+  const blocks: Block[] = [header(`${h.host}: ${verdictHeadline(h)}`)];
   const facts = [
     h.verdict === 'inconclusive'
       ? '*inconclusive*: not "all clear"'
@@ -177,7 +178,7 @@ function groupHosts(report: TargetReport, meta: ReportMeta): Block[] {
     const lines = hosts.map((h) => {
       const f = topFinding(h);
       const conf = f && h.verdict !== 'inconclusive' ? pct(f.confidence) : '-';
-      return `• ${escapeMrkdwn(h.host)}: ${escapeMrkdwn(cut(hostVerdict(h), 120))} · ${conf} · ${seconds(h.durationMs)}`;
+      return `• ${escapeMrkdwn(h.host)}: ${escapeMrkdwn(cut(verdictHeadline(h), 120))} · ${conf} · ${seconds(h.durationMs)}`;
     });
     const title = odd
       ? `*Odd one out: \`${cause}\`*`
@@ -195,7 +196,7 @@ function groupHosts(report: TargetReport, meta: ReportMeta): Block[] {
 export function renderReport(report: TargetReport, meta: ReportMeta): SlackMessage {
   const only = report.hosts.length === 1 ? report.hosts[0] : undefined;
   const text = only
-    ? `${only.host}: ${hostVerdict(only)}${topFinding(only) ? ` (${topFinding(only)?.cause}, ${pct(topFinding(only)?.confidence ?? 0)})` : ''}`
+    ? `${only.host}: ${verdictHeadline(only)}${topFinding(only) ? ` (${topFinding(only)?.cause}, ${pct(topFinding(only)?.confidence ?? 0)})` : ''}`
     : `${report.target}: diagnosis of ${report.hosts.length} hosts`;
   // Shrink the evidence until the whole message is under Slack's total size.
   for (const budget of [LIMITS.sectionText, 2000, 1200, 600, 0]) {

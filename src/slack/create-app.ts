@@ -5,12 +5,13 @@
  */
 import { App } from '@slack/bolt';
 import type { Logger } from 'pino';
+import type { RestartClickDeps } from '../actions/restart-click.js';
 import type { healthRoutes } from './http-routes.js';
 import type { IntakeDeps } from './intake-deps.js';
 import { boltLogger } from './pino-bolt-logger.js';
 import { registerActions } from './register-actions.js';
 import { registerCommand } from './register-command.js';
-import { type RestartIntakeDeps, registerRestart } from './register-restart.js';
+import { registerRestart } from './register-restart.js';
 import type { SlackMetrics } from './slack-metrics.js';
 import { countRateLimits, SLACK_RETRY } from './web-client.js';
 
@@ -26,7 +27,7 @@ export interface SlackAppOptions {
   metrics: SlackMetrics;
 }
 
-export function createSlackApp(opts: SlackAppOptions, deps: IntakeDeps, restart?: RestartIntakeDeps): App {
+export function createSlackApp(opts: SlackAppOptions, deps: IntakeDeps, restart?: RestartClickDeps): App {
   const common = {
     token: opts.botToken,
     logger: boltLogger(opts.logger),

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Inventory } from '../inventory/types.js';
+import type { IntakeLimits, RefusalReason } from '../queue/intake-limits.js';
 import type { DiagnoseJobData } from '../queue/job-data.js';
 import type { Enqueued } from '../queue/producer.js';
 import type { TargetReport } from '../report/types.js';
@@ -13,8 +14,14 @@ export interface IntakeDeps {
   allowedChannels: readonly string[];
   allowedUsers: readonly string[];
   logger: Logger;
+  /** Per person, per channel and queue-wide limits, checked before anything is queued. */
+  limits?: IntakeLimits;
   /** Counts each command by how it was answered. */
-  onCommand?(outcome: 'queued' | 'joined' | 'help' | 'unknown-target' | 'usage' | 'refused' | 'error'): void;
+  onCommand?(
+    outcome: 'queued' | 'joined' | 'help' | 'unknown-target' | 'usage' | 'refused' | 'limited' | 'error',
+  ): void;
+  /** Counts each refusal by a limit (metrics). */
+  onLimited?(source: 'command' | 'rerun', reason: RefusalReason): void;
 }
 
 export function allowed(deps: IntakeDeps, userId: string, channelId: string): boolean {

@@ -1,10 +1,12 @@
 /**
  * `/diagnose502`: the ack only validates and enqueues (Slack wants the answer within 3 s). What is
- * wrong is said ephemerally to the person; nothing is posted and nothing reaches SSH.
+ * wrong is said ephemerally to the person; nothing is posted and nothing reaches SSH. Order: help,
+ * usage, allowlist, inventory, intake limits (per person, per channel, queue-wide), then the queue.
  */
 import type { App } from '@slack/bolt';
 import { InventoryError } from '../inventory/errors.js';
 import { resolveTarget } from '../inventory/resolve-target.js';
+import { dedupKey } from '../queue/job-data.js';
 import {
   renderHelp,
   renderJoined,
@@ -12,6 +14,7 @@ import {
   renderUnknownTarget,
   renderUsageError,
 } from '../report/block-kit-intake.js';
+import { renderRefusal } from '../report/block-kit-refusal.js';
 import type { SlackMessage } from '../report/block-kit-types.js';
 import { allowed, type IntakeDeps } from './intake-deps.js';
 import { parseCommandText } from './parse-command.js';
@@ -43,6 +46,19 @@ export function registerCommand(app: App, deps: IntakeDeps): void {
       return ack(ephemeral(renderUnknownTarget(parsed.target, err.suggestions)));
     }
     try {
+      const admission = await deps.limits?.admitPerson(
+        { userId: command.user_id, channelId: command.channel_id },
+        dedupKey(parsed.target, parsed.sinceS),
+      );
+      if (admission && !admission.ok) {
+        deps.onCommand?.('limited');
+        deps.onLimited?.('command', admission.reason);
+        deps.logger.info(
+          { user: command.user_id, channel: command.channel_id, reason: admission.reason },
+          'diagnosis refused by an intake limit',
+        );
+        return ack(ephemeral(renderRefusal(admission, Date.now())));
+      }
       const queued = await deps.enqueue({
         target: parsed.target,
         sinceS: parsed.sinceS,

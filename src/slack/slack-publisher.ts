@@ -1,10 +1,10 @@
 /** The Slack side of a diagnosis job: one message, updated live, then the report and its evidence file. */
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import type { RestartOffer } from '../actions/restart-offer.js';
 import { type JobContext, PublishRefusedError, type ReportPublisher } from '../queue/publisher.js';
 import { renderFailure, renderProgress, renderReport } from '../report/block-kit.js';
 import { renderNotInChannel } from '../report/block-kit-intake.js';
-import type { RestartOffer } from '../report/block-kit-restart.js';
 import type { TargetReport } from '../report/types.js';
 import { respondEphemeral } from './respond.js';
 import { uploadCharts } from './upload-chart.js';

@@ -27,7 +27,7 @@ import {
 } from './known-hosts.js';
 import type { Limiter } from './limit.js';
 import { createLimiter, DEFAULT_MAX_CHANNELS } from './limit.js';
-import type { RunOptions, RunResult } from './run-command.js';
+import type { RunResult, SshRunOptions } from './run-command.js';
 import { commandLine, runOnClient } from './run-command.js';
 import { Client, parseKey } from './ssh2-client.js';
 
@@ -58,7 +58,7 @@ export interface SshSession {
   /** True once `close()` was called or the connection dropped. */
   readonly closed: boolean;
   /** Runs a command on its own channel; see run-command.ts. Throws only if the session is unusable. */
-  run(command: string, options: RunOptions): Promise<RunResult>;
+  run(command: string, options: SshRunOptions): Promise<RunResult>;
   /** Closes the connection (and the jump host's). Idempotent. */
   close(): Promise<void>;
 }
@@ -522,7 +522,7 @@ export async function connectHost(host: ConnectTarget, options: ConnectOptions =
     get closed() {
       return closed;
     },
-    async run(command: string, runOptions: RunOptions): Promise<RunResult> {
+    async run(command: string, runOptions: SshRunOptions): Promise<RunResult> {
       const started = performance.now();
       const line = commandLine(command, { sudo: host.ssh.sudo, privileged: runOptions.privileged === true });
       const aborted = (): RunResult => ({

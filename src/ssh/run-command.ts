@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Client, ClientChannel } from 'ssh2';
 import { SshError } from './errors.js';
 
-export interface RunOptions {
+export interface SshRunOptions {
   /** Wall time for the command, from when its channel is requested. */
   timeoutMs: number;
   /** Cap on each of stdout and stderr; more output stops the command and sets `truncated`. */
@@ -91,7 +91,7 @@ export interface RunContext {
 export function runOnClient(
   client: Client,
   command: string,
-  options: RunOptions,
+  options: SshRunOptions,
   context: RunContext,
 ): Promise<RunResult> {
   const started = performance.now();

@@ -1,6 +1,7 @@
 /** The pure parts of alert intake: labels to hosts, routes, credentials, the inventory section, config. */
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { alertIdentity, alertOrder } from '../../src/alerts/fresh-alerts.js';
 import { groupsOf, mapHost, stripPort } from '../../src/alerts/map-hosts.js';
 import { parseAlertGroup } from '../../src/alerts/payloads.js';
 import { routeChannel } from '../../src/alerts/route-channel.js';
@@ -190,5 +191,28 @@ describe('configuration', () => {
     expect(c?.alertmanager).toBeUndefined();
     expect(c?.grafana).toMatchObject({ signatureHeader: 'X-Grafana-Alerting-Signature', maxAgeS: 300 });
     expect(c?.maxBodyBytes).toBe(1024 * 1024);
+  });
+});
+
+describe('alert order (replays cannot go back in time)', () => {
+  const alert = (status: 'firing' | 'resolved', startsAt: string) => ({
+    status,
+    labels: { alertname: 'A', instance: 'web-1' },
+    startsAt,
+    endsAt: undefined,
+    fingerprint: 'f00d',
+  });
+  it('orders by episode (startsAt), then firing before resolved', () => {
+    const first = alertOrder(alert('firing', '2026-12-01T10:00:00Z'));
+    const resolved = alertOrder(alert('resolved', '2026-12-01T10:00:00Z'));
+    const again = alertOrder(alert('firing', '2026-12-01T11:00:00Z'));
+    expect([first < resolved, resolved < again]).toEqual([true, true]);
+    expect(alertOrder(alert('firing', 'not a time'))).toBe('000000000000000:0');
+  });
+  it('identifies an alert by its fingerprint, or by its sorted labels', () => {
+    expect(alertIdentity(alert('firing', 'x'))).toBe('f00d');
+    const a = { ...alert('firing', 'x'), fingerprint: undefined, labels: { b: '2', a: '1' } };
+    const b = { ...a, labels: { a: '1', b: '2' } };
+    expect(alertIdentity(a)).toBe(alertIdentity(b));
   });
 });

@@ -16,6 +16,7 @@ import {
   startBotHarness,
   unreachableInventory,
 } from '../bot/bot-harness.js';
+import { partialRequest } from '../bot/partial-request.js';
 
 const skip = await redisAvailable();
 if (skip) console.warn(`[test/alerts/webhooks] skipped: ${skip}`);
@@ -162,5 +163,89 @@ describe.skipIf(skip !== undefined)('alert webhooks: credentials, limits, valida
     expect(answer.issues.join('\n')).toMatch(/version: expected version "4"/);
     expect(answer.issues.join('\n')).toMatch(/status:/);
     expect(answer.issues.join('\n')).toMatch(/alerts:/);
+  });
+
+  it('auth before the body: a client holding a partial body without (or with wrong) credentials is answered 401 at once and disconnected', async () => {
+    if (!bot) throw new Error('setup failed');
+    const before = await jobs();
+    const held = [
+      await partialRequest(bot.url, '/alerts/alertmanager', {}),
+      await partialRequest(bot.url, '/alerts/alertmanager', { Authorization: `Bearer ${TOKEN}x` }),
+      await partialRequest(bot.url, '/alerts/grafana', {}),
+      // A signature header that cannot be an HMAC-SHA256 (not 64 hex digits) is refused unread.
+      await partialRequest(bot.url, '/alerts/grafana', {
+        'X-Grafana-Alerting-Signature': 'x'.repeat(64),
+        [TS_HEADER]: String(Math.floor(Date.now() / 1000)),
+      }),
+      // A well-formed signature with a stale timestamp: refused from the headers alone.
+      await partialRequest(bot.url, '/alerts/grafana', {
+        'X-Grafana-Alerting-Signature': 'a'.repeat(64),
+        [TS_HEADER]: String(Math.floor(Date.now() / 1000) - 3600),
+      }),
+    ];
+    for (const h of held) {
+      expect(h).toMatchObject({ status: 401, closed: true });
+      // Generous: the server does not wait for the other 59,960 bytes (it would until its timeout).
+      expect(h.ms).toBeLessThan(2000);
+    }
+    // With the right token the server does wait for the body (it is the sender's to finish).
+    const waiting = await partialRequest(
+      bot.url,
+      '/alerts/alertmanager',
+      { Authorization: `Bearer ${TOKEN}` },
+      { waitMs: 500 },
+    );
+    expect(waiting).toMatchObject({ status: 0, closed: false });
+    expect(await jobs()).toBe(before);
+  });
+
+  it('a replayed Alertmanager "resolved" from an earlier episode does not mark the firing group resolved', async () => {
+    if (!bot) throw new Error('setup failed');
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const groupKey = '{}:{alertname="NginxReplay"}';
+    const t1 = new Date(Date.now() - 3_600_000).toISOString();
+    const t2 = new Date(Date.now() - 1_800_000).toISOString();
+    const t3 = new Date(Date.now() - 60_000).toISOString();
+    const notification = (status: 'firing' | 'resolved', startsAt: string, endsAt: string) =>
+      JSON.stringify({
+        version: '4',
+        groupKey,
+        status,
+        receiver: 'bot',
+        groupLabels: { alertname: 'NginxReplay' },
+        commonLabels: { alertname: 'NginxReplay' },
+        alerts: [
+          {
+            status,
+            labels: { alertname: 'NginxReplay', instance: 'web-2:9113' },
+            startsAt,
+            endsAt,
+            // Alertmanager's fingerprint hashes the labels: the same in every episode.
+            fingerprint: '5e1f0a2b3c4d5e6f',
+          },
+        ],
+      });
+    const firing1 = notification('firing', t1, '0001-01-01T00:00:00Z');
+    const resolved1 = notification('resolved', t1, t2);
+    const firing2 = notification('firing', t3, '0001-01-01T00:00:00Z');
+    const head = () =>
+      bot?.standin.messages.find(
+        (m) => m.channel === 'C0ALERTS' && !m.threadTs && m.text.includes('NginxReplay'),
+      );
+
+    expect((await post('/alerts/alertmanager', firing1, auth)).status).toBe(200);
+    expect(head()?.text).toMatch(/firing/);
+    expect((await post('/alerts/alertmanager', resolved1, auth)).status).toBe(200);
+    expect(head()?.text).toMatch(/resolved/);
+    expect((await post('/alerts/alertmanager', firing2, auth)).status).toBe(200);
+    expect(head()?.text).toMatch(/firing/);
+    // The captured "resolved" of the first episode, sent again (valid bearer token, no timestamp).
+    const replay = await post('/alerts/alertmanager', resolved1, auth);
+    expect(replay.status).toBe(200);
+    expect(head()?.text).toMatch(/firing/);
+    expect(head()?.text).not.toMatch(/resolved/);
+    // Alertmanager's own re-send of the current state still passes.
+    expect((await post('/alerts/alertmanager', firing2, auth)).status).toBe(200);
+    expect(head()?.text).toMatch(/firing/);
   });
 });

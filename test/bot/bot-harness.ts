@@ -65,6 +65,8 @@ export interface BotHarness {
   /** The environment a child `diagnose502 worker` needs to join this bot. */
   env: Record<string, string>;
   metrics: BotMetrics;
+  /** Fetch options that carry DIAGNOSE502_METRICS_TOKEN, for /readyz and /metrics. */
+  auth: RequestInit;
   command(
     text: string,
     o?: { user?: string; channel?: string },
@@ -81,6 +83,7 @@ export async function startBotHarness(opts: {
   const dir = await mkdtemp(path.join(tmpdir(), 'd502-bot-'));
   const token = `xoxb-test-${randomBytes(6).toString('hex')}`;
   const secret = randomBytes(16).toString('hex');
+  const metricsToken = randomBytes(16).toString('hex');
   const standin = new SlackStandin(token);
   const apiUrl = await standin.start();
   const env: Record<string, string> = {
@@ -92,6 +95,7 @@ export async function startBotHarness(opts: {
     DIAGNOSE502_QUEUE: `d502-test-${randomBytes(6).toString('hex')}`,
     PORT: '0',
     WORKER_CONCURRENCY: '4',
+    DIAGNOSE502_METRICS_TOKEN: metricsToken,
     ...opts.env,
   };
   const config = loadBotConfig(env, 'start');
@@ -114,6 +118,7 @@ export async function startBotHarness(opts: {
     },
     env,
     metrics: serve.metrics,
+    auth: { headers: { authorization: `Bearer ${env.DIAGNOSE502_METRICS_TOKEN}` } },
     async command(text, o = {}) {
       const responseUrl = standin.responseUrl();
       const res = await postSigned(`${url}/slack/events`, slashCommand(text, { ...o, responseUrl }), {

@@ -50,6 +50,33 @@ describe('loadBotConfig', () => {
     expect(cfg.allowedUsers).toEqual(['U0123ABCD']);
   });
 
+  it('intake limits and the metrics token: defaults, values, and what is wrong with a bad one', () => {
+    const cfg = loadBotConfig(VALID, 'serve');
+    expect(cfg.limits).toEqual({ perUserPerMin: 10, perChannelPerMin: 30, maxWaiting: 200 });
+    expect(cfg.metricsToken).toBeUndefined();
+    const set = loadBotConfig(
+      {
+        ...VALID,
+        DIAGNOSE502_RATE_PER_USER: '3',
+        DIAGNOSE502_RATE_PER_CHANNEL: '12',
+        DIAGNOSE502_QUEUE_MAX_WAITING: '50',
+        DIAGNOSE502_METRICS_TOKEN: 'm'.repeat(32),
+      },
+      'serve',
+    );
+    expect(set.limits).toEqual({ perUserPerMin: 3, perChannelPerMin: 12, maxWaiting: 50 });
+    expect(set.metricsToken).toBe('m'.repeat(32));
+    const issues = issuesOf({
+      ...VALID,
+      DIAGNOSE502_RATE_PER_USER: '0',
+      DIAGNOSE502_QUEUE_MAX_WAITING: 'lots',
+      DIAGNOSE502_METRICS_TOKEN: 'short',
+    }).join('\n');
+    expect(issues).toMatch(/DIAGNOSE502_RATE_PER_USER must be a whole number from 1 to 100000/);
+    expect(issues).toMatch(/DIAGNOSE502_QUEUE_MAX_WAITING must be a whole number from 1 to 1000000/);
+    expect(issues).toMatch(/DIAGNOSE502_METRICS_TOKEN .*at least 16 characters/);
+  });
+
   it('names every missing variable at once, with what to set', () => {
     const issues = issuesOf({});
     expect(issues).toHaveLength(3);

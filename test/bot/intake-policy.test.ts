@@ -32,6 +32,7 @@ describe.skipIf(skip !== undefined)('intake policy', () => {
   let standin: SlackStandin;
   const secret = randomBytes(16).toString('hex');
   const token = 'xoxb-policy-test';
+  const metricsToken = randomBytes(16).toString('hex');
   const servers: Array<Awaited<ReturnType<typeof startServe>>> = [];
 
   async function serve(env: Record<string, string>) {
@@ -44,6 +45,7 @@ describe.skipIf(skip !== undefined)('intake policy', () => {
         DIAGNOSE502_INVENTORY: path.join(dir, 'inventory.yml'),
         DIAGNOSE502_QUEUE: `d502-policy-${randomBytes(6).toString('hex')}`,
         PORT: '0',
+        DIAGNOSE502_METRICS_TOKEN: metricsToken,
         ...env,
       },
       'serve',
@@ -103,7 +105,9 @@ describe.skipIf(skip !== undefined)('intake policy', () => {
     expect(JSON.parse(res.body).text).toMatch(/queue \(Redis\) is not reachable/);
     // Generous: Slack's own limit is 3 s.
     expect(res.ms).toBeLessThan(2500);
-    const ready = await fetch(`http://127.0.0.1:${s.port}/readyz`);
+    const ready = await fetch(`http://127.0.0.1:${s.port}/readyz`, {
+      headers: { authorization: `Bearer ${metricsToken}` },
+    });
     expect(ready.status).toBe(503);
     const body = (await ready.json()) as { checks: Record<string, string> };
     expect(body.checks.slack).toBe('ok');

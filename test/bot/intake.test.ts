@@ -149,7 +149,7 @@ describe.skipIf(skip !== undefined)('Slack intake and worker (real Bolt, real Re
     expect(report).toBeDefined();
     expect(bot.standin.calls.some((c) => c.method === 'chat.update' && c.status === 429)).toBe(true);
     // Each process exposes its own /metrics: the worker counts diagnoses and 429s, serve counts commands.
-    const worker = await (await fetch(`http://127.0.0.1:${bot.worker.port}/metrics`)).text();
+    const worker = await (await fetch(`http://127.0.0.1:${bot.worker.port}/metrics`, bot.auth)).text();
     expect(worker).toMatch(
       /diagnose502_diagnoses_total\{cause="host-unreachable",outcome="completed"\} [1-9]/,
     );
@@ -159,7 +159,7 @@ describe.skipIf(skip !== undefined)('Slack intake and worker (real Bolt, real Re
       /diagnose502_slack_api_errors_total\{method="chat.postMessage",error="not_in_channel"\} 1/,
     );
     expect(worker).toMatch(/diagnose502_queue_jobs\{state="completed"\} [1-9]/);
-    const serve = await (await fetch(`${bot.url}/metrics`)).text();
+    const serve = await (await fetch(`${bot.url}/metrics`, bot.auth)).text();
     expect(serve).toMatch(/diagnose502_commands_total\{outcome="unknown-target"\} 1/);
   });
 
@@ -220,7 +220,7 @@ describe.skipIf(skip !== undefined)('Slack intake and worker (real Bolt, real Re
 
   it('/healthz and /readyz answer', async () => {
     expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
-    const ready = await fetch(`${bot.url}/readyz`);
+    const ready = await fetch(`${bot.url}/readyz`, bot.auth);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ ok: true, checks: { redis: 'ok', slack: 'ok' } });
   });

@@ -13,11 +13,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquire, release } from '../../src/actions/lock.js';
 import { parseRedisTarget } from '../../src/config/redis-target.js';
 import { createDiagnoseQueue } from '../../src/queue/create-queue.js';
 import { enqueueDiagnosis } from '../../src/queue/producer.js';
 import { bullPrefix, redisConnection } from '../../src/queue/redis.js';
+import { acquireLock, releaseLock } from '../../src/queue/redis-lock.js';
 import { type BotHarness, startBotHarness, unreachableInventory } from './bot-harness.js';
 
 const run = promisify(execFile);
@@ -158,9 +158,9 @@ describe.skipIf(missing !== undefined)('through a Redis Cluster', () => {
       30_000,
       'the report',
     );
-    const ready = await fetch(`${b.url}/readyz`);
+    const ready = await fetch(`${b.url}/readyz`, b.auth);
     expect(await ready.json()).toEqual({ ok: true, checks: { redis: 'ok', slack: 'ok' } });
-    const metrics = await (await fetch(`${b.url}/metrics`)).text();
+    const metrics = await (await fetch(`${b.url}/metrics`, b.auth)).text();
     expect(metrics).toMatch(/diagnose502_queue_jobs\{state="completed"\} 1/);
     const c = redisConnection(url, 'worker');
     try {
@@ -200,10 +200,10 @@ describe.skipIf(missing !== undefined)('through a Redis Cluster', () => {
     try {
       await new Promise((resolve) => c.once('ready', resolve));
       const key = `d502:cluster-test:restart-lock:web-1:app`;
-      expect(await acquire(c, key, 'owner-a', 10_000)).toBe(true);
-      expect(await acquire(c, key, 'owner-b', 10_000)).toBe(false);
-      expect(await release(c, key, 'owner-b')).toBe(false);
-      expect(await release(c, key, 'owner-a')).toBe(true);
+      expect(await acquireLock(c, key, 'owner-a', 10_000)).toBe(true);
+      expect(await acquireLock(c, key, 'owner-b', 10_000)).toBe(false);
+      expect(await releaseLock(c, key, 'owner-b')).toBe(false);
+      expect(await releaseLock(c, key, 'owner-a')).toBe(true);
       expect(await c.exists(key)).toBe(0);
     } finally {
       c.disconnect();

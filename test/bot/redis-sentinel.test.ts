@@ -114,7 +114,7 @@ describe.skipIf(skip !== undefined)('through Redis Sentinel', () => {
       30_000,
       'the report',
     );
-    const ready = await fetch(`${b.url}/readyz`);
+    const ready = await fetch(`${b.url}/readyz`, b.auth);
     expect(await ready.json()).toEqual({ ok: true, checks: { redis: 'ok', slack: 'ok' } });
   });
 });

@@ -7,8 +7,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ActionRecord, claimAction, newActionId } from '../../src/actions/action-record.js';
 import { actionKeys } from '../../src/actions/keys.js';
-import { acquire, lockRestart, release, startCooldown } from '../../src/actions/lock.js';
+import { lockRestart, startCooldown } from '../../src/actions/lock.js';
 import { parseInventory } from '../../src/inventory/load-inventory.js';
+import { acquireLock, releaseLock } from '../../src/queue/redis-lock.js';
 import { REDIS_URL, redisAvailable } from './bot-harness.js';
 
 const skip = await redisAvailable();
@@ -51,7 +52,7 @@ describe.skipIf(skip !== undefined)('restart lock, cooldown, group slots and cla
       reason: 'another restart of app on web-1 is running',
     });
     // Someone else's token frees nothing.
-    expect(await release(redis, keys.lock('web-1', 'app'), 'job-not-owner')).toBe(false);
+    expect(await releaseLock(redis, keys.lock('web-1', 'app'), 'job-not-owner')).toBe(false);
     expect(await redis.exists(keys.lock('web-1', 'app'))).toBe(1);
     if (winners[0]?.ok) await winners[0].held.release();
     expect(await redis.exists(keys.lock('web-1', 'app'))).toBe(0);
@@ -71,7 +72,7 @@ describe.skipIf(skip !== undefined)('restart lock, cooldown, group slots and cla
     expect(c.ok === false && c.reason).toMatch(
       /^app on web-2 was restarted recently; the cooldown ends in (59|60) s$/,
     );
-    expect(await acquire(redis, keys.lock('web-2', 'app'), 'after')).toBe(true);
+    expect(await acquireLock(redis, keys.lock('web-2', 'app'), 'after', 60_000)).toBe(true);
   });
 
   it('a button is claimed once, however many clicks race', async () => {

@@ -41,7 +41,7 @@ describe.skipIf(skip !== undefined)('diagnose502 start', () => {
     try {
       const base = `http://127.0.0.1:${port}`;
       for (let i = 0; i < 100; i++) {
-        const up = await fetch(`${base}/readyz`).then(
+        const up = await fetch(`${base}/readyz`, bot.auth).then(
           (r) => r.ok,
           () => false,
         );
@@ -65,10 +65,10 @@ describe.skipIf(skip !== undefined)('diagnose502 start', () => {
       // The job completes just after the report and its file: scrape until the counters show it.
       let metrics = '';
       for (let i = 0; i < 50 && !metrics.includes('diagnose502_queue_jobs{state="completed"} 1'); i++) {
-        metrics = await (await fetch(`${base}/metrics`)).text();
+        metrics = await (await fetch(`${base}/metrics`, bot.auth)).text();
         await new Promise((r) => setTimeout(r, 100));
       }
-      metrics = await (await fetch(`${base}/metrics`)).text();
+      metrics = await (await fetch(`${base}/metrics`, bot.auth)).text();
       expect(metrics).toMatch(/diagnose502_commands_total\{outcome="queued"\} 1/);
       expect(metrics).toMatch(
         /diagnose502_diagnoses_total\{cause="host-unreachable",outcome="completed"\} 1/,

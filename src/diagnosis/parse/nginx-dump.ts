@@ -10,7 +10,7 @@ export interface DumpedFile {
   text: string;
 }
 
-export interface NginxDump {
+export interface NginxDumpFiles {
   /** Non-empty lines before the first file marker: `nginx: the configuration file ... syntax is ok`. */
   testLines: string[];
   files: DumpedFile[];
@@ -21,7 +21,7 @@ const MARKER_RE = /^# configuration file (.+):$/;
 const TEST_LINE_RE =
   /^nginx: (?:\[(?:emerg|alert|crit|error|warn|notice|info)\] |(?:the )?configuration file )/;
 
-export function splitNginxDump(output: string): NginxDump {
+export function splitNginxDump(output: string): NginxDumpFiles {
   const lines = output.split('\n');
   const testLines: string[] = [];
   const files: DumpedFile[] = [];

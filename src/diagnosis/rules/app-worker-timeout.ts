@@ -5,13 +5,13 @@ import { modulePrefix, passesFor } from './config.js';
 import { peerOf, RESET_SIGNATURES, summarize, topPaths } from './log-signals.js';
 import { parsePeer } from './peers.js';
 import { errorsOf, signalLines } from './service-errors.js';
-import { dominantFailureTime, mostlyAt, seconds } from './timing.js';
+import { dominantFailureTime, mostlyAt, parseSeconds } from './timing.js';
 
 const TIMEOUT_KEYS = ['timeout', 'harakiri', 'request_terminate_timeout', 'worker_timeout'];
 
 function appTimeoutS(svc: ServiceEvidence): number | undefined {
   for (const k of TIMEOUT_KEYS) {
-    const v = seconds(svc.settings[k]);
+    const v = parseSeconds(svc.settings[k]);
     if (v !== undefined && v > 0) return v;
   }
   return undefined;

@@ -1,7 +1,7 @@
 import type { Evidence } from '../evidence.js';
 import type { Finding } from '../finding.js';
 import { action } from './actions.js';
-import { summarize, upstreamErrors, withSignature } from './log-signals.js';
+import { summarize, windowUpstreamErrors, withSignature } from './log-signals.js';
 
 const FULL_PCT = 97;
 
@@ -28,7 +28,7 @@ export function diskFullRule(ev: Evidence): Finding[] {
       ? full.length > 0 || permissionOnly
         ? 0.96
         : 0.88
-      : upstreamErrors(ev).length > 0
+      : windowUpstreamErrors(ev).length > 0
         ? 0.6
         : 0.5;
   const mounts = full.map(

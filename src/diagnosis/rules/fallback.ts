@@ -3,7 +3,7 @@ import type { Evidence } from '../evidence.js';
 import type { Finding } from '../finding.js';
 import type { SignatureId } from '../parse/types.js';
 import { action } from './actions.js';
-import { messageKey, summarize, upstreamErrors, windowLabel } from './log-signals.js';
+import { messageKey, summarize, windowLabel, windowUpstreamErrors } from './log-signals.js';
 
 /** First catalog 3.1 candidate of each signature, as a cause id: the guess when no rule confirmed anything. */
 const FIRST_CANDIDATE: Record<SignatureId, Cause> = {
@@ -62,7 +62,7 @@ export function accessFailures(ev: Evidence): number {
  * first catalog candidate, at low confidence, rather than claiming there is no 502 evidence.
  */
 export function unexplainedFinding(ev: Evidence): Finding {
-  const errors = upstreamErrors(ev);
+  const errors = windowUpstreamErrors(ev);
   const counts = new Map<SignatureId, number>();
   for (const e of errors) if (e.signature) counts.set(e.signature, (counts.get(e.signature) ?? 0) + 1);
   const top = [...counts].sort((a, b) => b[1] - a[1])[0];

@@ -1,7 +1,7 @@
 import type { Evidence } from '../evidence.js';
 import type { Finding } from '../finding.js';
 import { action } from './actions.js';
-import { summarize, upstreamErrors, withSignature } from './log-signals.js';
+import { summarize, windowUpstreamErrors, withSignature } from './log-signals.js';
 
 /**
  * Catalog C23: `socket() failed (24: Too many open files)` -> **500** (not 502), `accept4() failed
@@ -14,7 +14,7 @@ export function fdExhaustedRule(ev: Evidence): Finding[] {
   const warn = withSignature(ev, 'fd_rlimit_warn');
   const { workerOpenFds: open, workerFdLimit: limit } = ev.nginx;
   const near = open !== undefined && limit !== undefined && open >= limit * 0.9;
-  if (list.length === 0 && !(near && upstreamErrors(ev).length > 0)) return [];
+  if (list.length === 0 && !(near && windowUpstreamErrors(ev).length > 0)) return [];
   const cfg = ev.nginx.config;
   const wc = cfg?.workerConnections ?? 512;
   const want = Math.max(65535, wc * 2);

@@ -2,7 +2,7 @@ import type { CpuProcess } from '../../probes/defs/system.js';
 import type { Evidence, ResourceEvidence } from '../evidence.js';
 import type { Finding } from '../finding.js';
 import { action } from './actions.js';
-import { upstreamErrors, withSignature } from './log-signals.js';
+import { windowUpstreamErrors, withSignature } from './log-signals.js';
 
 /** Saturation facts, each a verbatim-able line; thresholds are the usual "this hurts latency" marks. */
 export function saturation(r: ResourceEvidence | undefined): string[] {
@@ -50,7 +50,7 @@ export function hostOverloadRule(ev: Evidence): Finding[] {
   const facts = saturation(ev.resources);
   if (facts.length === 0) return [];
   const hogs = cpuHogs(ev.resources);
-  const errors = upstreamErrors(ev).length;
+  const errors = windowUpstreamErrors(ev).length;
   const fivexx = (ev.accessLog?.byStatus['502'] ?? 0) + (ev.accessLog?.byStatus['504'] ?? 0);
   const quiet = errors === 0 && fivexx === 0;
   if (quiet && hogs.length === 0) return [];

@@ -6,7 +6,7 @@ import { groupsFor, siteRef, versionAtLeast } from './config.js';
 import { groupByPeer, summarize, withSignature } from './log-signals.js';
 import { findTarget, owningService, type Peer, parsePeer, peerLabel } from './peers.js';
 import { signalLines } from './service-errors.js';
-import { seconds } from './timing.js';
+import { parseSeconds } from './timing.js';
 
 /** Backend idle-timeout defaults (catalog C12): Node 5s, gunicorn 2s, Apache 5s, Puma 20s. */
 const IDLE_DEFAULTS: Record<string, number> = { node: 5, gunicorn: 2, apache: 5, puma: 20 };
@@ -23,7 +23,7 @@ function backendIdleS(svc: ServiceEvidence | undefined): number | undefined {
   for (const k of IDLE_KEYS) {
     const raw = svc.settings[k];
     // Node's keepAliveTimeout is in ms.
-    const v = k === 'keepAliveTimeout' && raw && /^\d+$/.test(raw) ? Number(raw) / 1000 : seconds(raw);
+    const v = k === 'keepAliveTimeout' && raw && /^\d+$/.test(raw) ? Number(raw) / 1000 : parseSeconds(raw);
     if (v !== undefined) return v;
   }
   return IDLE_DEFAULTS[svc.kind];

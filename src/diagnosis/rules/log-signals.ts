@@ -30,7 +30,7 @@ export function withSignature(ev: Evidence, ...sigs: SignatureId[]): ErrorLogEnt
   return entries(ev).filter((e) => e.signature !== undefined && wanted.has(e.signature));
 }
 
-export function upstreamErrors(ev: Evidence): ErrorLogEntry[] {
+export function windowUpstreamErrors(ev: Evidence): ErrorLogEntry[] {
   return entries(ev).filter((e) => e.signature !== undefined && !NOT_UPSTREAM_ERRORS.has(e.signature));
 }
 

@@ -1,7 +1,7 @@
 import type { Evidence, ServiceEvidence } from '../evidence.js';
 import type { Finding } from '../finding.js';
 import { action, restartAction, unitName } from './actions.js';
-import { summarize, upstreamErrors } from './log-signals.js';
+import { summarize, windowUpstreamErrors } from './log-signals.js';
 import { killsOf, svcMatchesProcess } from './oom-tie.js';
 import { DEATH_SIGNATURES, errorsOf, signalLines } from './service-errors.js';
 
@@ -11,7 +11,7 @@ import { DEATH_SIGNATURES, errorsOf, signalLines } from './service-errors.js';
  * says restart at most once and repeated OOM is a capacity decision (section 8).
  */
 export function oomKilledRule(ev: Evidence): Finding[] {
-  if (upstreamErrors(ev).length === 0) return [];
+  if (windowUpstreamErrors(ev).length === 0) return [];
   const kills = ev.kernel?.oomKills ?? [];
   const out: Finding[] = [];
   const claimed = new Set<string>();
@@ -65,7 +65,7 @@ export function oomKilledRule(ev: Evidence): Finding[] {
                 `${sameName.map((k) => `${k.process}${k.pid !== undefined ? ` (pid ${k.pid})` : ''}`).join(', ')}: same name as an app, but neither its pid nor its cgroup, and the upstream was already refusing connections before the kill (or the kill came after the errors)`,
               ]
             : []),
-          ...summarize(ev, upstreamErrors(ev), 3),
+          ...summarize(ev, windowUpstreamErrors(ev), 3),
         ],
       ),
     );

@@ -26,7 +26,7 @@ export function dominantFailureTime(ev: Evidence): number | undefined {
 }
 
 /** Parse `30`, `30s`, `30.0`, `2m`, `60000ms` into seconds. */
-export function seconds(v: string | undefined): number | undefined {
+export function parseSeconds(v: string | undefined): number | undefined {
   if (!v) return undefined;
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(v);
   if (!m) return undefined;

@@ -2,7 +2,7 @@ import type { Evidence } from '../evidence.js';
 import type { Finding } from '../finding.js';
 import type { AccessStats } from '../parse/types.js';
 import { action } from './actions.js';
-import { upstreamErrors } from './log-signals.js';
+import { windowUpstreamErrors } from './log-signals.js';
 import { owningService, parsePeer } from './peers.js';
 
 /** error_log levels at which nginx still writes the [error]/[crit] line of every 502/504 it makes. */
@@ -18,7 +18,7 @@ const LOGS_UPSTREAM_ERRORS = new Set(['debug', 'info', 'notice', 'warn', 'error'
 export function upstreamReturned502Rule(ev: Evidence): Finding[] {
   const a = ev.accessLog;
   if (!a?.hasUpstreamFields) return [];
-  const errors = upstreamErrors(ev).length;
+  const errors = windowUpstreamErrors(ev).length;
   const certain = total(a.upstreamGenerated);
   const unattributed = errorLogSilent(ev, errors) ? total(a.unattributed) : 0;
   if (certain + unattributed === 0) return [];

@@ -35,7 +35,7 @@ export function bashScript(script: string): string {
 }
 
 /** Lines of a section that starts with `marker` and ends at the next `__` marker line. */
-export function section(stdout: string, marker: string): string[] {
+export function markedSection(stdout: string, marker: string): string[] {
   const out: string[] = [];
   let inside = false;
   for (const line of stdout.split('\n')) {

@@ -1,5 +1,5 @@
 import type { ProbeSpec } from '../types.js';
-import { section, tagged } from './common.js';
+import { markedSection, tagged } from './common.js';
 
 export const securityProbe: ProbeSpec = {
   id: 'security',
@@ -26,8 +26,8 @@ export interface SecurityFacts {
 export function parseSecurity(stdout: string): SecurityFacts {
   const se = tagged(stdout, 'SELINUX')[0]?.trim().toLowerCase();
   const aa = tagged(stdout, 'APPARMOR')[0]?.trim();
-  const nft = section(stdout, '__NFT');
-  const ipt = section(stdout, '__IPT');
+  const nft = markedSection(stdout, '__NFT');
+  const ipt = markedSection(stdout, '__IPT');
   const rules = nft.length > 0 ? nft : ipt;
   return {
     selinux: se === 'enforcing' || se === 'permissive' || se === 'disabled' ? se : undefined,

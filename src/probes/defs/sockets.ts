@@ -1,5 +1,5 @@
 import type { ProbeSpec } from '../types.js';
-import { section } from './common.js';
+import { markedSection } from './common.js';
 
 export interface ListeningSocket {
   kind: 'tcp' | 'unix';
@@ -35,7 +35,7 @@ function owners(line: string): { processes: string[]; pids: number[] } {
 export function parseSockets(stdout: string): ListeningSocket[] {
   const out: ListeningSocket[] = [];
   // `ss -lnpH -t -x` starts each line with its Netid.
-  for (const line of section(stdout, '__SS')) {
+  for (const line of markedSection(stdout, '__SS')) {
     const f = line.trim().split(/\s+/);
     const i = f.indexOf('LISTEN');
     if (i < 0) continue;

@@ -1,6 +1,6 @@
 import { parseUtcOffset } from '../../diagnosis/parse/time.js';
 import type { ProbeSpec } from '../types.js';
-import { CLOCK_START, section, tagged } from './common.js';
+import { CLOCK_START, markedSection, tagged } from './common.js';
 import type { ProcessRow } from './processes.js';
 
 /** Paths whose file systems matter for nginx temp files, logs and app state (catalog C25). */
@@ -158,7 +158,7 @@ export function parseSystem(stdout: string): SystemFacts {
   const fileNr = (tagged(stdout, 'FILENR')[0] ?? '').trim().split(/\s+/).map(Number);
   const range = (tagged(stdout, 'PORTRANGE')[0] ?? '').trim().split(/\s+/).map(Number);
   const inodes = new Map<string, number>();
-  for (const l of section(stdout, '__DFI')) {
+  for (const l of markedSection(stdout, '__DFI')) {
     const f = l.trim().split(/\s+/);
     const pct = /^(\d+)%$/.exec(f[4] ?? '');
     if (pct && f[5]) inodes.set(f[5], Number(pct[1]));
@@ -166,7 +166,7 @@ export function parseSystem(stdout: string): SystemFacts {
   const disks: SystemFacts['disks'] = [];
   const seen = new Set<string>();
   // `df --output=source,size,used,avail,pcent,ipcent,target`: both percentages on one line.
-  for (const l of section(stdout, '__DFO')) {
+  for (const l of markedSection(stdout, '__DFO')) {
     const f = l.trim().split(/\s+/);
     const pct = /^(\d+)%$/.exec(f[4] ?? '');
     const mount = f.slice(6).join(' ');
@@ -181,7 +181,7 @@ export function parseSystem(stdout: string): SystemFacts {
       line: l,
     });
   }
-  for (const l of section(stdout, '__DF')) {
+  for (const l of markedSection(stdout, '__DF')) {
     const f = l.trim().split(/\s+/);
     const pct = /^(\d+)%$/.exec(f[4] ?? '');
     const mount = f[5];
