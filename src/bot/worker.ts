@@ -11,7 +11,6 @@ import { offerRestarts } from '../actions/offer-restarts.js';
 import { createRestartProcessor } from '../actions/restart-job.js';
 import { createRestartWorker } from '../actions/restart-queue.js';
 import type { BotConfig } from '../config/load-bot-config.js';
-import { loadInventory } from '../inventory/load-inventory.js';
 import { resolveTarget } from '../inventory/resolve-target.js';
 import type { Connect } from '../pipeline/diagnose-host.js';
 import { sshConnector } from '../pipeline/ssh-connector.js';
@@ -26,6 +25,7 @@ import { boltLogger } from '../slack/pino-bolt-logger.js';
 import { createSlackPublisher } from '../slack/slack-publisher.js';
 import { createSlackRestartReporter } from '../slack/slack-restart-reporter.js';
 import { createWebClient } from '../slack/web-client.js';
+import { cachedInventory } from './inventory-cache.js';
 import { BotMetrics } from './metrics.js';
 import { queueCounts, type Running, slackReadiness } from './serve.js';
 import { runCleanup } from './shutdown.js';
@@ -50,7 +50,8 @@ export async function startWorker(
   opts: WorkerRunOptions = {},
 ): Promise<Running & { worker: Worker<DiagnoseJobData, TargetReport> }> {
   // Fail at start, not at the first job, when the inventory is missing or invalid.
-  await loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() });
+  const inventory = cachedInventory(config.inventoryPath, process.cwd());
+  await inventory();
   const connection = redisConnection(config.redisUrl, 'worker', (err) =>
     logger.warn({ err: err.message }, 'redis connection error; reconnecting'),
   );
@@ -64,14 +65,12 @@ export async function startWorker(
     logger: boltLogger(logger),
   });
   const keys = actionKeys(config.queueName);
-  const inventory = () => loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() });
   const processor = createProcessor({
     publisher: createSlackPublisher(client, logger, async (ctx, report) =>
       offerRestarts(connection, keys, await inventory(), report, ctx.jobId),
     ),
     resolve: async (target) => {
-      const inventory = await loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() });
-      const hosts = resolveTarget(inventory, target);
+      const hosts = resolveTarget(await inventory(), target);
       return { hosts, connect: (opts.connect ?? sshConnector)(hosts) };
     },
     jobTimeoutMs: config.jobTimeoutMs,
