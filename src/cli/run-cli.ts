@@ -4,9 +4,12 @@
  * renderers are imported once the connections are on their way, while sshd answers (see
  * diagnoseAndReport). The Slack bot's packages are never loaded here.
  */
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { InventoryError } from '../inventory/errors.js';
-import { loadInventory } from '../inventory/load-inventory.js';
+import { loadInventory, locateInventory } from '../inventory/load-inventory.js';
 import { resolveTarget } from '../inventory/resolve-target.js';
+import { inventoryFromSshConfig, pickSshConfig } from '../inventory/ssh-config-inventory.js';
 import type { ResolvedHost } from '../inventory/types.js';
 import { connectEarly } from '../pipeline/connect-early.js';
 import type { Connect } from '../pipeline/diagnose-host.js';
@@ -75,6 +78,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     {
       target: options.target,
       inventory: options.inventory,
+      sshConfig: options.sshConfig,
       sinceS: options.sinceS,
       concurrency: options.concurrency,
       json: options.json,
@@ -90,6 +94,8 @@ export interface DiagnoseRequest {
   target: string;
   /** `--inventory`; else DIAGNOSE502_INVENTORY, else the default places (locate-inventory.ts). */
   inventory?: string | undefined;
+  /** `--ssh-config`; else DIAGNOSE502_SSH_CONFIG, else ~/.ssh/config when it exists. */
+  sshConfig?: string | undefined;
   sinceS: number;
   concurrency?: number | undefined;
   json?: boolean | undefined;
@@ -112,11 +118,21 @@ export async function diagnoseAndReport(
 ): Promise<{ code: number; report?: TargetReport }> {
   let hosts: ResolvedHost[];
   try {
-    const inventory = await loadInventory({
-      flagPath: request.inventory,
-      envPath: io.env.DIAGNOSE502_INVENTORY,
-      cwd: io.cwd ?? process.cwd(),
+    const cwd = io.cwd ?? process.cwd();
+    const where = { flagPath: request.inventory, envPath: io.env.DIAGNOSE502_INVENTORY, cwd };
+    const sshConfig = pickSshConfig({
+      flagPath: request.sshConfig,
+      envPath: io.env.DIAGNOSE502_SSH_CONFIG,
+      cwd,
+      userDefault: true,
     });
+    const location = locateInventory(where);
+    // No inventory anywhere: the hosts `ssh` knows (issue 19, "works where ssh works").
+    const inventory =
+      location.source === 'default' && sshConfig !== undefined && !existsSync(location.path)
+        ? await inventoryFromSshConfig(request.target, sshConfig, location.path)
+        : await loadInventory({ ...where, sshConfig: sshConfig?.source, homeDir: userInfo().homedir });
+    for (const note of inventory.notes ?? []) io.stderr.write(`diagnose502: note: ${note}\n`);
     hosts = resolveTarget(inventory, request.target);
   } catch (err) {
     if (err instanceof InventoryError || err instanceof UsageError) {

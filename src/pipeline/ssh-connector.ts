@@ -1,6 +1,6 @@
 import type { ResolvedHost } from '../inventory/types.js';
-import { connectHost } from '../ssh/connect.js';
 import type { EarlySocket } from '../ssh/early-socket.js';
+import { connectWithTransport } from '../ssh/pick-transport.js';
 import type { Connect } from './diagnose-host.js';
 
 /**
@@ -18,6 +18,6 @@ export function sshConnector(
     if (!resolved) throw new Error(`internal: ${host.name} was not resolved from the inventory`);
     const sock = sockets.get(host.name);
     sockets.delete(host.name);
-    return connectHost(resolved, { signal, sock });
+    return connectWithTransport(resolved, { signal, sock });
   };
 }

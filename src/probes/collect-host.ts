@@ -83,7 +83,7 @@ export async function collectHost(
       return;
     }
     try {
-      store(col, probe, outcome.stdout, outcome.truncated, ctx.sinceS);
+      store(col, probe, outcome.stdout, outcome.truncated, ctx.sinceS, outcome.nonce);
     } catch (err) {
       const reason = `output not understood: ${err instanceof Error ? err.message : String(err)}`;
       col.unavailable[probe.id] = reason;
@@ -126,7 +126,14 @@ function upstreamInput(col: Collection): string {
   return `${/^[a-z_][a-z0-9_-]*$/i.test(workerUser) ? workerUser : ''}\n${lines.map((l) => `${l}\n`).join('')}`;
 }
 
-function store(col: Collection, probe: ProbeSpec, stdout: string, truncated: boolean, sinceS: number): void {
+function store(
+  col: Collection,
+  probe: ProbeSpec,
+  stdout: string,
+  truncated: boolean,
+  sinceS: number,
+  nonce: string,
+): void {
   switch (probe.id) {
     case 'nginx-config': {
       const dump = parseNginxDump(stdout);
@@ -158,7 +165,7 @@ function store(col: Collection, probe: ProbeSpec, stdout: string, truncated: boo
       }
       break;
     case 'app-services':
-      col.services = parseServices(stdout);
+      col.services = parseServices(stdout, nonce);
       break;
     case 'app-health':
       col.health = parseHealth(stdout);

@@ -24,9 +24,11 @@ export function summarizeProbe(id: string, col: Collection, sinceS: number): Pro
         return { status: 'fail', summary: `nginx -t failed: ${why.trim()}` };
       }
       const t = col.config?.targets.length ?? 0;
+      // A part past the parser's bounds (parse-nginx-config.ts) is said, not hidden: the rest was checked.
+      const notRead = col.config?.notRead ?? [];
       return {
-        status: 'ok',
-        summary: `nginx -t ok (${n.version ?? 'version unknown'}), ${plural(t, 'upstream target')}`,
+        status: notRead.length > 0 ? 'warn' : 'ok',
+        summary: `nginx -t ok (${n.version ?? 'version unknown'}), ${plural(t, 'upstream target')}${notRead.length > 0 ? `; too large to read, checked the rest: ${notRead.slice(0, 3).join('; ')}` : ''}`,
       };
     }
     case 'error-log': {

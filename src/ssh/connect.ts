@@ -1,11 +1,13 @@
 /**
- * Opens an SSH session to an inventory host: key auth only, host key checked against known_hosts
+ * Opens an SSH session to an inventory host: key auth only (the keys of ssh-agent, then the key
+ * file), host key checked against known_hosts
  * before authentication (so nothing runs on a host we cannot identify), optional ProxyJump through
  * another inventory host, bounded by `connectTimeoutMs` per hop.
  */
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type {
+  AnyAuthMethod,
   ClientChannel,
   ConnectConfig,
   ParsedKey,
@@ -13,6 +15,7 @@ import type {
   Client as Ssh2Client,
 } from 'ssh2';
 import type { EffectiveSsh } from '../inventory/types.js';
+import { agentCertificateHint } from './agent-certificates.js';
 import type { EarlySocket } from './early-socket.js';
 import { HostKeyError, HostUnreachableError, SshError } from './errors.js';
 import type { HostKeyVerdict, KnownHostEntry } from './known-hosts.js';
@@ -50,6 +53,11 @@ export interface ConnectOptions {
    * instead of opening one. Only for a host reached directly (no jump host).
    */
   sock?: EarlySocket | undefined;
+  /**
+   * The ssh-agent socket whose keys (and certificates) are offered first, as `ssh` does; default
+   * `SSH_AUTH_SOCK` of this process, `null` for none.
+   */
+  agent?: string | null | undefined;
 }
 
 export interface SshSession {
@@ -128,28 +136,55 @@ function parsedOnce<T>(kind: string, path: string, text: string, parse: (text: s
   return value;
 }
 
-async function readPrivateKey(target: ConnectTarget): Promise<ParsedKey> {
+/** The agent socket to use: the option, else `SSH_AUTH_SOCK`, as `ssh` takes it. */
+function agentSocket(options: ConnectOptions): string | undefined {
+  if (options.agent === null) return undefined;
+  const socket = options.agent ?? process.env.SSH_AUTH_SOCK;
+  return socket === undefined || socket === '' ? undefined : socket;
+}
+
+/**
+ * The key file, parsed; undefined when an agent is there to sign instead (the file is missing, or
+ * passphrase-protected: the agent holds the key once `ssh-add` unlocked it).
+ */
+async function readPrivateKey(
+  target: ConnectTarget,
+  agent: string | undefined,
+): Promise<ParsedKey | undefined> {
   const path = target.ssh.privateKeyPath;
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    if (agent !== undefined && code === 'ENOENT') return undefined;
     throw new SshError(
       'ssh-config',
       target.name,
       `cannot read the private key ${path} for ${target.name} (${code}). ` +
-        `Fix: correct ssh.privateKeyPath in the inventory, or make the file readable by this user`,
+        `Fix: correct ssh.privateKeyPath in the inventory, or make the file readable by this user` +
+        (agent === undefined ? ', or load the key into ssh-agent (ssh-add) and set SSH_AUTH_SOCK' : ''),
       { cause: error },
     );
   }
   const parsed = parsedOnce('key', path, text, (t) => parseKey(t));
+  if (parsed instanceof Error && /encrypted/i.test(parsed.message)) {
+    if (agent !== undefined) return undefined;
+    throw new SshError(
+      'ssh-config',
+      target.name,
+      `the private key ${path} for ${target.name} is passphrase-protected, and no ssh-agent is running ` +
+        '(SSH_AUTH_SOCK is not set), so it cannot be used. ' +
+        `Fix: eval "$(ssh-agent)" && ssh-add ${path}, then run diagnose502 from that shell (the bot: give its process SSH_AUTH_SOCK)`,
+      { cause: parsed },
+    );
+  }
   if (parsed instanceof Error) {
     throw new SshError(
       'ssh-config',
       target.name,
       `the private key ${path} for ${target.name} cannot be used: ${parsed.message}. ` +
-        'Fix: use an unencrypted OpenSSH or PEM private key (passphrases and agents are not supported)',
+        'Fix: use an OpenSSH or PEM private key, or load the key into ssh-agent (ssh-add) and set SSH_AUTH_SOCK',
       { cause: parsed },
     );
   }
@@ -221,7 +256,7 @@ function hostKeyError(
   );
 }
 
-function unreachableError(target: ConnectTarget, error: unknown): HostUnreachableError {
+function unreachableError(target: ConnectTarget, error: unknown, agent?: string): HostUnreachableError {
   const err = error as { code?: unknown; level?: unknown; message?: unknown };
   const message = typeof err?.message === 'string' ? err.message : String(error);
   const code = typeof err?.code === 'string' ? err.code : undefined;
@@ -233,8 +268,11 @@ function unreachableError(target: ConnectTarget, error: unknown): HostUnreachabl
   if (err?.level === 'client-authentication') {
     return make(
       'auth-failed',
-      `login as ${target.ssh.user} with the key ${target.ssh.privateKeyPath} was refused (${message}). ` +
-        `Fix: add the public key to ~${target.ssh.user}/.ssh/authorized_keys on the host, or correct ssh.user / ssh.privateKeyPath`,
+      `login as ${target.ssh.user} with ${agent === undefined ? '' : `the keys of ssh-agent (${agent}) and `}the key ${target.ssh.privateKeyPath} was refused (${message}). ` +
+        `Fix: add the public key to ~${target.ssh.user}/.ssh/authorized_keys on the host, or correct ssh.user / ssh.privateKeyPath` +
+        (agent === undefined
+          ? ''
+          : '; a passphrase-protected key file is used only through the agent: ssh-add it'),
     );
   }
   if (err?.level === 'client-timeout' || code === 'ETIMEDOUT') {
@@ -360,10 +398,14 @@ async function openHop(target: ConnectTarget, options: ConnectOptions): Promise<
     early?.socket.destroy();
     throw abortError(target);
   }
-  let privateKey: ParsedKey;
+  const agent = agentSocket(options);
+  let privateKey: Awaited<ReturnType<typeof readPrivateKey>>;
   let knownHosts: KnownHostEntry[];
   try {
-    [privateKey, knownHosts] = await Promise.all([readPrivateKey(target), readKnownHosts(target, logger)]);
+    [privateKey, knownHosts] = await Promise.all([
+      readPrivateKey(target, agent),
+      readKnownHosts(target, logger),
+    ]);
   } catch (error) {
     early?.socket.destroy();
     throw error;
@@ -424,12 +466,23 @@ async function openHop(target: ConnectTarget, options: ConnectOptions): Promise<
   const applicable = entriesForHost(knownHosts, address, settings.port);
   const recordedTypes = applicable.filter((entry) => !entry.revoked).map((entry) => entry.keyType);
   let verdict: { result: HostKeyVerdict; key: Buffer } | undefined;
-  const publicKeyAuth: PublicKeyAuthMethod = { type: 'publickey', username: settings.user, key: privateKey };
+  const authHandler: AnyAuthMethod[] = [];
+  // The agent's keys first, as ssh offers them: it may hold certificates and keys whose files are
+  // passphrase-protected or on a hardware token.
+  if (agent !== undefined) authHandler.push({ type: 'agent', username: settings.user, agent });
+  if (privateKey !== undefined) {
+    const publicKeyAuth: PublicKeyAuthMethod = {
+      type: 'publickey',
+      username: settings.user,
+      key: privateKey,
+    };
+    authHandler.push(publicKeyAuth);
+  }
   const config = {
     username: settings.user,
     // Public-key authentication straight away (ssh2 would try `none` first, one more round trip),
     // with the key parsed once per process instead of once per connection.
-    authHandler: [publicKeyAuth],
+    authHandler,
     readyTimeout: timeoutMs,
     keepaliveInterval: KEEPALIVE_INTERVAL_MS,
     keepaliveCountMax: 3,
@@ -487,7 +540,13 @@ async function openHop(target: ConnectTarget, options: ConnectOptions): Promise<
       throw hostKeyError(target, verdict.result, verdict.key, knownHosts);
     }
     if (error instanceof SshError) throw error;
-    throw unreachableError(target, error);
+    const refused = unreachableError(target, error, agent);
+    if (refused.reason === 'auth-failed' && agent !== undefined) {
+      const hint = await agentCertificateHint(agent);
+      if (hint !== '')
+        throw new HostUnreachableError(target.name, refused.reason, refused.message + hint, { cause: error });
+    }
+    throw refused;
   }
   if (!isOpen()) {
     closeHop(via);
@@ -524,7 +583,11 @@ export async function connectHost(host: ConnectTarget, options: ConnectOptions =
     },
     async run(command: string, runOptions: SshRunOptions): Promise<RunResult> {
       const started = performance.now();
-      const line = commandLine(command, { sudo: host.ssh.sudo, privileged: runOptions.privileged === true });
+      const line = commandLine(command, {
+        sudo: host.ssh.sudo,
+        privileged: runOptions.privileged === true,
+        sudoInside: runOptions.sudoInside === true,
+      });
       const aborted = (): RunResult => ({
         stdout: '',
         stderr: '',

@@ -10,7 +10,7 @@ export const nginxConfigProbe: ProbeSpec = {
   title: 'nginx -T / nginx -t',
   script:
     'if ! command -v nginx >/dev/null 2>&1; then echo "__NOBIN"; ' +
-    'else nginx -v -T 2>&1; echo "__EXIT $?"; fi',
+    'else $D502_SUDO nginx -v -T 2>&1; echo "__EXIT $?"; fi',
   privileged: true,
   maxBytes: 4_000_000,
   // Loading the config resolves literal upstream names: RESOLVE_TIMEOUT_S each (common.ts), a few of them.
