@@ -38,5 +38,8 @@ export async function connectWithTransport(
   target: ConnectTarget,
   options: ConnectOptions = {},
 ): Promise<SshSession> {
-  return (await needsOpenSsh(target)) ? connectOpenSsh(target, options) : connectHost(target, options);
+  if (!(await needsOpenSsh(target))) return connectHost(target, options);
+  // OpenSSH opens its own connection: a TCP connection opened early for ssh2 is not needed.
+  options.sock?.socket.destroy();
+  return connectOpenSsh(target, options);
 }
