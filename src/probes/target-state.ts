@@ -104,6 +104,15 @@ export function targetState(target: UpstreamTarget, raw: RawTargetResult | undef
         socket,
       };
     }
+    // Under sudo the SSH user may not open the socket; it listens, and the worker may (checked above).
+    if (raw.connectExit === 13)
+      return {
+        target,
+        state: 'open',
+        detail: `${target.path} listens (not connected to: the SSH user may not open it; the nginx worker user may)`,
+        lines: withStat,
+        socket,
+      };
     if (raw.connectExit === 7)
       return {
         target,

@@ -6,7 +6,13 @@ import { nginxConfigProbe } from './nginx-config.js';
 import { isNginxWorker, processesProbe } from './processes.js';
 
 /**
- * Every upstream target checked from the nginx host itself, all in parallel. Stdin: the nginx worker
+ * How many targets are checked at once: a config with hundreds of upstream servers must not start
+ * hundreds of shells (each with a lookup and a connect) on a host that is already in trouble.
+ */
+export const MAX_PARALLEL_TARGETS = 16;
+
+/**
+ * Every upstream target checked from the nginx host itself, MAX_PARALLEL_TARGETS at a time. Stdin: the nginx worker
  * user, then `tcp HOST PORT` or `unix PATH` lines, which come from the parsed config and are checked
  * against strict patterns before they are sent. Each output line is prefixed with the target's index.
  */
@@ -36,12 +42,13 @@ const TCP_CONNECT =
  * A unix-socket connect, with the same exit codes (0 accepted, 7 refused, 124 no answer in time), by
  * perl (perl-base is on every Debian and Ubuntu host; bash cannot open a unix socket). Nothing is sent
  * but FastCGI's FCGI_GET_VALUES, as for TCP. Without perl the socket is not connected to: `ss -lx`
- * says whether anything listens (`C 0` with the reason when it does).
+ * says whether anything listens (`C 0` with the reason when it does). Under sudo it runs as the SSH
+ * user, who may not open the socket (13): then `ss -lx` and `test -w` as the worker user say the rest.
  */
 const UNIX_CONNECT =
   '    if command -v perl >/dev/null 2>&1; then ' +
   `      perl -MIO::Socket::UNIX -e '$SIG{ALRM}=sub{print "$ARGV[2] C 124\\n" unless $c; print "$ARGV[2] F no\\n" if $c; exit}; alarm ${CONNECT_TIMEOUT_S}; ` +
-  '$s=IO::Socket::UNIX->new(Type=>SOCK_STREAM(),Peer=>$ARGV[0]) or do { $e=$!+0; print "$ARGV[2] C ", ($e==111?7:$e==11?124:1), " connect: $!\\n"; exit }; ' +
+  '$s=IO::Socket::UNIX->new(Type=>SOCK_STREAM(),Peer=>$ARGV[0]) or do { $e=$!+0; print "$ARGV[2] C ", ($e==111?7:$e==11?124:$e==13?13:1), " connect: $!\\n"; exit }; ' +
   '$c=1; print "$ARGV[2] C 0\\n"; if ($ARGV[1] eq "fcgi") { $|=1; print $s pack("C8",1,9,0,0,0,17,7,0).pack("CC",15,0)."FCGI_MPXS_CONNS".("\\0" x 7); ' +
   '$b=""; sysread($s,$b,8); ($v,$t)=unpack("CC",$b."\\0\\0"); print "$ARGV[2] F ", ($v==1 && $t==10 ? "yes" : "no"), "\\n" }\' -- "$a" "$pr" "$p"; ' +
   '    elif [[ $ux == *" $a "* ]]; then echo "$p C 0 listening (ss -lx); not connected to: no perl on the host"; ' +
@@ -77,7 +84,9 @@ export const upstreamsProbe = defineProbe({
   script:
     'read -r wuser; mapfile -t ts; ux=; ' +
     // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansions in the remote script
-    'for t in "${ts[@]}"; do [[ $t == "unix "* ]] && { ux=$(ss -lxH 2>/dev/null); break; }; done; i=0; for t in "${ts[@]}"; do [ -n "$t" ] || continue; read -r kind a b pr <<< "$t"; ' +
+    'for t in "${ts[@]}"; do [[ $t == "unix "* ]] && { ux=$(ss -lxH 2>/dev/null); break; }; done; i=0; n=0; for t in "${ts[@]}"; do [ -n "$t" ] || continue; read -r kind a b pr <<< "$t"; ' +
+    // At most MAX_PARALLEL_TARGETS checks run: past that, wait for one to end (`wait -n`, bash 4.3+).
+    `if [ "$n" -ge ${MAX_PARALLEL_TARGETS} ]; then wait -n; n=$((n-1)); fi; ` +
     '( p="__$i"; ' +
     '  if [ "$kind" = tcp ]; then ' +
     '    if [[ $a == *[!0-9.]* && $a != *:* ]]; then ' +
@@ -86,14 +95,18 @@ export const upstreamsProbe = defineProbe({
     '  else ' +
     '    if [ -S "$a" ]; then echo "$p S $(stat -c "%U %G %a" -- "$a")"; elif [ -e "$a" ]; then echo "$p S notsocket"; else echo "$p S missing"; fi; ' +
     '    if [[ $ux == *" $a "* ]]; then echo "$p L yes"; else echo "$p L no"; fi; ' +
-    '    if [ -n "$wuser" ] && command -v runuser >/dev/null 2>&1; then ' +
+    // As the worker user: runuser as root, `sudo -n -u` under sudo (one fixed command, test -w PATH).
+    '    if [ -n "$wuser" ] && [ -n "$D502_SUDO" ]; then ' +
+    '      if $D502_SUDO -u "$wuser" test -w "$a" 2>/dev/null; then echo "$p W yes"; else echo "$p W no"; fi; ' +
+    '    elif [ -n "$wuser" ] && command -v runuser >/dev/null 2>&1; then ' +
     '      if runuser -u "$wuser" -- test -w "$a" 2>/dev/null; then echo "$p W yes"; else echo "$p W no"; fi; fi; ' +
     UNIX_CONNECT +
-    '  fi ) & i=$((i+1)); ' +
+    '  fi ) & i=$((i+1)); n=$((n+1)); ' +
     'done; wait; echo __END',
   privileged: true,
   maxBytes: 200_000,
-  // The lookup (RESOLVE_TIMEOUT_S) and the connect (CONNECT_TIMEOUT_S) of every target run in parallel.
+  // The lookup (RESOLVE_TIMEOUT_S) and the connect (CONNECT_TIMEOUT_S) of up to MAX_PARALLEL_TARGETS
+  // targets run in parallel; more targets that do not answer take longer, and the probe says it timed out.
   timeoutMs: (RESOLVE_TIMEOUT_S + CONNECT_TIMEOUT_S + 1) * 1000,
   // The targets come from the config, the worker user from the process list (or the config).
   inputAfter: [nginxConfigProbe, processesProbe],
