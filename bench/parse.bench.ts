@@ -5,9 +5,9 @@
  *
  *   npx tsx bench/parse.bench.ts
  */
-import { parseAccessLog } from '../src/diagnosis/parse/parse-access-log.js';
-import { parseErrorLog } from '../src/diagnosis/parse/parse-error-log.js';
-import { redact } from '../src/diagnosis/parse/redact.js';
+import { parseAccessLog } from '../src/parse/parse-access-log.js';
+import { parseErrorLog } from '../src/parse/parse-error-log.js';
+import { redact } from '../src/parse/redact.js';
 
 const RUNS = 7;
 const ERROR_LINES = [

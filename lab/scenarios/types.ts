@@ -3,7 +3,7 @@
  * traffic really produces (client status, nginx error-log line, app logs, evidence on the host).
  * The table is data so the end-to-end diagnosis test can iterate over it.
  */
-import type { Cause } from '../../src/diagnosis/causes.js';
+import type { Cause } from '../../src/parse/causes.js';
 import type { Lab } from '../fleet.js';
 import type { HostState } from '../state.js';
 import type { ServiceName } from '../topology.js';

@@ -6,7 +6,7 @@
 
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { redact } from '../diagnosis/parse/redact.js';
+import { redact } from '../parse/redact.js';
 import type { RedisConn } from '../queue/redis.js';
 
 export const AuditResult = z.enum([

@@ -1,5 +1,5 @@
 /** The narrow probes that the pre-check and the verification share (scripts in remote-scripts.ts). */
-import { redact } from '../diagnosis/parse/redact.js';
+import { redact } from '../parse/redact.js';
 import type { CommandRunner } from '../probes/types.js';
 import {
   ERROR_LINES,

@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import type { CliIo } from '../cli/run-cli.js';
 import { BotEnvSchema } from '../config/schema.js';
-import { redact } from '../diagnosis/parse/redact.js';
+import { redact } from '../parse/redact.js';
 import { withDeadline } from '../queue/deadline.js';
 import { redisConnection } from '../queue/redis.js';
 import { terminalText } from '../report/terminal-text.js';

@@ -4,8 +4,9 @@
  * while (a service takes a moment to listen); never retries the restart itself. A check that could
  * not be made is not a success.
  */
-import { redact } from '../diagnosis/parse/redact.js';
+
 import type { ResolvedService } from '../inventory/types.js';
+import { redact } from '../parse/redact.js';
 import type { CommandRunner } from '../probes/types.js';
 import type { ActionRecord } from './action-record.js';
 import { health, throughNginx, upstreamErrorsSince } from './checks.js';

@@ -1,7 +1,7 @@
+import type { ErrorSeries } from '../parse/error-series.js';
+import { upstreamErrorEntries } from '../parse/log-window.js';
+import { errorLogTimeToEpochMs } from '../parse/parse-error-log.js';
 import type { Evidence } from './evidence.js';
-import type { ErrorSeries } from './parse/error-series.js';
-import { errorLogTimeToEpochMs } from './parse/parse-error-log.js';
-import { upstreamErrors } from './window.js';
 
 /** A moment drawn on the chart as a vertical line with a label. */
 export interface ChartMarker {
@@ -34,7 +34,7 @@ export function errorChart(ev: Evidence): ErrorChart | undefined {
     ms !== undefined && ms >= ev.windowStartMs && ms <= ev.collectedAtMs;
   const markers: ChartMarker[] = [];
 
-  const firstLogged = upstreamErrors(ev.errorLog?.entries ?? [])
+  const firstLogged = upstreamErrorEntries(ev.errorLog?.entries ?? [])
     .map((e) => errorLogTimeToEpochMs(e.timestamp, ev.utcOffsetMinutes))
     .find(inWindow);
   const first = [series.firstErrorMs, firstLogged].filter(inWindow).sort((a, b) => a - b)[0];

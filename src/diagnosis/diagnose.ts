@@ -1,4 +1,4 @@
-import type { Cause } from './causes.js';
+import type { Cause } from '../parse/causes.js';
 import type { Evidence } from './evidence.js';
 import type { Action, Finding } from './finding.js';
 import { accessFailures, unexplainedFinding } from './rules/fallback.js';

@@ -1,4 +1,4 @@
-import type { Cause } from './causes.js';
+import type { Cause } from '../parse/causes.js';
 
 /** Catalog section 8: SAFE (idempotent, after a pre-check), GUARDED (config change: test, backup, approval), HUMAN. */
 export type ActionKind = 'safe' | 'guarded' | 'human';

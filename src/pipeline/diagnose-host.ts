@@ -3,7 +3,8 @@ import { type ErrorChart, errorChart } from '../diagnosis/chart-data.js';
 import { hostKeyMismatchFinding, hostUnreachableFinding } from '../diagnosis/connection-findings.js';
 import { diagnose } from '../diagnosis/diagnose.js';
 import type { Finding } from '../diagnosis/finding.js';
-import { redact } from '../diagnosis/parse/redact.js';
+import { HostFacts } from '../facts/host-facts.js';
+import { redact } from '../parse/redact.js';
 import type { CheckResult } from '../probes/check.js';
 import { collectHost } from '../probes/collect-host.js';
 import type { CommandRunner, ProbeHost } from '../probes/types.js';
@@ -70,10 +71,10 @@ export async function diagnoseHost(
   });
 
   try {
-    const ctx = { host, sinceS: options.sinceS };
-    const col = await collectHost(session, ctx, { signal: options.signal, onCheck: (c) => onCheck(c) });
+    const facts = new HostFacts({ host, sinceS: options.sinceS }, now);
+    await collectHost(session, facts, { signal: options.signal, onCheck: (c) => onCheck(c) });
     if (options.signal?.aborted) throw options.signal.reason ?? new Error('cancelled');
-    const evidence = buildEvidence(col, ctx, now());
+    const evidence = buildEvidence(facts);
     return finish(
       host,
       started,

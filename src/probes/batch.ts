@@ -15,17 +15,17 @@ import type { CommandRunner, ProbeBatch, ProbeContext, ProbeSpec } from './types
  */
 
 /** A probe's output, as a single run of its script would have given it. */
-export type PartOutcome =
+export type PartOutcome<P extends ProbeSpec = ProbeSpec> =
   | {
       ok: true;
-      probe: ProbeSpec;
+      probe: P;
       stdout: string;
       truncated: boolean;
       durationMs: number;
       /** The batch's nonce: a probe's own markers inside its output carry it (services.ts). */
       nonce: string;
     }
-  | { ok: false; probe: ProbeSpec; reason: string; durationMs: number };
+  | { ok: false; probe: P; reason: string; durationMs: number };
 
 /** One probe on its own, as an engineer would run it by hand (the benchmark's runbook baseline). */
 export function probeCommand(probe: ProbeSpec): string {
@@ -193,12 +193,12 @@ export function splitStderr(stderr: string, nonce: string): Map<string, string> 
   return out;
 }
 
-export interface RunBatchOptions {
+export interface RunBatchOptions<P extends ProbeSpec = ProbeSpec> {
   signal?: AbortSignal | undefined;
   /** Input computed at run time (the upstream targets), by probe id, instead of `probe.stdin`. */
   inputs?: Readonly<Record<string, string | Promise<string>>>;
   /** Called once per probe of the batch as soon as its outcome is known (failures at the batch's end). */
-  onPart: (outcome: PartOutcome) => void;
+  onPart: (outcome: PartOutcome<P>) => void;
   /** Called as soon as a probe has ended on the host, whatever its outcome (before `onPart` for failures). */
   onPartEnd?: (id: string) => void;
 }
@@ -240,18 +240,18 @@ const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
  * the batch hit its own time limit, output cap or an abort, becomes a "could not check" outcome; the
  * probes that finished before keep their results. Never throws.
  */
-export async function runBatch(
+export async function runBatch<P extends ProbeSpec>(
   runner: CommandRunner,
-  batch: ProbeBatch,
+  batch: ProbeBatch<P>,
   ctx: ProbeContext,
-  options: RunBatchOptions,
+  options: RunBatchOptions<P>,
 ): Promise<void> {
   const nonce = newNonce();
   const splitter = new BatchSplitter(nonce);
   const started = performance.now();
   let last = started;
   const reported = new Set<string>();
-  const failed: { probe: ProbeSpec; code: number; durationMs: number }[] = [];
+  const failed: { probe: P; code: number; durationMs: number }[] = [];
   const byId = new Map(batch.probes.map((p) => [p.id, p]));
   // The batch runs unprivileged; its probes call what needs root as `$D502_SUDO program` (one fixed
   // command line each, see privileged-commands.ts), which the runner sets on `sudo: true` hosts.
@@ -267,7 +267,7 @@ export async function runBatch(
     watchdog = undefined;
   };
   const watchdogs: Promise<unknown>[] = [];
-  const overrun = (probe: ProbeSpec, limitMs: number) => {
+  const overrun = (probe: P, limitMs: number) => {
     overran.set(probe.id, limitMs);
     stopWatchdog();
     const stop = new AbortController();
@@ -296,7 +296,7 @@ export async function runBatch(
     running = { id: probe.id, timer: setTimeout(() => overrun(probe, limitMs), limitMs) };
   };
 
-  const report = (outcome: PartOutcome) => {
+  const report = (outcome: PartOutcome<P>) => {
     reported.add(outcome.probe.id);
     options.onPart(outcome);
   };

@@ -21,8 +21,8 @@
 
 import { ERROR_LINE_TAIL_BYTES } from '../actions/remote-scripts.js';
 import type { ResolvedHost } from '../inventory/types.js';
+import { CONNECT_TIMEOUT_S } from './defs/common.js';
 import { LOG_TAIL_BYTES } from './defs/log-tail.js';
-import { CONNECT_TIMEOUT_S } from './defs/upstreams.js';
 
 export interface PrivilegedCommand {
   /** The program, by name (the sudoers file lists its usual absolute paths). */

@@ -9,7 +9,8 @@ import { servicesProbe } from './defs/services.js';
 import { socketsProbe } from './defs/sockets.js';
 import { systemProbe } from './defs/system.js';
 import { upstreamsProbe } from './defs/upstreams.js';
-import type { ProbeBatch, ProbeSpec } from './types.js';
+import type { AnyProbeRecord, EvidencePartOf, OutputOf } from './record.js';
+import type { ProbeBatch } from './types.js';
 
 /**
  * The fixed, read-only probe set: the only commands diagnose502 ever runs on a host, all on one SSH
@@ -22,8 +23,11 @@ import type { ProbeBatch, ProbeSpec } from './types.js';
  * second by `system`, late in the batch, so the probes before it fill the sample's interval instead of
  * a wait. Every probe has its own time limit (batch.ts); the probes most likely to hang (systemctl
  * waiting on D-Bus) come last all the same.
+ *
+ * A probe is one record (record.ts) in its own file under defs/; listing it here is all the rest of the
+ * code needs: collection, the check list and the evidence are typed from these records.
  */
-export const PROBE_BATCHES: readonly ProbeBatch[] = [
+export const PROBE_BATCHES = [
   {
     id: 'host',
     probes: [
@@ -43,7 +47,23 @@ export const PROBE_BATCHES: readonly ProbeBatch[] = [
     // Behind the probes' own limits (one stuck probe costs its limit, the rest takes well under 1 s).
     timeoutMs: 10_000,
   },
-];
+] as const satisfies readonly ProbeBatch<AnyProbeRecord>[];
+
+/** Every probe's record, in batch order. */
+export type ProbeRecords = (typeof PROBE_BATCHES)[number]['probes'][number];
+export type ProbeId = ProbeRecords['id'];
+
+export const ALL_PROBES: readonly ProbeRecords[] = PROBE_BATCHES.flatMap((b) => b.probes);
+
+/** The parsed output of each probe, by id: what collection stores. */
+export type ProbeOutputs = { [R in ProbeRecords as R['id']]: OutputOf<R> };
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
+  ? I
+  : never;
+
+/** The evidence the probes give together: each record's part (the Evidence the rules read adds the host and window). */
+export type EvidenceParts = UnionToIntersection<EvidencePartOf<ProbeRecords>>;
 
 /**
  * The checks without which "no cause found" cannot be said: the error log is where nginx writes every
@@ -51,9 +71,4 @@ export const PROBE_BATCHES: readonly ProbeBatch[] = [
  * nginx can even load it. When either could not run, a host with no finding is inconclusive, not
  * clear. The access log, the upstream checks and the rest add evidence but do not decide alone.
  */
-export const ESSENTIAL_PROBES: readonly string[] = [errorLogProbe.id, nginxConfigProbe.id];
-
-/** The probes whose results the upstream checks need: the config (targets) and the worker user. */
-export const UPSTREAM_INPUTS = [nginxConfigProbe.id, processesProbe.id] as const;
-
-export const ALL_PROBES: readonly ProbeSpec[] = PROBE_BATCHES.flatMap((b) => b.probes);
+export const ESSENTIAL_PROBES: readonly ProbeId[] = [errorLogProbe.id, nginxConfigProbe.id];

@@ -1,7 +1,47 @@
-import type { TargetCheck } from '../diagnosis/evidence.js';
-import type { UpstreamTarget } from '../diagnosis/parse/types.js';
-import { RESOLVE_TIMEOUT_S } from './defs/common.js';
-import { CONNECT_TIMEOUT_S, type RawTargetResult } from './defs/upstreams.js';
+import type { UpstreamTarget } from '../parse/types.js';
+import { CONNECT_TIMEOUT_S, RESOLVE_TIMEOUT_S } from './defs/common.js';
+
+/** What the upstream probe printed about one target (defs/upstreams.ts `parseUpstreams`). */
+export interface RawTargetResult {
+  resolved?: string[];
+  /** The resolver gave no answer in time; the nameservers of the host's /etc/resolv.conf. */
+  resolverSilent?: string[];
+  connectExit?: number;
+  connectMessage?: string;
+  socket?: 'missing' | 'notsocket' | { owner: string; group: string; mode: string };
+  listening?: boolean;
+  workerMayWrite?: boolean;
+  lines: string[];
+}
+
+export type TargetState =
+  | 'open' // TCP connect succeeded / unix socket accepted a connection
+  | 'refused' // ECONNREFUSED
+  | 'timeout' // no answer within the probe's connect timeout (DROP, backlog)
+  | 'unreachable' // EHOSTUNREACH / ENETUNREACH
+  | 'missing' // unix socket path does not exist
+  | 'not-a-socket'
+  | 'stale' // socket file exists, nobody listens
+  | 'denied' // the nginx worker user may not connect
+  | 'unresolved' // the host name does not resolve
+  | 'unknown';
+
+export interface TargetCheck {
+  target: UpstreamTarget;
+  state: TargetState;
+  /** Human summary of what was found, e.g. `nothing listens on 127.0.0.1:8081; app listens on 127.0.0.1:8080`. */
+  detail: string;
+  /** Verbatim lines from the probe (ls -l, ss, getent, curl). */
+  lines: string[];
+  /** For TCP: addresses the name resolved to. */
+  resolved?: string[];
+  /** For TCP names: the resolver did not answer in time; the nameservers of the host's /etc/resolv.conf. */
+  resolverSilent?: string[];
+  /** For unix sockets: owner, group, mode (octal) and who may connect. */
+  socket?: { owner: string; group: string; mode: string; workerMayConnect?: boolean; listening?: boolean };
+  /** For HTTP health checks: the status and time. */
+  http?: { status: number; timeS: number; bodySample?: string };
+}
 
 export function describeTarget(t: UpstreamTarget): string {
   switch (t.kind) {

@@ -98,9 +98,9 @@ export interface ProbeSpec {
 }
 
 /** Probes that share one channel, run one after another in this order, after their `start` fragments. */
-export interface ProbeBatch {
+export interface ProbeBatch<P extends ProbeSpec = ProbeSpec> {
   id: string;
-  probes: readonly ProbeSpec[];
+  probes: readonly P[];
   /**
    * Wall time for the whole batch, a last resort behind each probe's own limit (a probe stuck in a
    * builtin of the batch's shell cannot be stopped alone); the probes finished before it runs out

@@ -4,7 +4,7 @@
  */
 import type { RestartOffer } from '../actions/restart-offer.js';
 import type { RestartStep, StepState } from '../actions/restart-step.js';
-import { redact } from '../diagnosis/parse/redact.js';
+import { redact } from '../parse/redact.js';
 import { cut, LIMITS } from './block-kit-limits.js';
 import { button, context, message, section } from './block-kit-parts.js';
 import type { Block, Button, SlackMessage } from './block-kit-types.js';

@@ -1,6 +1,6 @@
 import { createColors } from 'picocolors';
 import type { Finding } from '../diagnosis/finding.js';
-import { formatWindow } from '../diagnosis/format-window.js';
+import { formatWindow } from '../parse/format-window.js';
 import type { CheckResult, CheckStatus } from '../probes/check.js';
 import { forTerminal } from './terminal-text.js';
 import type { HostReport, TargetReport } from './types.js';

@@ -1,6 +1,6 @@
 import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { redact } from '../diagnosis/parse/redact.js';
+import { redact } from '../parse/redact.js';
 
 /**
  * Bolt logs through our pino (JSON) instead of its console logger. Bolt hands over strings and

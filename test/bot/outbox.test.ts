@@ -19,8 +19,8 @@ import {
 } from '../../src/delivery/delivery-queue.js';
 import { Outbox } from '../../src/delivery/outbox.js';
 import type { ErrorChart } from '../../src/diagnosis/chart-data.js';
-import { computeErrorSeries } from '../../src/diagnosis/parse/error-series.js';
-import { parseAccessLog } from '../../src/diagnosis/parse/parse-access-log.js';
+import { computeErrorSeries } from '../../src/parse/error-series.js';
+import { parseAccessLog } from '../../src/parse/parse-access-log.js';
 import { type RedisConn, redisConnection } from '../../src/queue/redis.js';
 import type { HostReport, TargetReport } from '../../src/report/types.js';
 import { isSlackOutage } from '../../src/slack/slack-outage.js';

@@ -5,8 +5,8 @@
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorChart } from '../../src/diagnosis/chart-data.js';
-import { computeErrorSeries } from '../../src/diagnosis/parse/error-series.js';
-import { parseAccessLog } from '../../src/diagnosis/parse/parse-access-log.js';
+import { computeErrorSeries } from '../../src/parse/error-series.js';
+import { parseAccessLog } from '../../src/parse/parse-access-log.js';
 import type { HostReport, TargetReport } from '../../src/report/types.js';
 import { uploadCharts } from '../../src/slack/upload-chart.js';
 import { SlackStandin } from '../slack-standin/server.js';

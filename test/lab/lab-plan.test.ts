@@ -9,7 +9,7 @@ import { defaultNginxSettings, renderNginxConf } from '../../lab/nginx-config.js
 import { SCENARIOS } from '../../lab/scenarios.js';
 import { knownHostsLines } from '../../lab/sshd.js';
 import { planTopology } from '../../lab/topology.js';
-import { CAUSES } from '../../src/diagnosis/causes.js';
+import { CAUSES } from '../../src/parse/causes.js';
 import { SCENARIO_GROUPS } from './scenario-groups.js';
 
 const cfg = labConfig(7, '/tmp/lab-7');

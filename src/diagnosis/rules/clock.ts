@@ -1,5 +1,5 @@
+import type { ErrorLogEntry } from '../../parse/types.js';
 import type { Evidence } from '../evidence.js';
-import type { ErrorLogEntry } from '../parse/types.js';
 
 /**
  * Error-log timestamps are server local time without a zone (catalog 1.1 item 1); the probes read

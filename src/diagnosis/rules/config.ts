@@ -1,5 +1,5 @@
+import type { NginxDirective, PassSite, UpstreamGroup } from '../../parse/types.js';
 import type { Evidence } from '../evidence.js';
-import type { NginxDirective, PassSite, UpstreamGroup } from '../parse/types.js';
 import { hostAliases, listenCovers, normalizeSocketPath, type Peer } from './peers.js';
 
 /** Upstream groups whose `server` lines name the peer (or whose name is the peer, for no live upstreams). */

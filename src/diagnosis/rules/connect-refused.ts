@@ -1,6 +1,6 @@
+import type { ErrorLogEntry } from '../../parse/types.js';
 import type { Evidence, ServiceEvidence } from '../evidence.js';
 import type { Action, Finding } from '../finding.js';
-import type { ErrorLogEntry } from '../parse/types.js';
 import { action, oomKilled, restartAction, restartStep, unitName } from './actions.js';
 import { addressChanged } from './address-changed.js';
 import {

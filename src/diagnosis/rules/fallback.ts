@@ -1,7 +1,7 @@
-import type { Cause } from '../causes.js';
+import type { Cause } from '../../parse/causes.js';
+import type { SignatureId } from '../../parse/types.js';
 import type { Evidence } from '../evidence.js';
 import type { Finding } from '../finding.js';
-import type { SignatureId } from '../parse/types.js';
 import { action } from './actions.js';
 import { messageKey, summarize, windowLabel, windowUpstreamErrors } from './log-signals.js';
 

@@ -1,6 +1,6 @@
+import type { ErrorLogEntry } from '../../parse/types.js';
 import type { Evidence, ServiceEvidence } from '../evidence.js';
 import type { Finding } from '../finding.js';
-import type { ErrorLogEntry } from '../parse/types.js';
 import { action, oomKilled } from './actions.js';
 import { groupsFor, siteRef, versionAtLeast } from './config.js';
 import { groupByPeer, summarize, withSignature } from './log-signals.js';

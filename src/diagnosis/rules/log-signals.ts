@@ -1,6 +1,6 @@
+import { formatWindow } from '../../parse/format-window.js';
+import type { ErrorLogEntry, SignatureId } from '../../parse/types.js';
 import type { Evidence } from '../evidence.js';
-import { formatWindow } from '../format-window.js';
-import type { ErrorLogEntry, SignatureId } from '../parse/types.js';
 
 /**
  * Signatures that describe an upstream failure a client saw (catalog 3.1). `fd_rlimit_warn` and

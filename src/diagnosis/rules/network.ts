@@ -1,6 +1,6 @@
+import type { ErrorLogEntry } from '../../parse/types.js';
 import type { Evidence, TargetCheck } from '../evidence.js';
 import type { Finding } from '../finding.js';
-import type { ErrorLogEntry } from '../parse/types.js';
 import { action } from './actions.js';
 import { addressChanged } from './address-changed.js';
 import { describePass, modulePrefix, passesFor } from './config.js';

@@ -1,6 +1,6 @@
+import type { ErrorLogEntry } from '../../parse/types.js';
 import type { Evidence } from '../evidence.js';
 import type { Finding } from '../finding.js';
-import type { ErrorLogEntry } from '../parse/types.js';
 import { action, reloadNginx } from './actions.js';
 import { summarize, withSignature } from './log-signals.js';
 

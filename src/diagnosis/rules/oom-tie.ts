@@ -1,5 +1,5 @@
+import type { ErrorLogEntry } from '../../parse/types.js';
 import type { Evidence, OomKill, ServiceEvidence } from '../evidence.js';
-import type { ErrorLogEntry } from '../parse/types.js';
 import { entryMs } from './clock.js';
 import { RESET_SIGNATURES } from './log-signals.js';
 import { DEATH_SIGNATURES, errorsOf } from './service-errors.js';

@@ -1,5 +1,5 @@
+import type { UpstreamTarget } from '../../parse/types.js';
 import type { Evidence, ServiceEvidence, TargetCheck } from '../evidence.js';
-import type { UpstreamTarget } from '../parse/types.js';
 
 /** An upstream peer as nginx names it in `upstream: "..."` (catalog 1.1 item 12). */
 export type Peer =

@@ -1,6 +1,6 @@
+import type { SignatureId } from '../../parse/types.js';
 import type { Evidence } from '../evidence.js';
 import type { Finding } from '../finding.js';
-import type { SignatureId } from '../parse/types.js';
 import { action } from './actions.js';
 import { describePass, passesFor } from './config.js';
 import { groupByPeer, summarize, withSignature } from './log-signals.js';

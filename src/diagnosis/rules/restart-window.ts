@@ -1,6 +1,6 @@
+import type { ErrorLogEntry } from '../../parse/types.js';
 import type { Evidence, ServiceEvidence, TargetCheck } from '../evidence.js';
 import type { Finding } from '../finding.js';
-import type { ErrorLogEntry } from '../parse/types.js';
 import { action } from './actions.js';
 import { listenerFor } from './app-listeners.js';
 import { agoLabel, clockOf, entryMs, spanS } from './clock.js';

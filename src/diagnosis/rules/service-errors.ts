@@ -1,5 +1,5 @@
+import type { ErrorLogEntry, SignatureId } from '../../parse/types.js';
 import type { AppSignal, Evidence, ServiceEvidence } from '../evidence.js';
-import type { ErrorLogEntry, SignatureId } from '../parse/types.js';
 import { peerOf, RESET_SIGNATURES, withSignature } from './log-signals.js';
 import { owningService, parsePeer } from './peers.js';
 

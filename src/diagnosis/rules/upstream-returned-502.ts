@@ -1,6 +1,6 @@
+import type { AccessStats } from '../../parse/types.js';
 import type { Evidence } from '../evidence.js';
 import type { Finding } from '../finding.js';
-import type { AccessStats } from '../parse/types.js';
 import { action } from './actions.js';
 import { windowUpstreamErrors } from './log-signals.js';
 import { owningService, parsePeer } from './peers.js';

@@ -1,6 +1,6 @@
+import type { ErrorLogEntry } from '../../parse/types.js';
 import type { Evidence } from '../evidence.js';
 import type { Action, Finding } from '../finding.js';
-import type { ErrorLogEntry } from '../parse/types.js';
 import { action } from './actions.js';
 import { findDirectives, passesFor, siteRef } from './config.js';
 import { groupByPeer, summarize, withSignature } from './log-signals.js';

@@ -6,6 +6,8 @@
  * is the same, only sooner: nginx itself would wait the full time and then fail the same way.
  */
 export const RESOLVE_TIMEOUT_S = 2;
+/** How long one upstream connect attempt may take: long enough for a loaded host, short enough to report fast. */
+export const CONNECT_TIMEOUT_S = 2;
 export const PRELUDE = `PATH="$PATH:/usr/sbin:/sbin"; export LC_ALL=C; RES_OPTIONS="timeout:${RESOLVE_TIMEOUT_S} attempts:1"; export RES_OPTIONS; `;
 
 /**

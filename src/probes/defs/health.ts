@@ -1,4 +1,5 @@
-import type { ProbeContext, ProbeSpec } from '../types.js';
+import { type CheckLine, defineProbe, type NoEvidence, plural } from '../record.js';
+import type { ProbeContext } from '../types.js';
 import { HOST_RE } from './upstreams.js';
 
 /** How long one health check may take, connect included. */
@@ -52,7 +53,7 @@ const SH_HEALTH =
   'done';
 
 /** HTTP health checks from the host itself, for services that declare one. */
-export const healthProbe: ProbeSpec = {
+export const healthProbe = defineProbe({
   id: 'app-health',
   title: 'App health endpoints',
   shell: 'bash',
@@ -62,7 +63,32 @@ export const healthProbe: ProbeSpec = {
   maxBytes: 100_000,
   stdin: healthStdin,
   timeoutMs: (HEALTH_BUDGET_S + HEALTH_TIMEOUT_S + 1) * 1000,
-};
+  parse: (stdout): HealthRead => ({ checks: parseHealth(stdout), skipped: parseHealthSkipped(stdout) }),
+  check: ({ checks, skipped }): CheckLine => {
+    const bad = checks.filter((h) => h.curlExit !== 0 || (h.status ?? 0) >= 500 || h.status === 0);
+    const notChecked =
+      skipped.length > 0 ? `; not checked (out of time after the ones before): ${skipped.join(', ')}` : '';
+    if (checks.length === 0 && skipped.length === 0)
+      return { status: 'skipped', summary: 'no health URL in the inventory' };
+    return bad.length > 0
+      ? {
+          status: 'fail',
+          summary: `unhealthy: ${bad.map((h) => `${h.name} (${h.status || curlError(h.curlExit)})`).join(', ')}${notChecked}`,
+        }
+      : {
+          status: skipped.length > 0 ? 'warn' : 'ok',
+          summary: `${plural(checks.length, 'health check')} ok${notChecked}`,
+        };
+  },
+  // Read by each service's part (services.ts).
+  evidence: (): NoEvidence => ({}),
+});
+
+/** The health checks that ran, and the services whose check did not start (the probe's time was spent). */
+export interface HealthRead {
+  checks: HealthResult[];
+  skipped: string[];
+}
 
 const TARGET_RE = /^\/[\x21-\x7e]{0,2000}$/;
 

@@ -1,5 +1,11 @@
-import { KERNEL_LINE_PATTERN } from '../../diagnosis/parse/parse-kernel-log.js';
-import type { ProbeSpec } from '../types.js';
+import { formatWindow } from '../../parse/format-window.js';
+import { kernelLogWindow } from '../../parse/log-window.js';
+import { KERNEL_LINE_PATTERN } from '../../parse/parse-kernel-log.js';
+import type { KernelEvidence } from '../../parse/types.js';
+import { type CheckLine, defineProbe, plural } from '../record.js';
+
+const UNREADABLE =
+  'neither dmesg nor journalctl -k could be read (kernel.dmesg_restrict? run the probes with sudo)';
 
 /** What a reader prints as its last line when it could not read the log (dmesg restricted, no journal). */
 const FAILED = '__FAILED';
@@ -21,7 +27,7 @@ const filtered = (reader: string) =>
  * fill the log with lines that would only cost transfer and parsing. `__SOURCE` says what was read.
  * Stdin: the window in seconds.
  */
-export const kernelProbe: ProbeSpec = {
+export const kernelProbe = defineProbe({
   id: 'kernel-log',
   title: 'Kernel log (OOM kills, segfaults)',
   script:
@@ -36,4 +42,31 @@ export const kernelProbe: ProbeSpec = {
   privileged: true,
   maxBytes: 2_000_000,
   stdin: (ctx) => `${Math.max(1, Math.round(ctx.sinceS))}\n`,
-};
+  // Cut to the window once, by the host's clock: the check line and the evidence (and so the OOM
+  // finding) read the same events.
+  parse: (stdout, { view }): KernelRead => ({
+    text: stdout,
+    unreadable: /^__SOURCE none$/m.test(stdout),
+    events: kernelLogWindow(stdout, view.window.clock, view.window.sinceS),
+  }),
+  notChecked: ({ unreadable }) => (unreadable ? UNREADABLE : undefined),
+  check: ({ unreadable, events }, view): CheckLine => {
+    if (unreadable) return { status: 'error', summary: `could not check: ${UNREADABLE}` };
+    const since = formatWindow(view.window.sinceS);
+    if (events.oomKills.length === 0) return { status: 'ok', summary: `no OOM kills in the last ${since}` };
+    const victims = [...new Set(events.oomKills.map((k) => k.process))].join(', ');
+    return {
+      status: 'warn',
+      summary: `${plural(events.oomKills.length, 'OOM kill')} in the last ${since}: ${victims}`,
+    };
+  },
+  evidence: (read): { kernel?: KernelEvidence } => (read ? { kernel: read.events } : {}),
+});
+
+/** The kernel log's lines as read (the security part reads AppArmor denials in them) and its events in the window. */
+export interface KernelRead {
+  text: string;
+  /** No reader could read the log (`__SOURCE none`). */
+  unreadable: boolean;
+  events: KernelEvidence;
+}

@@ -1,13 +1,13 @@
-import type { ProbeSpec } from '../types.js';
+import { defineProbe, type NoEvidence } from '../record.js';
 import type { ProcessRow } from './processes.js';
-import { isNginxWorker } from './processes.js';
+import { isNginxWorker, processesProbe } from './processes.js';
 
 /**
  * Catalog C23: the worker's own limit matters, not `ulimit -n` of the SSH shell. Stdin: the worker
  * pids, which the client took from the `processes` probe (no scan of /proc here). Open fds are counted
  * by a glob and each worker's limit is read by `read` (builtins: no program is started).
  */
-export const nginxFdsProbe: ProbeSpec = {
+export const nginxFdsProbe = defineProbe({
   id: 'nginx-fds',
   title: 'nginx worker file descriptors',
   script:
@@ -20,7 +20,18 @@ export const nginxFdsProbe: ProbeSpec = {
   privileged: true,
   runtimeInput: true,
   maxBytes: 100_000,
-};
+  // The worker pids, sent once the process list is read.
+  inputAfter: [processesProbe],
+  input: (view) => `${nginxWorkerPids(view.result(processesProbe)).join('\n')}\n`,
+  parse: (stdout) => parseNginxFds(stdout),
+  check: (fds) => {
+    if (!fds) return { status: 'skipped', summary: 'no nginx worker to inspect' };
+    const tight = fds.limit !== undefined && fds.maxOpen >= fds.limit * 0.9;
+    return { status: tight ? 'warn' : 'ok', summary: `worker fds ${fds.maxOpen} of ${fds.limit ?? '?'}` };
+  },
+  // Read by the nginx part (nginx-config.ts): a worker's open fds and its limit.
+  evidence: (): NoEvidence => ({}),
+});
 
 /** Up to eight nginx worker pids from the process list: the probe's input. */
 export function nginxWorkerPids(processes: readonly ProcessRow[] | undefined): number[] {

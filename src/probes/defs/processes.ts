@@ -1,4 +1,4 @@
-import type { ProbeSpec } from '../types.js';
+import { defineProbe, type NoEvidence, plural } from '../record.js';
 
 export interface ProcessRow {
   pid: number;
@@ -13,14 +13,24 @@ export interface ProcessRow {
   line: string;
 }
 
-export const processesProbe: ProbeSpec = {
+export const processesProbe = defineProbe({
   id: 'processes',
   title: 'Processes (nginx, app servers)',
   // %CPU and state too, so that the busiest processes of the CPU sample need no second ps.
   script: 'ps -eo pid=,ppid=,user=,etimes=,pcpu=,stat=,args= 2>&1',
   privileged: false,
   maxBytes: 2_000_000,
-};
+  parse: (stdout) => parseProcesses(stdout),
+  check: (rows) => {
+    const master = rows.find(isNginxMaster);
+    const workers = rows.filter(isNginxWorker).length;
+    return master
+      ? { status: 'ok', summary: `nginx master pid ${master.pid}, ${plural(workers, 'worker')}` }
+      : { status: 'fail', summary: 'no nginx master process' };
+  },
+  // The rows are read by the nginx, service, listener and CPU parts (nginx-config, services, sockets, system).
+  evidence: (): NoEvidence => ({}),
+});
 
 /** nginx retitles its processes: `nginx: master process ...`, `nginx: worker process`. */
 export const isNginxMaster = (p: Pick<ProcessRow, 'args'>): boolean => p.args.startsWith('nginx: master');

@@ -1,7 +1,8 @@
-import type { ProbeSpec } from '../types.js';
+import { type CheckLine, defineProbe, plural } from '../record.js';
 import { markedSection, tagged } from './common.js';
+import { kernelProbe } from './kernel.js';
 
-export const securityProbe: ProbeSpec = {
+export const securityProbe = defineProbe({
   id: 'security',
   title: 'SELinux, AppArmor, firewall',
   script:
@@ -12,7 +13,45 @@ export const securityProbe: ProbeSpec = {
     'elif command -v iptables >/dev/null 2>&1; then echo __IPT; $D502_SUDO iptables -S 2>&1 | head -c 200000; else echo __NOFW; fi; echo __END',
   privileged: true,
   maxBytes: 400_000,
-};
+  parse: (stdout) => parseSecurity(stdout),
+  check: (s): CheckLine => {
+    const parts = [
+      `SELinux ${s.selinux ?? 'absent'}`,
+      `AppArmor ${s.apparmor ?? 'absent'}`,
+      `${s.firewallTool}: ${plural(s.blockingRules.length, 'drop/reject rule')}`,
+    ];
+    return {
+      status: s.avc.length > 0 || s.blockingRules.length > 0 ? 'warn' : 'ok',
+      summary: parts.join(', '),
+    };
+  },
+  evidence: (s, view): { security?: SecurityEvidence } => {
+    if (!s) return {};
+    // AppArmor logs its denials to the kernel log.
+    const apparmorDenials = (view.result(kernelProbe)?.text ?? '')
+      .split('\n')
+      .filter((l) => /apparmor="DENIED"/.test(l) && /nginx/.test(l));
+    return {
+      security: {
+        selinux: s.selinux,
+        apparmor: s.apparmor,
+        denials: [...s.avc, ...apparmorDenials],
+        blockingRules: s.blockingRules,
+        firewallTool: s.firewallTool,
+      },
+    };
+  },
+});
+
+export interface SecurityEvidence {
+  selinux?: 'enforcing' | 'permissive' | 'disabled';
+  apparmor?: 'enabled' | 'disabled';
+  /** AVC / apparmor DENIED lines naming nginx. */
+  denials: string[];
+  /** `nft list ruleset` / `iptables -S` rules that drop or reject, verbatim. */
+  blockingRules: string[];
+  firewallTool?: 'nftables' | 'iptables' | 'none';
+}
 
 export interface SecurityFacts {
   selinux?: 'enforcing' | 'permissive' | 'disabled';

@@ -1,5 +1,6 @@
-import type { ProbeSpec } from '../types.js';
+import { defineProbe, plural } from '../record.js';
 import { markedSection } from './common.js';
+import { type ProcessRow, processesProbe } from './processes.js';
 
 export interface ListeningSocket {
   kind: 'tcp' | 'unix';
@@ -13,14 +14,54 @@ export interface ListeningSocket {
   line: string;
 }
 
-export const socketsProbe: ProbeSpec = {
+export const socketsProbe = defineProbe({
   id: 'sockets',
   title: 'Listening sockets',
   // One ss for both families: every ss run costs the host ~7 ms of CPU (it walks /proc for -p).
   script: 'echo __SS; $D502_SUDO ss -lnpH -t -x 2>&1',
   privileged: true,
   maxBytes: 2_000_000,
-};
+  parse: (stdout) => parseSockets(stdout),
+  check: (sockets) => {
+    const tcp = sockets.filter((s) => s.kind === 'tcp').length;
+    const unix = sockets.filter((s) => s.kind === 'unix').length;
+    return { status: 'ok', summary: `${plural(tcp, 'TCP listener')}, ${plural(unix, 'unix listener')}` };
+  },
+  evidence: (sockets, view): { listeners?: ListenerEvidence[] } =>
+    sockets ? { listeners: listeners(sockets, view.result(processesProbe)) } : {},
+});
+
+export interface ListenerEvidence {
+  /** `127.0.0.1:8001`, `[::1]:5000`, `*:80`, or a unix socket path. */
+  address: string;
+  /** Process names as ss shows them (`gunicorn`, `php-fpm8.2`, `node`). */
+  processes: string[];
+  pids: number[];
+  /** Seconds since the oldest of those processes started (the master of a pre-fork server). */
+  ageS?: number;
+  line: string;
+}
+
+/**
+ * Every listening socket with the age of its oldest process: where an app listens when the inventory
+ * names no service (or the wrong one), and when that process started (a restart window).
+ */
+function listeners(
+  sockets: readonly ListeningSocket[],
+  processes: readonly ProcessRow[] | undefined,
+): ListenerEvidence[] {
+  const age = new Map((processes ?? []).map((p) => [p.pid, p.ageS]));
+  return sockets.map((s) => {
+    const ages = s.pids.map((p) => age.get(p)).filter((a): a is number => a !== undefined);
+    return {
+      address: s.address,
+      processes: s.processes,
+      pids: s.pids,
+      ...(ages.length > 0 ? { ageS: Math.max(...ages) } : {}),
+      line: s.line,
+    };
+  });
+}
 
 function owners(line: string): { processes: string[]; pids: number[] } {
   const processes: string[] = [];

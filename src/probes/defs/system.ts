@@ -1,7 +1,7 @@
-import { parseUtcOffset } from '../../diagnosis/parse/time.js';
-import type { ProbeSpec } from '../types.js';
+import { parseUtcOffset } from '../../parse/time.js';
+import { type CheckLine, defineProbe } from '../record.js';
 import { CLOCK_START, markedSection, tagged } from './common.js';
-import type { ProcessRow } from './processes.js';
+import { type ProcessRow, processesProbe } from './processes.js';
 
 /** Paths whose file systems matter for nginx temp files, logs and app state (catalog C25). */
 const DISK_PATHS =
@@ -108,14 +108,76 @@ const DF_SCRIPT =
   'if [ -n "$o" ]; then echo __DFO; echo "$o"; ' +
   `else echo __DF; df -P ${DISK_PATHS} 2>/dev/null; echo __DFI; df -Pi ${DISK_PATHS} 2>/dev/null; fi; echo __END`;
 
-export const systemProbe: ProbeSpec = {
+export const systemProbe = defineProbe({
   id: 'system',
   title: 'CPU, memory, disk, file descriptors, ports',
   script: `echo "__DATE $__clock"; ${CPU_SCRIPT}${DF_SCRIPT}`,
   start: [CLOCK_START, CPU_START],
   privileged: false,
   maxBytes: 500_000,
-};
+  parse: (stdout) => parseSystem(stdout),
+  clock: (s) => (s.nowS === undefined ? undefined : { nowS: s.nowS, utcOffsetMinutes: s.utcOffsetMinutes }),
+  check: (s): CheckLine => {
+    const warn: string[] = [];
+    if (s.cpus && s.load1 !== undefined && s.load1 > s.cpus * 2)
+      warn.push(`load ${s.load1} on ${s.cpus} CPUs`);
+    const avail = s.mem.MemAvailable;
+    const total = s.mem.MemTotal;
+    if (avail !== undefined && total && avail / total < 0.05)
+      warn.push(`${Math.round(avail / 1024)} MB memory available`);
+    for (const d of s.disks)
+      if (d.usedPct >= 95 || (d.inodesUsedPct ?? 0) >= 95) warn.push(`${d.mount} ${d.usedPct}% full`);
+    return warn.length > 0
+      ? { status: 'warn', summary: warn.join('; ') }
+      : {
+          status: 'ok',
+          summary: `load ${s.load1 ?? '?'} on ${s.cpus ?? '?'} CPUs${s.cpuBusyPct !== undefined ? `, CPU ${s.cpuBusyPct}% busy` : ''}, disks below 95%`,
+        };
+  },
+  evidence: (s, view): { resources?: ResourceEvidence } =>
+    s
+      ? {
+          resources: {
+            cpus: s.cpus,
+            load1: s.load1,
+            load5: s.load5,
+            cpuBusyPct: s.cpuBusyPct,
+            topCpu: topCpu(s.busiest, view.result(processesProbe)),
+            memTotalKb: s.mem.MemTotal,
+            memAvailableKb: s.mem.MemAvailable,
+            swapTotalKb: s.mem.SwapTotal,
+            swapFreeKb: s.mem.SwapFree,
+            psi: s.psi,
+            disks: s.disks,
+            fileNr: s.fileNr,
+            timeWait: s.timeWait,
+            ephemeralRange: s.portRange,
+          },
+        }
+      : {},
+});
+
+export interface ResourceEvidence {
+  cpus?: number;
+  load1?: number;
+  load5?: number;
+  /** CPU busy over a short sample just now (percent), and who used it then. */
+  cpuBusyPct?: number;
+  topCpu?: CpuProcess[];
+  memTotalKb?: number;
+  memAvailableKb?: number;
+  swapTotalKb?: number;
+  swapFreeKb?: number;
+  /** PSI `some avg10` percentages. */
+  psi?: { cpu?: number; memory?: number; io?: number };
+  /** Mounts with their usage (percent) and inode usage (percent). */
+  disks: { mount: string; usedPct: number; inodesUsedPct?: number; availKb: number; line: string }[];
+  /** System-wide fds in use and the max (`/proc/sys/fs/file-nr`). */
+  fileNr?: { used: number; max: number };
+  /** TCP sockets in TIME_WAIT, and the ephemeral range size. */
+  timeWait?: number;
+  ephemeralRange?: { low: number; high: number };
+}
 
 /** A process that used CPU during the sample, with its row of the `processes` probe's ps. */
 export interface CpuProcess extends ProcessRow {

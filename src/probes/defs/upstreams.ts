@@ -1,9 +1,9 @@
-import type { UpstreamTarget } from '../../diagnosis/parse/types.js';
-import type { ProbeSpec } from '../types.js';
-import { RESOLVE_TIMEOUT_S } from './common.js';
-
-/** How long one connect attempt may take: long enough for a loaded host, short enough to report fast. */
-export const CONNECT_TIMEOUT_S = 2;
+import type { NginxConfig, UpstreamTarget } from '../../parse/types.js';
+import { type CheckLine, defineProbe, type ProbeView, plural } from '../record.js';
+import { type RawTargetResult, type TargetCheck, targetState } from '../target-state.js';
+import { CONNECT_TIMEOUT_S, RESOLVE_TIMEOUT_S } from './common.js';
+import { nginxConfigProbe } from './nginx-config.js';
+import { isNginxWorker, processesProbe } from './processes.js';
 
 /**
  * How many targets are checked at once: a config with hundreds of upstream servers must not start
@@ -53,7 +53,7 @@ const RESOLVE =
 /** A request to a unix socket upstream (as root, or as the worker user under sudo). */
 export const UNIX_CONNECT = `curl -sS -o /dev/null --max-time ${CONNECT_TIMEOUT_S} --unix-socket "$a" http://localhost/`;
 
-export const upstreamsProbe: ProbeSpec = {
+export const upstreamsProbe = defineProbe({
   id: 'upstreams',
   title: 'Upstream connectivity',
   shell: 'bash',
@@ -90,7 +90,48 @@ export const upstreamsProbe: ProbeSpec = {
   // The lookup (RESOLVE_TIMEOUT_S) and the connect (CONNECT_TIMEOUT_S) of up to MAX_PARALLEL_TARGETS
   // targets run in parallel; more targets that do not answer take longer, and the probe says it timed out.
   timeoutMs: (RESOLVE_TIMEOUT_S + CONNECT_TIMEOUT_S + 1) * 1000,
-};
+  // The targets come from the config, the worker user from the process list (or the config).
+  inputAfter: [nginxConfigProbe, processesProbe],
+  input: (view) => {
+    const { lines } = probeableTargets(configOf(view)?.targets ?? []);
+    const workerUser = view.result(processesProbe)?.find(isNginxWorker)?.user ?? configOf(view)?.user ?? '';
+    return `${/^[a-z_][a-z0-9_-]*$/i.test(workerUser) ? workerUser : ''}\n${lines.map((l) => `${l}\n`).join('')}`;
+  },
+  parse: (stdout, { view }): UpstreamsResult => {
+    const { sent, skipped } = probeableTargets(configOf(view)?.targets ?? []);
+    return { targets: sent, skipped, results: parseUpstreams(stdout, sent.length) };
+  },
+  notChecked: (_, view) => (configOf(view) ? undefined : NO_CONFIG),
+  check: (u, view): CheckLine => {
+    if (u.targets.length === 0) {
+      const why = configOf(view) ? 'no upstream targets in the nginx configuration' : NO_CONFIG;
+      return {
+        status: 'skipped',
+        summary: `${why}${u.skipped.length > 0 ? ` (${u.skipped.length} not checkable)` : ''}`,
+      };
+    }
+    const states = u.targets.map((t, i) => targetState(t, u.results[i]));
+    const bad = states.filter((s) => s.state !== 'open');
+    if (bad.length === 0) return { status: 'ok', summary: `${plural(states.length, 'target')} reachable` };
+    return { status: 'fail', summary: bad.map((s) => s.detail).join('; ') };
+  },
+  // When the probe could not run, the targets it was sent read as not checked.
+  evidence: (u, view): { targets: TargetCheck[] } => {
+    const targets = u?.targets ?? probeableTargets(configOf(view)?.targets ?? []).sent;
+    return { targets: targets.map((t, i) => targetState(t, u?.results[i])) };
+  },
+});
+
+const NO_CONFIG = 'no nginx configuration to read upstreams from';
+
+const configOf = (view: ProbeView): NginxConfig | undefined => view.result(nginxConfigProbe)?.config;
+
+/** The targets sent to the host (in the order of their results), those not checkable, and what was seen. */
+export interface UpstreamsResult {
+  targets: UpstreamTarget[];
+  skipped: UpstreamTarget[];
+  results: RawTargetResult[];
+}
 
 /**
  * A host name or an IP address (IPv6 with or without brackets) and nothing else: the only host text
@@ -126,18 +167,6 @@ export function probeableTargets(targets: UpstreamTarget[]): {
     }
   }
   return { lines, sent, skipped };
-}
-
-export interface RawTargetResult {
-  resolved?: string[];
-  /** The resolver gave no answer in time; the nameservers of the host's /etc/resolv.conf. */
-  resolverSilent?: string[];
-  connectExit?: number;
-  connectMessage?: string;
-  socket?: 'missing' | 'notsocket' | { owner: string; group: string; mode: string };
-  listening?: boolean;
-  workerMayWrite?: boolean;
-  lines: string[];
 }
 
 export function parseUpstreams(stdout: string, count: number): RawTargetResult[] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeAccessStats, parseAccessLine } from '../../../src/diagnosis/parse/parse-access-log.js';
-import { parseNginxConfig } from '../../../src/diagnosis/parse/parse-nginx-config.js';
+import { computeAccessStats, parseAccessLine } from '../../../src/parse/parse-access-log.js';
+import { parseNginxConfig } from '../../../src/parse/parse-nginx-config.js';
 
 /**
  * `$upstream_status` / `$upstream_addr` / `$upstream_response_time` wherever a `log_format` of

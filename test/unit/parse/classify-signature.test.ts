@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CAUSES } from '../../../src/diagnosis/causes.js';
-import { classifyEntry, classifyText, SIGNATURES } from '../../../src/diagnosis/parse/classify-signature.js';
-import { parseErrorLogLine } from '../../../src/diagnosis/parse/parse-error-log.js';
-import type { SignatureId } from '../../../src/diagnosis/parse/types.js';
+import { CAUSES } from '../../../src/parse/causes.js';
+import { classifyEntry, classifyText, SIGNATURES } from '../../../src/parse/classify-signature.js';
+import { parseErrorLogLine } from '../../../src/parse/parse-error-log.js';
+import type { SignatureId } from '../../../src/parse/types.js';
 
 /**
  * Catalog 3.1 "unit-tested against 32 messages taken from the cited reports and nginx format

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeErrorSeries } from '../../../src/diagnosis/parse/error-series.js';
-import { parseAccessLog } from '../../../src/diagnosis/parse/parse-access-log.js';
+import { computeErrorSeries } from '../../../src/parse/error-series.js';
+import { parseAccessLog } from '../../../src/parse/parse-access-log.js';
 
 /**
  * The chart's series from access-log lines as nginx 1.22 writes them in the catalog 5.1

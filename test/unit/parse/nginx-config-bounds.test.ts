@@ -5,8 +5,8 @@
  * inconclusive).
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_EXPANDED_DIRECTIVES } from '../../../src/diagnosis/parse/nginx-include.js';
-import { MAX_FILE_CHARS, parseNginxConfig } from '../../../src/diagnosis/parse/parse-nginx-config.js';
+import { MAX_EXPANDED_DIRECTIVES } from '../../../src/parse/nginx-include.js';
+import { MAX_FILE_CHARS, parseNginxConfig } from '../../../src/parse/parse-nginx-config.js';
 
 const file = (path: string, text: string) => `# configuration file ${path}:\n${text}\n`;
 const SERVER = 'server { listen 80; location / { proxy_pass http://127.0.0.1:8080; } }';

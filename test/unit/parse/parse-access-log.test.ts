@@ -5,8 +5,8 @@ import {
   parseAccessLog,
   splitUpstreamList,
   timeLocalToEpochMs,
-} from '../../../src/diagnosis/parse/parse-access-log.js';
-import type { AccessRecord } from '../../../src/diagnosis/parse/types.js';
+} from '../../../src/parse/parse-access-log.js';
+import type { AccessRecord } from '../../../src/parse/types.js';
 
 // Catalog 5.1: the combined line paired with the 111 error (getsentry/self-hosted#477).
 const COMBINED =

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AppSignal } from '../../../src/diagnosis/evidence.js';
-import { appLogTimeMs, parseAppLog } from '../../../src/diagnosis/parse/parse-app-log.js';
+import { appLogTimeMs, parseAppLog } from '../../../src/parse/parse-app-log.js';
 import { CRASH_APP_LOG, CRASH_ERROR_LINE, TOO_LARGE_APP_LINE } from '../lab-captured.js';
 
 /** Lines as the servers print them (catalog sections 9, C08–C11, C27 and the reports cited there). */

@@ -3,8 +3,8 @@ import {
   errorLogTimeToEpochMs,
   parseErrorLog,
   parseErrorLogLine,
-} from '../../../src/diagnosis/parse/parse-error-log.js';
-import type { ErrorLogEntry } from '../../../src/diagnosis/parse/types.js';
+} from '../../../src/parse/parse-error-log.js';
+import type { ErrorLogEntry } from '../../../src/parse/types.js';
 
 /** Verbatim lines of catalog 1.2 and C01–C28 (public reports, catalog section 10) and the fields an engineer reads. */
 const VERBATIM: { name: string; line: string; want: Partial<ErrorLogEntry> }[] = [

@@ -3,7 +3,7 @@ import {
   bootTimeMsFromUptime,
   kernelLineTimeMs,
   parseKernelLog,
-} from '../../../src/diagnosis/parse/parse-kernel-log.js';
+} from '../../../src/parse/parse-kernel-log.js';
 
 // Catalog C11 forms, C10 segfault/traps (cphalcon#2809), section 9 network-stack warnings.
 const DMESG_T = [

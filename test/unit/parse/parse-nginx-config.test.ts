@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { globMatcher } from '../../../src/diagnosis/parse/nginx-include.js';
-import { parseConfigText } from '../../../src/diagnosis/parse/nginx-tokenize.js';
+import { globMatcher } from '../../../src/parse/nginx-include.js';
+import { parseConfigText } from '../../../src/parse/nginx-tokenize.js';
 import {
   parseNginxConfig,
   parseNginxSize,
   parseNginxTestOutput,
   parseNginxTimeS,
-} from '../../../src/diagnosis/parse/parse-nginx-config.js';
-import type { NginxDirective, PassSite } from '../../../src/diagnosis/parse/types.js';
+} from '../../../src/parse/parse-nginx-config.js';
+import type { NginxDirective, PassSite } from '../../../src/parse/types.js';
 
 const DEBIAN = readFileSync(new URL('./fixtures/debian-nginx-T.txt', import.meta.url), 'utf8');
 

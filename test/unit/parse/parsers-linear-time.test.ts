@@ -6,17 +6,17 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { APP_SIGNATURES } from '../../../src/diagnosis/parse/app-signatures.js';
-import { classifyEntry, classifyText } from '../../../src/diagnosis/parse/classify-signature.js';
-import { compileLogFormat, matchLogFormat } from '../../../src/diagnosis/parse/log-format.js';
-import { parseConfigText } from '../../../src/diagnosis/parse/nginx-tokenize.js';
-import { parseAccessLine, parseAccessLog } from '../../../src/diagnosis/parse/parse-access-log.js';
-import { appLogTimeMs, parseAppLog } from '../../../src/diagnosis/parse/parse-app-log.js';
-import { parseErrorLog, parseErrorLogLine } from '../../../src/diagnosis/parse/parse-error-log.js';
-import { kernelLineTimeMs, parseKernelLog } from '../../../src/diagnosis/parse/parse-kernel-log.js';
-import { parseNginxConfig, parseNginxTestOutput } from '../../../src/diagnosis/parse/parse-nginx-config.js';
-import { redact } from '../../../src/diagnosis/parse/redact.js';
-import { parseIsoTime, parseUtcOffset } from '../../../src/diagnosis/parse/time.js';
+import { APP_SIGNATURES } from '../../../src/parse/app-signatures.js';
+import { classifyEntry, classifyText } from '../../../src/parse/classify-signature.js';
+import { compileLogFormat, matchLogFormat } from '../../../src/parse/log-format.js';
+import { parseConfigText } from '../../../src/parse/nginx-tokenize.js';
+import { parseAccessLine, parseAccessLog } from '../../../src/parse/parse-access-log.js';
+import { appLogTimeMs, parseAppLog } from '../../../src/parse/parse-app-log.js';
+import { parseErrorLog, parseErrorLogLine } from '../../../src/parse/parse-error-log.js';
+import { kernelLineTimeMs, parseKernelLog } from '../../../src/parse/parse-kernel-log.js';
+import { parseNginxConfig, parseNginxTestOutput } from '../../../src/parse/parse-nginx-config.js';
+import { redact } from '../../../src/parse/redact.js';
+import { parseIsoTime, parseUtcOffset } from '../../../src/parse/time.js';
 
 const MIB = 1 << 20;
 /** Per call on up to 1 MiB: generous (CI under load), far below what a quadratic pattern costs. */

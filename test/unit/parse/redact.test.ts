@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redact } from '../../../src/diagnosis/parse/redact.js';
+import { redact } from '../../../src/parse/redact.js';
 
 const R = '[REDACTED]';
 

@@ -10,9 +10,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { HostFacts } from '../../../src/facts/host-facts.js';
 import type { PartOutcome } from '../../../src/probes/batch.js';
 import { runBatch, watchdogCommand } from '../../../src/probes/batch.js';
-import type { Collection } from '../../../src/probes/collect-host.js';
 import {
   HEALTH_TIMEOUT_S,
   healthProbe,
@@ -20,7 +20,6 @@ import {
   parseHealth,
   parseHealthSkipped,
 } from '../../../src/probes/defs/health.js';
-import { summarizeProbe } from '../../../src/probes/summarize-probe.js';
 import type { ProbeBatch, ProbeSpec } from '../../../src/probes/types.js';
 import { localRunner, shRunner } from './local-runner.js';
 
@@ -158,13 +157,10 @@ describe('per-probe time limits inside a batch (real sh, real hangs)', () => {
       if (!out?.ok) throw new Error(`app-health: ${JSON.stringify(out)}`);
       expect(parseHealth(out.stdout)).toMatchObject([{ name: 'a', curlExit: 28 }]);
       expect(parseHealthSkipped(out.stdout)).toEqual(['b', 'c']);
-      const col: Collection = {
-        unavailable: {},
-        checks: [],
-        health: parseHealth(out.stdout),
-        healthSkipped: parseHealthSkipped(out.stdout),
-      };
-      expect(summarizeProbe('app-health', col, 900)).toEqual({
+      const facts = new HostFacts(ctx);
+      expect(
+        healthProbe.check(healthProbe.parse(out.stdout, { truncated: false, view: facts }), facts),
+      ).toEqual({
         status: 'fail',
         summary: 'unhealthy: a (timed out); not checked (out of time after the ones before): b, c',
       });

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSy
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KERNEL_LINE_PATTERN, parseKernelLog } from '../../../src/diagnosis/parse/parse-kernel-log.js';
+import { KERNEL_LINE_PATTERN, parseKernelLog } from '../../../src/parse/parse-kernel-log.js';
 import type { PartOutcome } from '../../../src/probes/batch.js';
 import { BatchSplitter, probeCommand, runBatch } from '../../../src/probes/batch.js';
 import { CPU_SAMPLE_CS, parseSystem, systemProbe } from '../../../src/probes/defs/system.js';

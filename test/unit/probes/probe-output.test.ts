@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseUtcOffset } from '../../../src/diagnosis/parse/time.js';
+import { parseUtcOffset } from '../../../src/parse/time.js';
 import { LOG_TAIL_BYTES, parseLogTail } from '../../../src/probes/defs/log-tail.js';
 import { parseNginxDump } from '../../../src/probes/defs/nginx-config.js';
 import { parseNginxFds } from '../../../src/probes/defs/nginx-fds.js';

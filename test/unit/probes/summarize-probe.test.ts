@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildEvidence } from '../../../src/diagnosis/build-evidence.js';
-import type { Collection } from '../../../src/probes/collect-host.js';
-import { summarizeProbe } from '../../../src/probes/summarize-probe.js';
+import { HostFacts } from '../../../src/facts/host-facts.js';
+import { kernelProbe } from '../../../src/probes/defs/kernel.js';
+import { systemProbe } from '../../../src/probes/defs/system.js';
 import type { ProbeContext } from '../../../src/probes/types.js';
 
 // The host's clock (system probe `date +%s`) reads 12:00 UTC; this machine's clock is elsewhere.
@@ -16,13 +17,19 @@ const CTX: ProbeContext = {
   sinceS: 900,
 };
 
-function collection(kernel: string): Collection {
-  return {
-    kernel,
-    system: { nowS: HOST_NOW_S, utcOffsetMinutes: 0, busiest: [], mem: {}, psi: {}, disks: [] },
-    unavailable: {},
-    checks: [],
-  };
+/** The facts after the system probe (the host's clock) and then the kernel-log probe ran. */
+function facts(kernel: string): HostFacts {
+  const f = new HostFacts(CTX, Date.now);
+  f.store(systemProbe, { nowS: HOST_NOW_S, utcOffsetMinutes: 0, busiest: [], mem: {}, psi: {}, disks: [] });
+  f.store(kernelProbe, kernelProbe.parse(kernel, { truncated: false, view: f }));
+  return f;
+}
+
+/** The kernel-log probe's line in the check list, from its record. */
+function kernelLine(f: HostFacts) {
+  const out = f.result(kernelProbe);
+  if (!out) throw new Error('kernel-log not stored');
+  return kernelProbe.check(out, f);
 }
 
 // `dmesg --time-format iso` output: each stamp carries its own zone.
@@ -38,22 +45,22 @@ const NEW_KILL = [
   '2026-11-21T13:55:03,000001+02:00 Memory cgroup out of memory: Killed process 2002 (php-fpm8.2) total-vm:812000kB, anon-rss:512000kB, file-rss:0kB, shmem-rss:0kB, UID:33 pgtables:1200kB oom_score_adj:0',
 ];
 
-describe('summarizeProbe kernel-log', () => {
+describe('the kernel-log check line', () => {
   it('kernel-log check line ignores OOM kills before the window, as the evidence does', () => {
-    const col = collection(OLD_KILL.join('\n'));
-    const ev = buildEvidence(col, CTX, Date.now());
+    const f = facts(OLD_KILL.join('\n'));
+    const ev = buildEvidence(f);
     expect(ev.kernel?.oomKills).toEqual([]);
-    expect(summarizeProbe('kernel-log', col, CTX.sinceS)).toEqual({
+    expect(kernelLine(f)).toEqual({
       status: 'ok',
       summary: 'no OOM kills in the last 15m',
     });
   });
 
   it('kernel-log check line counts the windowed OOM kills of the evidence, one per victim, by the host clock and the stamp zone', () => {
-    const col = collection([...OLD_KILL, ...NEW_KILL].join('\n'));
-    const ev = buildEvidence(col, CTX, Date.now());
+    const f = facts([...OLD_KILL, ...NEW_KILL].join('\n'));
+    const ev = buildEvidence(f);
     expect(ev.kernel?.oomKills.map((k) => k.pid)).toEqual([2002]);
-    expect(summarizeProbe('kernel-log', col, CTX.sinceS)).toEqual({
+    expect(kernelLine(f)).toEqual({
       status: 'warn',
       summary: '1 OOM kill in the last 15m: php-fpm8.2',
     });

@@ -3,7 +3,7 @@ import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseNginxConfig } from '../../../src/diagnosis/parse/parse-nginx-config.js';
+import { parseNginxConfig } from '../../../src/parse/parse-nginx-config.js';
 import type { PartOutcome } from '../../../src/probes/batch.js';
 import { runBatch } from '../../../src/probes/batch.js';
 import { parseUpstreams, probeableTargets, upstreamsProbe } from '../../../src/probes/defs/upstreams.js';

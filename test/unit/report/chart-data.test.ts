@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorChart } from '../../../src/diagnosis/chart-data.js';
-import { computeErrorSeries } from '../../../src/diagnosis/parse/error-series.js';
-import { parseAccessLog } from '../../../src/diagnosis/parse/parse-access-log.js';
+import { computeErrorSeries } from '../../../src/parse/error-series.js';
+import { parseAccessLog } from '../../../src/parse/parse-access-log.js';
 import { healthy, NOW_MS, svc, withErrors } from '../rules/evidence-builder.js';
 
 /** The chart's markers from the evidence rules already read: error log, process ages, app-log starts. */

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../../../src/cli/parse-args.js';
-import { formatWindow } from '../../../src/diagnosis/format-window.js';
-import type { Collection } from '../../../src/probes/collect-host.js';
-import { summarizeProbe } from '../../../src/probes/summarize-probe.js';
+import { HostFacts } from '../../../src/facts/host-facts.js';
+import { formatWindow } from '../../../src/parse/format-window.js';
+import { kernelProbe } from '../../../src/probes/defs/kernel.js';
+import { errorLogProbe } from '../../../src/probes/defs/log-tail.js';
 import { renderJson } from '../../../src/report/render-json.js';
 import { renderTerminal } from '../../../src/report/render-terminal.js';
 import type { TargetReport } from '../../../src/report/types.js';
@@ -36,14 +37,21 @@ describe('the window as it is printed', () => {
   });
 
   it('check lines say "in the last 45s", not "in the last 1m" or "0m"', () => {
-    const col: Collection = {
-      errorLog: { state: 'ok', sizeBytes: 0, text: '', cut: false, utcOffsetMinutes: 0 },
-      errorWindow: { entries: [], truncated: false },
-      kernel: '',
-      unavailable: {},
-      checks: [],
+    const host = {
+      name: 'web-1',
+      address: '10.0.0.1',
+      nginx: { errorLog: '/var/log/nginx/error.log', accessLog: '/var/log/nginx/access.log' },
+      services: [],
     };
-    expect(summarizeProbe('error-log', col, 45).summary).toBe('no upstream errors in the last 45s');
-    expect(summarizeProbe('kernel-log', col, 20).summary).toBe('no OOM kills in the last 20s');
+    const line = (sinceS: number, probe: typeof errorLogProbe | typeof kernelProbe, stdout: string) => {
+      const facts = new HostFacts({ host, sinceS });
+      const out = probe.parse(stdout, { truncated: false, view: facts });
+      facts.store(probe, out);
+      return (probe.check as (o: typeof out, v: HostFacts) => { summary: string })(out, facts).summary;
+    };
+    expect(line(45, errorLogProbe, '__DATE 1764064800 +0000\n__TAIL\n')).toBe(
+      'no upstream errors in the last 45s',
+    );
+    expect(line(20, kernelProbe, '__SOURCE dmesg\n')).toBe('no OOM kills in the last 20s');
   });
 });

@@ -1,6 +1,6 @@
-import type { Cause } from '../../../src/diagnosis/causes.js';
 import type { Evidence } from '../../../src/diagnosis/evidence.js';
 import type { ActionKind } from '../../../src/diagnosis/finding.js';
+import type { Cause } from '../../../src/parse/causes.js';
 import { healthy, service, setTarget, svc, withErrors, withSite } from './evidence-builder.js';
 import * as L from './lines.js';
 

@@ -1,5 +1,5 @@
 import type { Evidence, ListenerEvidence } from '../../../src/diagnosis/evidence.js';
-import { computeAccessStats, parseAccessLine } from '../../../src/diagnosis/parse/parse-access-log.js';
+import { computeAccessStats, parseAccessLine } from '../../../src/parse/parse-access-log.js';
 import type { CauseCase } from './cases-connect.js';
 import { healthy, service, setTarget, svc, withErrors, withSite } from './evidence-builder.js';
 import * as L from './lines.js';

@@ -1,7 +1,7 @@
 import type { Evidence, ServiceEvidence, TargetCheck, TargetState } from '../../../src/diagnosis/evidence.js';
-import { parseErrorLog } from '../../../src/diagnosis/parse/parse-error-log.js';
-import { parseNginxConfig } from '../../../src/diagnosis/parse/parse-nginx-config.js';
-import type { UpstreamTarget } from '../../../src/diagnosis/parse/types.js';
+import { parseErrorLog } from '../../../src/parse/parse-error-log.js';
+import { parseNginxConfig } from '../../../src/parse/parse-nginx-config.js';
+import type { UpstreamTarget } from '../../../src/parse/types.js';
 import { accessStats, HEALTHY_ACCESS } from './log-builders.js';
 
 /**

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../../src/diagnosis/diagnose.js';
 import type { Evidence } from '../../../src/diagnosis/evidence.js';
 import type { Finding } from '../../../src/diagnosis/finding.js';
-import { parseAppLog } from '../../../src/diagnosis/parse/parse-app-log.js';
+import { parseAppLog } from '../../../src/parse/parse-app-log.js';
 import { parseProcesses } from '../../../src/probes/defs/processes.js';
 import { parseSystem, topCpu } from '../../../src/probes/defs/system.js';
 import * as C from '../lab-captured.js';

@@ -1,8 +1,8 @@
 import type { AppLogLine, KernelEvidence } from '../../../src/diagnosis/evidence.js';
-import { computeAccessStats, parseAccessLog } from '../../../src/diagnosis/parse/parse-access-log.js';
-import { parseAppLog } from '../../../src/diagnosis/parse/parse-app-log.js';
-import { parseKernelLog } from '../../../src/diagnosis/parse/parse-kernel-log.js';
-import type { AccessStats } from '../../../src/diagnosis/parse/types.js';
+import { computeAccessStats, parseAccessLog } from '../../../src/parse/parse-access-log.js';
+import { parseAppLog } from '../../../src/parse/parse-app-log.js';
+import { parseKernelLog } from '../../../src/parse/parse-kernel-log.js';
+import type { AccessStats } from '../../../src/parse/types.js';
 
 /** App-server log lines through the real app-log parser; throws when a line matches no signature, so a case cannot pass vacuously. */
 export function appLog(kind: string, text: string): AppLogLine[] {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { buildEvidence } from '../../../src/diagnosis/build-evidence.js';
 import { diagnose } from '../../../src/diagnosis/diagnose.js';
 import type { Evidence } from '../../../src/diagnosis/evidence.js';
-import type { Collection } from '../../../src/probes/collect-host.js';
-import { parseServices } from '../../../src/probes/defs/services.js';
+import { HostFacts } from '../../../src/facts/host-facts.js';
+import { parseServices, servicesProbe } from '../../../src/probes/defs/services.js';
 import type { ProbeContext } from '../../../src/probes/types.js';
 import { healthy, withErrors } from './evidence-builder.js';
 import * as L from './lines.js';
@@ -52,9 +52,9 @@ describe('OOM remediation follows the host init system', () => {
       sinceS: 900,
     };
     const systemd = (stdout: string | undefined) => {
-      const col: Collection = { unavailable: {}, checks: [] };
-      if (stdout !== undefined) col.services = parseServices(stdout);
-      return buildEvidence(col, ctx, Date.UTC(2026, 10, 21, 10, 15)).systemd;
+      const facts = new HostFacts(ctx, () => Date.UTC(2026, 10, 21, 10, 15));
+      if (stdout !== undefined) facts.store(servicesProbe, parseServices(stdout));
+      return buildEvidence(facts).systemd;
     };
     expect(systemd('__UNIT app no-systemd\n__END\n')).toBe(false);
     expect(

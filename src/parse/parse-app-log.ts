@@ -1,6 +1,6 @@
-import type { AppLogLine } from '../evidence.js';
 import { APP_SIGNATURES, type AppSignature } from './app-signatures.js';
 import { ctimeToEpochMs, monthIndex, parseIsoTime, syslogTimeToEpochMs, wallClockToEpochMs } from './time.js';
+import type { AppLogLine } from './types.js';
 
 /**
  * App-server logs (php-fpm, gunicorn, uwsgi, puma, node, apache, and systemd's lines about the

@@ -1,4 +1,4 @@
-import type { AppSignal } from '../evidence.js';
+import type { AppSignal } from './types.js';
 
 /**
  * App-server log signatures (catalog section 9, C08–C11, C27). Strings are the servers' own

@@ -125,3 +125,9 @@ export function syslogTimeToEpochMs(
     return wallClockToEpochMs(year + 1, month0, day, h, mi, s, utcOffsetMinutes);
   return t;
 }
+
+/** A host's own clock and zone, as its `date "+%s %z"` printed them. */
+export interface HostClock {
+  nowS: number;
+  utcOffsetMinutes: number;
+}

@@ -1,4 +1,4 @@
-import type { Cause } from '../causes.js';
+import type { Cause } from './causes.js';
 import type { ErrorLogEntry, SignatureId } from './types.js';
 
 /**

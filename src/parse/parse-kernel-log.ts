@@ -1,5 +1,5 @@
-import type { KernelEvidence, OomKill } from '../evidence.js';
 import { ctimeToEpochMs, parseIsoTime, syslogTimeToEpochMs } from './time.js';
+import type { KernelEvidence, OomKill } from './types.js';
 
 /**
  * Kernel log lines (`dmesg`, `dmesg -T`, `dmesg --time-format iso`, `journalctl -k` in its short,

@@ -231,3 +231,42 @@ export interface AccessStats {
   /** A few verbatim 502/503/504 lines. */
   samples: string[];
 }
+
+/** What the kernel-log parser finds inside the window (the evidence reads it as is). */
+export interface KernelEvidence {
+  /** OOM-kill lines in the window, verbatim, with the killed process name. */
+  oomKills: OomKill[];
+  /** segfault / traps lines in the window. */
+  segfaults: string[];
+  /** `SYN flooding`, `nf_conntrack: table full`. */
+  other: string[];
+}
+
+export interface OomKill {
+  line: string;
+  process: string;
+  pid?: number;
+  /** When the kernel logged it, when the line's stamp could be dated. */
+  timeMs?: number;
+  /** The victim's memory cgroup (`task_memcg=/system.slice/php8.2-fpm.service`), when logged. */
+  memcg?: string;
+}
+
+/** What an app-server log line says, by the signature that matched it (app-signatures.ts). */
+export type AppSignal =
+  | 'pool-max-children' // php-fpm: server reached pm.max_children
+  | 'worker-timeout' // gunicorn WORKER TIMEOUT, uwsgi HARAKIRI, php-fpm execution timed out, puma
+  | 'worker-killed-signal' // exited on signal 11/6/9, was sent SIGKILL/SIGSEGV
+  | 'worker-oom' // gunicorn "Perhaps out of memory?", php-fpm signal 9
+  | 'crash' // uncaught exception, FATAL ERROR, exit code != 0
+  | 'listen-queue-full' // uwsgi listen queue full
+  | 'request-too-large' // uwsgi invalid request block size
+  | 'address-in-use' // EADDRINUSE / Connection in use
+  | 'started' // Booting worker / ready to handle connections / listening on
+  | 'stopped'; // shutting down / Terminating
+
+export interface AppLogLine {
+  signal: AppSignal;
+  line: string;
+  timeMs?: number;
+}
