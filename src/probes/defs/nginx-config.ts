@@ -35,9 +35,13 @@ export const nginxConfigProbe = defineProbe({
       return { status: 'fail', summary: `nginx -t failed: ${why.trim()}` };
     }
     const t = config?.targets.length ?? 0;
+    const s = config?.streamTargets?.length ?? 0;
+    // stream {} proxies pass TCP/UDP: named for context, they cannot be the upstream of an HTTP 502.
+    const stream =
+      s > 0 ? `; ${plural(s, 'stream {} target')} (TCP/UDP, not checked: no HTTP 502 there)` : '';
     return {
       status: 'ok',
-      summary: `nginx -t ok (${dump.version ?? 'version unknown'}), ${plural(t, 'upstream target')}`,
+      summary: `nginx -t ok (${dump.version ?? 'version unknown'}), ${plural(t, 'upstream target')}${stream}`,
     };
   },
   evidence: (result, view): { nginx: NginxEvidence } => ({ nginx: nginxEvidence(result, view) }),
