@@ -62,6 +62,8 @@ export const APP_SIGNATURES: Record<string, readonly AppSignature[]> = {
     { signal: 'listen-queue-full', pattern: /uWSGI listen queue of socket .* full !!!/ },
     { signal: 'worker-oom', pattern: /DAMN ! worker \d+ \(pid: \d+\) died, killed by signal 9\b/ },
     { signal: 'worker-killed-signal', pattern: /DAMN ! worker \d+ \(pid: \d+\) died, killed by signal \d+/ },
+    // uWSGI catches SIGSEGV itself (a backtrace, then the worker exits and the master says "died :(").
+    { signal: 'worker-killed-signal', pattern: /!!! uWSGI process \d+ got Segmentation Fault !!!/ },
     { signal: 'crash', pattern: /DAMN ! worker \d+ \(pid: \d+\) died :\(/ },
     { signal: 'request-too-large', pattern: /invalid request block size: \d+ \(max \d+\)/ },
     { signal: 'address-in-use', pattern: /bind\(\): Address already in use/ },
