@@ -96,11 +96,17 @@ export const APP_SIGNATURES: Record<string, readonly AppSignature[]> = {
   ],
   apache: [
     { signal: 'pool-max-children', pattern: /AH0(?:0484|0161): server reached MaxRequestWorkers/ },
+    // mod_cgid (2.4.71 prints no AH code here) and mod_cgi (AH01220): a script past `Timeout`.
+    {
+      signal: 'worker-timeout',
+      pattern:
+        /Script timed out before returning headers|AH01220: Timeout waiting for output from CGI script/,
+    },
     { signal: 'worker-oom', pattern: /AH00052: child pid \d+ exit signal Killed \(9\)/ },
     { signal: 'worker-killed-signal', pattern: /AH00052: child pid \d+ exit signal .* \(\d+\)/ },
     { signal: 'address-in-use', pattern: /Address already in use|AH00072: make_sock: could not bind/ },
     { signal: 'started', pattern: /AH00489: .* configured -- resuming normal operations/ },
-    { signal: 'stopped', pattern: /AH00169: caught SIGTERM, shutting down|AH00492: caught SIGWINCH/ },
+    { signal: 'stopped', pattern: /AH00(?:169|491): caught SIGTERM, shutting down|AH00492: caught SIGWINCH/ },
   ],
   /**
    * Request-size rejections in every server's own words, checked for every kind (catalog C27):

@@ -18,7 +18,7 @@ const signals = (kind: string, file: string): string[] =>
   parseAppLog(kind, captured(file)).map((l) => `${l.signal}: ${l.line}`);
 
 describe('uWSGI 2.0.21 (uwsgi-core, python3 plugin)', () => {
-  const got = signals('uwsgi', 'uwsgi-2.0.21.log');
+  const got = signals('uwsgi', 'uwsgi-2.0.21.log.txt');
 
   it('a worker killed with SIGKILL: "killed by signal 9"', () => {
     expect(got).toContain(
@@ -55,7 +55,7 @@ describe('uWSGI 2.0.21 (uwsgi-core, python3 plugin)', () => {
   });
 
   it('the dated lines carry their time (local time without a zone)', () => {
-    const harakiri = parseAppLog('uwsgi', captured('uwsgi-2.0.21.log')).find(
+    const harakiri = parseAppLog('uwsgi', captured('uwsgi-2.0.21.log.txt')).find(
       (l) => l.signal === 'worker-timeout',
     );
     expect(harakiri?.timeMs).toBe(Date.UTC(2026, 11, 7, 16, 15, 19));
@@ -63,7 +63,7 @@ describe('uWSGI 2.0.21 (uwsgi-core, python3 plugin)', () => {
 });
 
 describe('puma 5.6.5 (cluster mode)', () => {
-  const got = signals('puma', 'puma-5.6.5.log');
+  const got = signals('puma', 'puma-5.6.5.log.txt');
 
   it('a timed-out worker: "Terminating timed out worker"', () => {
     expect(got).toContain(
@@ -77,5 +77,34 @@ describe('puma 5.6.5 (cluster mode)', () => {
     ]);
     expect(got).toContain('started: [25998] - Worker 0 (PID: 26071) booted in 0.0s, phase: 0');
     expect(got).toContain('stopped: [25998] === puma shutdown: 2026-12-07 16:18:06 +0000 ===');
+  });
+});
+
+describe('Apache 2.4.71 (mpm_event, mod_cgid)', () => {
+  const got = signals('apache', 'apache-2.4.71.log.txt');
+
+  it('a timed-out script: mod_cgid gives up at Timeout', () => {
+    expect(got).toContain(
+      'worker-timeout: [Mon Dec 07 16:20:52.548947 2026] [cgid:error] [pid 8655:tid 8657] [client 127.0.0.1:56172] Script timed out before returning headers: slow.sh',
+    );
+  });
+
+  it('an overloaded pool: MaxRequestWorkers reached', () => {
+    expect(got).toContain(
+      'pool-max-children: [Mon Dec 07 16:20:54.544920 2026] [mpm_event:error] [pid 8653:tid 8653] AH00484: server reached MaxRequestWorkers setting, consider raising the MaxRequestWorkers setting',
+    );
+  });
+
+  it('a killed worker child: AH00052 with the signal', () => {
+    expect(got).toContain(
+      'worker-killed-signal: [Mon Dec 07 16:21:07.557585 2026] [core:notice] [pid 8653:tid 8653] AH00052: child pid 8655 exit signal Segmentation fault (11)',
+    );
+  });
+
+  it('start and stop (AH00489, AH00491)', () => {
+    expect(got.filter((l) => /^(started|stopped): /.test(l)).map((l) => l.split(': ')[0])).toEqual([
+      'started',
+      'stopped',
+    ]);
   });
 });
