@@ -4,6 +4,7 @@
  *   - one host, the whole process `diagnose502 web-1` (Node's start, loading, SSH, probes, report),
  *     and the diagnosis inside it (the host's own durationMs in its JSON: connect to report);
  *   - a group of 20 hosts, the whole process `diagnose502 bench20 --concurrency 20`;
+ *   - one host over the OpenSSH transport (`transport: openssh`, the system ssh), beside the default;
  *   - `diagnose502 --help` and Node's own start (`node -e 0`), the floor every process pays;
  *   - the baseline: the same commands, one `ssh` process per command, in sequence.
  * Each in turn in every round (the VM's speed drifts; side-by-side runs keep that out of the ratios);
@@ -141,6 +142,14 @@ function benchInventory(labInventory: string): string {
   return file;
 }
 
+/** The same inventory with every host on the OpenSSH transport (`ssh.transport: openssh`, issue 19). */
+function opensshInventory(benchInventoryPath: string): string {
+  const doc = parse(readFileSync(benchInventoryPath, 'utf8')) as { ssh?: Record<string, unknown> };
+  const file = path.join(path.dirname(benchInventoryPath), 'bench-inventory-openssh.yml');
+  writeFileSync(file, stringify({ ...doc, ssh: { ...doc.ssh, transport: 'openssh' } }));
+  return file;
+}
+
 const loadNow = () =>
   loadavg()
     .map((l) => l.toFixed(2))
@@ -185,6 +194,8 @@ async function main(): Promise<void> {
       const r = await wholeProcess([CLI, 'web-1', ...since], [0, 1, 3]);
       return { ms: r.ms, report: JSON.parse(r.out) as JsonReport };
     };
+    const opensshArgs = ['--inventory', opensshInventory(inventoryPath), '--since', `${SINCE_S}s`, '--json'];
+    const cliOneOpenssh = () => wholeProcess([CLI, 'web-1', ...opensshArgs], [0, 1, 3]);
     const cliGroup = () =>
       wholeProcess([CLI, GROUP, ...since, '--concurrency', String(GROUP_SIZE)], [0, 1, 3]);
     const cliHelp = () => wholeProcess([CLI, '--help'], [0]);
@@ -195,12 +206,14 @@ async function main(): Promise<void> {
     // Warm-up (page cache, sshd), then each measured in turn in every round: the machine's speed
     // drifts (it is a VM), and ratios of runs taken side by side are not skewed by that drift.
     await cliOne();
+    await cliOneOpenssh();
     await cliGroup();
     await baseline(one);
     await cliHelp();
     await nodeBare();
     const oneMs: number[] = [];
     const inProcessMs: number[] = [];
+    const opensshMs: number[] = [];
     const groupMs: number[] = [];
     const helpMs: number[] = [];
     const nodeMs: number[] = [];
@@ -212,6 +225,7 @@ async function main(): Promise<void> {
       const r = await cliOne();
       oneMs.push(r.ms);
       inProcessMs.push(r.report.hosts[0]?.durationMs ?? Number.NaN);
+      opensshMs.push((await cliOneOpenssh()).ms);
       const cpu0 = childrenCpuMs();
       const busy0 = machineBusyMs();
       const g = await cliGroup();
@@ -229,10 +243,16 @@ async function main(): Promise<void> {
     const h = median(helpMs);
     const d = median(inProcessMs);
     const b = median(baselineMs);
+    const os = median(opensshMs);
     const probes = ALL_PROBES.length;
     const rows = [
       ['one host, `diagnose502 web-1` whole process', o, `${(o / n).toFixed(2)}x node -e 0`],
       ['one host, the diagnosis inside it (connect to report)', d, ''],
+      [
+        'one host over the OpenSSH transport (`transport: openssh`), whole process',
+        os,
+        `${(os / o).toFixed(2)}x ssh2`,
+      ],
       [
         `group of ${GROUP_SIZE} hosts, \`diagnose502 ${GROUP}\` whole process`,
         g,

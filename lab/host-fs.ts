@@ -82,12 +82,18 @@ export interface HostEnvSettings {
   appPort: number;
   appBacklog: number;
   gunicornTimeout: number;
+  /** uWSGI `--harakiri` seconds: a request running longer gets its worker killed. */
+  uwsgiHarakiri: number;
+  /** uWSGI `--listen`: the socket's backlog, whose overflow uWSGI logs as "listen queue ... full". */
+  uwsgiListen: number;
 }
 
 export const defaultHostEnv = (host: HostSpec): HostEnvSettings => ({
   appPort: appListen(host.kind).port,
   appBacklog: 511,
   gunicornTimeout: 3,
+  uwsgiHarakiri: 3,
+  uwsgiListen: 100,
 });
 
 export function renderHostEnv(host: HostSpec, s: HostEnvSettings): string {
@@ -103,6 +109,8 @@ export function renderHostEnv(host: HostSpec, s: HostEnvSettings): string {
     `LAB_APP_PORT=${q(s.appPort)}`,
     `LAB_APP_BACKLOG=${q(s.appBacklog)}`,
     `LAB_GUNICORN_TIMEOUT=${q(s.gunicornTimeout)}`,
+    `LAB_UWSGI_HARAKIRI=${q(s.uwsgiHarakiri)}`,
+    `LAB_UWSGI_LISTEN=${q(s.uwsgiListen)}`,
     '',
   ].join('\n');
 }
@@ -136,6 +144,7 @@ export async function prepareHostFiles(
     '/var/log/nginx',
     '/var/log/app',
     '/var/log/gunicorn',
+    '/var/log/uwsgi',
     '/run/lab',
     '/run/lab-app',
     '/run/sshd',
@@ -157,7 +166,7 @@ export async function prepareHostFiles(
 
   if (host.services.includes('nginx')) {
     await mkdir(at('/etc/nginx/conf.d'), { recursive: true });
-    for (const f of ['mime.types', 'fastcgi_params'])
+    for (const f of ['mime.types', 'fastcgi_params', 'uwsgi_params'])
       await copyFile(`/etc/nginx/${f}`, at(`/etc/nginx/${f}`));
     await put(at('/etc/nginx/nginx.conf'), renderNginxConf(defaultNginxSettings(host)));
   }

@@ -10,10 +10,11 @@ import { NGINX_ACCESS_LOG, NGINX_ERROR_LOG } from './nginx-config.js';
 import { PHP_FPM_LOG } from './php-fpm-config.js';
 import type { HostSpec, ServiceName } from './topology.js';
 import { appListen } from './topology.js';
+import { UWSGI_LOG } from './uwsgi-config.js';
 
 export interface InventoryService {
   name: string;
-  kind: 'node' | 'php-fpm' | 'gunicorn';
+  kind: 'node' | 'php-fpm' | 'gunicorn' | 'uwsgi';
   process: string;
   restart: string;
   health?: string;
@@ -52,6 +53,15 @@ function servicesOf(host: HostSpec): InventoryService[] {
       restart: restart('gunicorn'),
       health: 'http://127.0.0.1:8000/healthz',
       logs: ['/var/log/gunicorn/error.log'],
+    });
+  }
+  if (runs('uwsgi')) {
+    out.push({
+      name: 'uwsgi',
+      kind: 'uwsgi',
+      process: 'uwsgi',
+      restart: restart('uwsgi'),
+      logs: [UWSGI_LOG],
     });
   }
   return out;

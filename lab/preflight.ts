@@ -14,6 +14,8 @@ const REQUIRED = [
   ['/usr/sbin/nginx', 'nginx'],
   ['/usr/sbin/php-fpm8.2', 'php8.2-fpm'],
   ['/usr/bin/gunicorn', 'gunicorn'],
+  ['/usr/bin/uwsgi-core', 'uwsgi-core'],
+  ['/usr/bin/uwsgi_python3', 'uwsgi-plugin-python3'],
   ['/usr/sbin/nft', 'nftables'],
   ['/usr/bin/curl', 'curl'],
 ] as const;

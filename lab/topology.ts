@@ -6,7 +6,7 @@ import type { LabConfig } from './config.js';
 
 export type HostKind = 'web' | 'app';
 /** Every process the lab supervises inside a host (see lab/sbin/lab-service). */
-export type ServiceName = 'sshd' | 'nginx' | 'app' | 'php-fpm' | 'gunicorn';
+export type ServiceName = 'sshd' | 'nginx' | 'app' | 'php-fpm' | 'gunicorn' | 'uwsgi';
 
 export interface HostSpec {
   name: string;
@@ -52,7 +52,9 @@ export function planTopology(cfg: LabConfig, total: number): HostSpec[] {
     const app = apps[(i - 1) % appCount];
     if (!app) throw new Error('topology: no app host planned');
     const services: ServiceName[] =
-      i <= FULL_WEB_HOSTS ? ['sshd', 'nginx', 'app', 'php-fpm', 'gunicorn'] : ['sshd', 'nginx', 'app'];
+      i <= FULL_WEB_HOSTS
+        ? ['sshd', 'nginx', 'app', 'php-fpm', 'gunicorn', 'uwsgi']
+        : ['sshd', 'nginx', 'app'];
     webs.push({
       name: `web-${i}`,
       kind: 'web',

@@ -19,6 +19,7 @@ import {
   writeNginxConf,
   writePhpPool,
 } from './host-actions.js';
+import { APP_SERVER_SCENARIOS } from './table-app-servers.js';
 import { LOG_LINE_SCENARIOS } from './table-log-lines.js';
 import { MISREAD_SCENARIOS } from './table-misread.js';
 import type { Scenario, ScenarioContext } from './types.js';
@@ -705,6 +706,7 @@ export const SCENARIOS: Scenario[] = [
   },
   ...MISREAD_SCENARIOS,
   ...LOG_LINE_SCENARIOS,
+  ...APP_SERVER_SCENARIOS,
 ];
 
 export function findScenario(name: string): Scenario {

@@ -14,6 +14,7 @@ import type { BotConfig } from '../config/load-bot-config.js';
 import { createDeliveryProcessor } from '../delivery/delivery-processor.js';
 import { createDeliveryQueue, createDeliveryWorker, deliveryKeys } from '../delivery/delivery-queue.js';
 import { Outbox } from '../delivery/outbox.js';
+import { cachedInventory } from '../inventory/inventory-cache.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { resolveTarget } from '../inventory/resolve-target.js';
 import { botInventoryOptions } from '../inventory/ssh-config-inventory.js';
@@ -77,7 +78,8 @@ export async function startWorker(
     retryConfig: LIVE_RETRY,
   });
   const keys = actionKeys(config.queueName);
-  const inventory = () => loadInventory(botInventoryOptions(config));
+  // Parsed once while its files are unchanged, not twice per job (inventory-cache.ts).
+  const inventory = cachedInventory(botInventoryOptions(config));
   // The outbox (src/delivery/): what Slack did not take waits in Redis and is delivered from here.
   const delivery = deliveryKeys(config.queueName);
   const deliveryQueue = createDeliveryQueue(delivery.queue, connection);
@@ -115,8 +117,7 @@ export async function startWorker(
       async (ctx, report) => offerRestarts(connection, keys, await inventory(), report, ctx.jobId),
     ),
     resolve: async (target) => {
-      const inventory = await loadInventory(botInventoryOptions(config));
-      const hosts = resolveTarget(inventory, target);
+      const hosts = resolveTarget(await inventory(), target);
       return { hosts, connect: (opts.connect ?? sshConnector)(hosts) };
     },
     jobTimeoutMs: config.jobTimeoutMs,

@@ -19,6 +19,7 @@ export type LoadInventoryOptions = LocateInventoryOptions & ParseInventoryOption
 export async function loadInventory(options: LoadInventoryOptions): Promise<Inventory> {
   const location = locateInventory(options);
   let text: string;
+  options.onFileRead?.(location.path);
   try {
     text = await readFile(location.path, 'utf8');
   } catch (error) {

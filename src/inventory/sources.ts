@@ -21,6 +21,8 @@ import { fillFromSshConfig } from './ssh-config-fill.js';
 export interface InventorySourceOptions {
   /** The ssh config hosts are resolved through; undefined: none (the inventory says everything). */
   sshConfig?: SshConfigSource | undefined;
+  /** Told each file the inventory is read from (inventory-cache.ts watches them). */
+  onFileRead?: ((path: string) => void) | undefined;
 }
 
 /** An inventory document, and what of the ssh config was not honoured. */
@@ -148,6 +150,7 @@ export async function readInventorySource(
       const ansiblePath = isAbsolute(named) ? named : resolve(dirname(filePath), named);
       let ansibleText: string;
       try {
+        options.onFileRead?.(ansiblePath);
         ansibleText = await readFile(ansiblePath, 'utf8');
       } catch (error) {
         throw new InventoryError(

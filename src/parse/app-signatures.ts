@@ -67,6 +67,8 @@ export const APP_SIGNATURES: Record<string, readonly AppSignature[]> = {
     { signal: 'listen-queue-full', pattern: /uWSGI listen queue of socket .{1,300}? full !!!/ },
     { signal: 'worker-oom', pattern: /DAMN ! worker \d+ \(pid: \d+\) died, killed by signal 9\b/ },
     { signal: 'worker-killed-signal', pattern: /DAMN ! worker \d+ \(pid: \d+\) died, killed by signal \d+/ },
+    // uWSGI catches SIGSEGV itself (a backtrace, then the worker exits and the master says "died :(").
+    { signal: 'worker-killed-signal', pattern: /!!! uWSGI process \d+ got Segmentation Fault !!!/ },
     { signal: 'crash', pattern: /DAMN ! worker \d+ \(pid: \d+\) died :\(/ },
     { signal: 'request-too-large', pattern: /invalid request block size: \d+ \(max \d+\)/ },
     { signal: 'address-in-use', pattern: /bind\(\): Address already in use/ },
@@ -99,11 +101,17 @@ export const APP_SIGNATURES: Record<string, readonly AppSignature[]> = {
   ],
   apache: [
     { signal: 'pool-max-children', pattern: /AH0(?:0484|0161): server reached MaxRequestWorkers/ },
+    // mod_cgid (2.4.71 prints no AH code here) and mod_cgi (AH01220): a script past `Timeout`.
+    {
+      signal: 'worker-timeout',
+      pattern:
+        /Script timed out before returning headers|AH01220: Timeout waiting for output from CGI script/,
+    },
     { signal: 'worker-oom', pattern: /AH00052: child pid \d+ exit signal Killed \(9\)/ },
     { signal: 'worker-killed-signal', pattern: /AH00052: child pid \d+ exit signal [\w ]{1,40} \(\d+\)/ },
     { signal: 'address-in-use', pattern: /Address already in use|AH00072: make_sock: could not bind/ },
     { signal: 'started', pattern: /AH00489: .{1,200}? configured -- resuming normal operations/ },
-    { signal: 'stopped', pattern: /AH00169: caught SIGTERM, shutting down|AH00492: caught SIGWINCH/ },
+    { signal: 'stopped', pattern: /AH00(?:169|491): caught SIGTERM, shutting down|AH00492: caught SIGWINCH/ },
   ],
   /**
    * Request-size rejections in every server's own words, checked for every kind (catalog C27):

@@ -21,6 +21,7 @@ const PASS_DIRECTIVES: ReadonlySet<string> = new Set<PassDirective>([
   'uwsgi_pass',
   'grpc_pass',
   'scgi_pass',
+  'memcached_pass',
 ]);
 /** `*_connect_timeout`/`*_send_timeout`/`*_read_timeout` default (catalog section 2). */
 const DEFAULT_TIMEOUT_S = 60;
@@ -93,6 +94,8 @@ function splitScheme(directive: string, target: string): SplitTarget {
       return { scheme: given ?? 'uwsgi', rest };
     case 'fastcgi_pass':
       return { scheme: 'fastcgi', rest };
+    case 'memcached_pass':
+      return { scheme: 'memcached', rest };
     default:
       return { scheme: 'scgi', rest };
   }
@@ -123,28 +126,62 @@ export function parseEndpoint(rest: string): Endpoint | undefined {
     : { kind: 'tcp', host: hp[1], port: Number(hp[2]) };
 }
 
-/** Replaces `$name`/`${name}` with literal `set $name value;` values in scope; undefined if any is unknown. */
-function substituteSet(target: string, chain: Chain): string | undefined {
-  let unknown = false;
-  const out = target.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_all, name: string) => {
-    for (let i = chain.length - 1; i >= 0; i--) {
-      const block = chain[i] ?? [];
-      for (let j = block.length - 1; j >= 0; j--) {
-        const d = block[j];
-        if (
-          d?.name === 'set' &&
-          d.args[0] === `$${name}` &&
-          d.args[1] !== undefined &&
-          !d.args[1].includes('$')
-        ) {
-          return d.args[1];
-        }
+/** Stands for a value known only at run time (a capture, a header, a variable no literal `set` gives). */
+const UNKNOWN = '\u0000';
+
+/** What a URI variable puts in the target: its leading character (enough to end the authority). */
+const URI_VAR_START: Record<string, string> = {
+  request_uri: '/',
+  uri: '/',
+  document_uri: '/',
+  is_args: '?',
+  args: '',
+  query_string: '',
+};
+
+/** The innermost literal `set $name value;` in scope (a value with no variable of its own). */
+function literalSet(chain: Chain, name: string): string | undefined {
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const block = chain[i] ?? [];
+    for (let j = block.length - 1; j >= 0; j--) {
+      const d = block[j];
+      if (
+        d?.name === 'set' &&
+        d.args[0] === `$${name}` &&
+        d.args[1] !== undefined &&
+        !d.args[1].includes('$')
+      ) {
+        return d.args[1];
       }
     }
-    unknown = true;
-    return '';
-  });
-  return unknown ? undefined : out;
+  }
+  return undefined;
+}
+
+/**
+ * Replaces `$name`/`${name}` with literal `set` values in scope, URI variables (`$request_uri`,
+ * `$args`, ...) with their leading character, and anything else (`$1`, named captures, headers) with
+ * a marker. The result names a concrete target when no marker is left in its scheme or host part:
+ * `$forward_scheme://$server:$port$request_uri` (Nginx Proxy Manager) with the three set literally
+ * gives `http://10.0.0.5:8080/`; `http://$server:8080/$1` gives `http://10.0.0.5:8080/\0`.
+ */
+function substituteSet(target: string, chain: Chain): string | undefined {
+  const out = target.replace(
+    /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*)|\d)/g,
+    (_all, braced?: string, bare?: string) => {
+      const name = braced ?? bare;
+      if (name === undefined) return UNKNOWN;
+      return literalSet(chain, name) ?? URI_VAR_START[name] ?? UNKNOWN;
+    },
+  );
+  if (!out.includes(UNKNOWN)) return out;
+  const schemeEnd = out.indexOf('://');
+  const afterScheme = out.startsWith('unix:') || schemeEnd < 0 ? 0 : schemeEnd + 3;
+  if (out.slice(0, afterScheme).includes(UNKNOWN)) return undefined;
+  const rest = out.slice(afterScheme);
+  const end = rest.startsWith('unix:') ? rest.indexOf(':', 5) : rest.search(/[/?]/);
+  const host = end < 0 ? rest : rest.slice(0, end);
+  return host.includes(UNKNOWN) ? undefined : out;
 }
 
 interface SiteContext {
@@ -274,7 +311,7 @@ function serverTarget(
   };
 }
 
-function endpointTargets(
+export function endpointTargets(
   rest: string,
   scheme: string,
   via: string,
@@ -307,23 +344,45 @@ function literalAuthority(rest: string): string | undefined {
   if (end < 0) return rest;
   if (end === 0) return undefined;
   const authority = rest.slice(0, end);
-  for (const m of rest.slice(end).matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) {
-    if (!URI_VARS.has(m[1] ?? '')) return undefined;
-  }
-  return authority;
+  // After a `/` or `?` every variable is in the URI: it cannot change the host nginx dials.
+  if (rest[end] !== '$') return authority;
+  // Right after the host only a URI variable (it starts with `/` or `?`) leaves the host as written.
+  const first = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)/.exec(rest.slice(end))?.[1];
+  return first !== undefined && URI_VARS.has(first) ? authority : undefined;
+}
+
+/** Values a `map ... $name { key value; }` at http level can give `$name`. */
+function mapValues(http: readonly NginxDirective[], name: string): string[] {
+  return http
+    .filter((d) => d.name === 'map' && d.args[1] === `$${name}` && d.block)
+    .flatMap((d) => (d.block ?? []).flatMap((e) => (e.args[0] === undefined ? [] : [e.args[0]])));
+}
+
+/** Variable names in the scheme and host part of a target (`$pool` in `http://$pool/api`). */
+function hostVariables(target: string): string[] {
+  const schemeEnd = target.indexOf('://');
+  const rest = schemeEnd < 0 ? target : target.slice(schemeEnd + 3);
+  const end = rest.search(/[/?]/);
+  const head = target.slice(0, (schemeEnd < 0 ? 0 : schemeEnd + 3) + (end < 0 ? rest.length : end));
+  return [...head.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].flatMap((m) => (m[1] ? [m[1]] : []));
 }
 
 /**
  * The deduplicated endpoints to probe. A pass naming an upstream{} yields its servers (`down`
  * ones are never dialled); a variable in the host part yields a `variable` target, plus the
- * concrete endpoint when every variable is a literal `set` in scope. Upstream groups no literal
- * pass names are added when some pass uses a variable (it may route to them at run time).
+ * concrete endpoint when every variable there is a literal `set` in scope. Upstream groups no
+ * literal pass names are added when some pass uses a variable (it may route to them at run time),
+ * in the scheme of the pass that can reach them: the one whose `map` names the group, else that of
+ * the passes whose host is not known before run time (`fastcgi_pass $pool` reaches a group as FastCGI).
  */
 export function passTargets(walk: PassWalk, groups: UpstreamGroup[]): UpstreamTarget[] {
   const byName = new Map(groups.map((g) => [g.name.toLowerCase(), g]));
   const set = new TargetSet();
   const used = new Set<string>();
-  let sawVariable = false;
+  /** group (lower case) -> schemes of the passes whose `map` names it. */
+  const mapped = new Map<string, Set<string>>();
+  const unresolved = new Set<string>();
+  const variableSchemes = new Set<string>();
   walk.sites.forEach((site, i) => {
     const via = `${site.file}:${site.line} ${site.directive} ${site.target}`;
     const { rest } = splitScheme(site.directive, site.target);
@@ -338,26 +397,47 @@ export function passTargets(walk: PassWalk, groups: UpstreamGroup[]): UpstreamTa
       for (const t of endpointTargets(literal, site.scheme, via, byName)) set.add(t);
       return;
     }
-    const substituted = substituteSet(site.target, walk.chains[i] ?? []);
-    sawVariable = true;
+    const chain = walk.chains[i] ?? [];
+    const substituted = substituteSet(site.target, chain);
+    variableSchemes.add(site.scheme);
     set.add({ kind: 'variable', expr: site.target, scheme: site.scheme, via: [via] });
-    if (substituted !== undefined) {
-      const resolved = splitScheme(site.directive, substituted);
-      const ep = parseEndpoint(resolved.rest);
-      if (ep?.kind === 'tcp' && ep.port === undefined) used.add(ep.host.toLowerCase());
-      for (const t of endpointTargets(resolved.rest, resolved.scheme, `${via} (= ${substituted})`, byName)) {
-        set.add(t);
+    if (substituted === undefined) {
+      unresolved.add(site.scheme);
+      for (const name of hostVariables(site.target)) {
+        for (const value of mapValues(chain[0] ?? [], name)) {
+          const host =
+            value
+              .replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//, '')
+              .split(/[/?:]/)[0]
+              ?.toLowerCase() ?? '';
+          if (!byName.has(host)) continue;
+          const schemes = mapped.get(host) ?? new Set<string>();
+          schemes.add(site.scheme);
+          mapped.set(host, schemes);
+        }
       }
+      return;
+    }
+    const resolved = splitScheme(site.directive, substituted);
+    const ep = parseEndpoint(resolved.rest);
+    if (ep?.kind === 'tcp' && ep.port === undefined) used.add(ep.host.toLowerCase());
+    const shown = substituted.replaceAll(UNKNOWN, '…');
+    for (const t of endpointTargets(resolved.rest, resolved.scheme, `${via} (= ${shown})`, byName)) {
+      set.add(t);
     }
   });
-  if (sawVariable) {
+  if (variableSchemes.size > 0) {
     for (const g of groups) {
-      if (used.has(g.name.toLowerCase())) continue;
+      const key = g.name.toLowerCase();
+      if (used.has(key)) continue;
+      const schemes = mapped.get(key) ?? (unresolved.size > 0 ? unresolved : variableSchemes);
       const via = `${g.file}:${g.line} upstream ${g.name} (no literal *_pass names it)`;
-      for (const s of g.servers) {
-        if (s.params.includes('down')) continue;
-        const t = serverTarget(s, 'http', g.name, via);
-        if (t) set.add(t);
+      for (const scheme of schemes) {
+        for (const s of g.servers) {
+          if (s.params.includes('down')) continue;
+          const t = serverTarget(s, scheme, g.name, via);
+          if (t) set.add(t);
+        }
       }
     }
   }

@@ -1,6 +1,7 @@
 import { splitNginxDump } from './nginx-dump.js';
 import { dirname, expandIncludes } from './nginx-include.js';
 import { collectPassSites, passTargets, upstreamGroups } from './nginx-passes.js';
+import { streamTargets } from './nginx-stream.js';
 import { type ParsedFile, parseConfigText } from './nginx-tokenize.js';
 import type { NginxConfig, NginxDirective } from './types.js';
 
@@ -65,6 +66,8 @@ export function parseNginxConfig(output: string, opts: { mainPath?: string } = {
     targets: passTargets(walk, upstreams),
     tempPaths: [],
   };
+  const stream = streamTargets(tree.filter((d) => d.name === 'stream' && d.block).map((d) => d.block ?? []));
+  if (stream.length > 0) config.streamTargets = stream;
   const top = (name: string): string | undefined => tree.find((d) => d.name === name)?.args[0];
   const user = top('user');
   if (user !== undefined) config.user = user;

@@ -93,14 +93,20 @@ export interface NginxDirective {
   block?: NginxDirective[];
 }
 
-export type PassDirective = 'proxy_pass' | 'fastcgi_pass' | 'uwsgi_pass' | 'grpc_pass' | 'scgi_pass';
+export type PassDirective =
+  | 'proxy_pass'
+  | 'fastcgi_pass'
+  | 'uwsgi_pass'
+  | 'grpc_pass'
+  | 'scgi_pass'
+  | 'memcached_pass';
 
 /** A `*_pass` in a location (or server), with the settings in effect there. */
 export interface PassSite {
   directive: PassDirective;
   /** The argument as written: `http://backend`, `unix:/run/php/php8.2-fpm.sock`, `$upstream`. */
   target: string;
-  /** `http`, `https`, `fastcgi`, `uwsgi`, `grpc`, `grpcs`, `scgi`. */
+  /** `http`, `https`, `fastcgi`, `uwsgi`, `grpc`, `grpcs`, `scgi`, `memcached`. */
   scheme: string;
   serverNames: string[];
   listen: string[];
@@ -159,6 +165,11 @@ export interface NginxConfig {
   upstreams: UpstreamGroup[];
   passes: PassSite[];
   targets: UpstreamTarget[];
+  /**
+   * `proxy_pass` targets of `stream {}` servers (scheme `tcp` or `udp`), listed as context only: a
+   * stream proxy answers no HTTP, so it cannot be the 502's upstream, and these are never probed.
+   */
+  streamTargets?: UpstreamTarget[];
   /** `*_temp_path`, `client_body_temp_path`, `proxy_cache_path` paths in the config. */
   tempPaths: string[];
   /** Problems met while reading the dump (unbalanced braces, includes matching no dumped file), `file:line: text`. */

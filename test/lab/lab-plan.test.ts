@@ -97,6 +97,7 @@ describe('rendered configuration', () => {
       'app',
       'php-fpm',
       'gunicorn',
+      'uwsgi',
     ]);
     expect(inv.hosts['web-1'].services[0]).toEqual({
       name: 'app',

@@ -70,4 +70,6 @@ export const SCENARIO_GROUPS = {
     'log-prefix-compose-socket-missing',
     'log-prefix-syslog-ipv6-off',
   ],
+  // Issue 18: app servers the inventory names (test/lab/scenarios-app-servers.test.ts).
+  appServers: ['uwsgi-harakiri', 'uwsgi-worker-segfault', 'uwsgi-listen-queue-full'],
 } as const;

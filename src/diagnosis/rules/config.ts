@@ -45,10 +45,11 @@ export function describePass(s: PassSite): string {
   return `${s.directive} ${s.target}${where} (${siteRef(s)})`;
 }
 
-/** Directive prefix for a pass (`proxy`, `fastcgi`, `uwsgi`, `grpc`, `scgi`): `${prefix}_read_timeout`. */
+/** Directive prefix for a pass (`proxy`, `fastcgi`, `uwsgi`, `grpc`, `scgi`, `memcached`): `${prefix}_read_timeout`. */
 export function modulePrefix(s: PassSite | undefined, scheme?: string): string {
   if (s) return s.directive.replace(/_pass$/, '');
-  if (scheme === 'fastcgi' || scheme === 'uwsgi' || scheme === 'scgi') return scheme;
+  if (scheme === 'fastcgi' || scheme === 'uwsgi' || scheme === 'scgi' || scheme === 'memcached')
+    return scheme;
   if (scheme === 'grpc' || scheme === 'grpcs') return 'grpc';
   return 'proxy';
 }

@@ -35,11 +35,15 @@ export const nginxConfigProbe = defineProbe({
       return { status: 'fail', summary: `nginx -t failed: ${why.trim()}` };
     }
     const t = config?.targets.length ?? 0;
+    const s = config?.streamTargets?.length ?? 0;
+    // stream {} proxies pass TCP/UDP: named for context, they cannot be the upstream of an HTTP 502.
+    const stream =
+      s > 0 ? `; ${plural(s, 'stream {} target')} (TCP/UDP, not checked: no HTTP 502 there)` : '';
     // A part past the parser's bounds (parse-nginx-config.ts) is said, not hidden: the rest was checked.
     const notRead = config?.notRead ?? [];
     return {
       status: notRead.length > 0 ? 'warn' : 'ok',
-      summary: `nginx -t ok (${dump.version ?? 'version unknown'}), ${plural(t, 'upstream target')}${notRead.length > 0 ? `; too large to read, checked the rest: ${notRead.slice(0, 3).join('; ')}` : ''}`,
+      summary: `nginx -t ok (${dump.version ?? 'version unknown'}), ${plural(t, 'upstream target')}${stream}${notRead.length > 0 ? `; too large to read, checked the rest: ${notRead.slice(0, 3).join('; ')}` : ''}`,
     };
   },
   evidence: (result, view): { nginx: NginxEvidence } => ({ nginx: nginxEvidence(result, view) }),
