@@ -8,6 +8,7 @@ import { fdExhaustedRule } from './fd-exhausted.js';
 import { headerTooBigRule } from './header-too-big.js';
 import { hostOverloadRule } from './host-overload.js';
 import { keepaliveRaceRule } from './keepalive-race.js';
+import { liveFailureRule } from './live-failure.js';
 import { macDeniedRule } from './mac-denied.js';
 import { networkRule } from './network.js';
 import { nginxConfigInvalidRule, nginxDownRule } from './nginx-process.js';
@@ -59,4 +60,5 @@ export const RULES: readonly Rule[] = [
   upstreamReturned502Rule,
   hostOverloadRule,
   noLiveUpstreamsRule,
+  liveFailureRule,
 ];
