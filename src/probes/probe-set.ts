@@ -6,6 +6,7 @@ import { nginxFdsProbe } from './defs/nginx-fds.js';
 import { processesProbe } from './defs/processes.js';
 import { securityProbe } from './defs/security.js';
 import { servicesProbe } from './defs/services.js';
+import { siteLogsProbe } from './defs/site-logs.js';
 import { socketsProbe } from './defs/sockets.js';
 import { systemProbe } from './defs/system.js';
 import { upstreamsProbe } from './defs/upstreams.js';
@@ -34,6 +35,7 @@ export const PROBE_BATCHES = [
       errorLogProbe,
       accessLogProbe,
       nginxConfigProbe,
+      siteLogsProbe,
       processesProbe,
       socketsProbe,
       nginxFdsProbe,

@@ -2,6 +2,7 @@ import type { Cause } from '../../parse/causes.js';
 import type { TargetCheck } from '../../probes/target-state.js';
 import type { Evidence } from '../evidence.js';
 import type { Finding } from '../finding.js';
+import { logsReadLines } from '../logs-read.js';
 import { action } from './actions.js';
 import { passesFor } from './config.js';
 import { accessFailures } from './fallback.js';
@@ -111,11 +112,13 @@ function sitesOf(ev: Evidence, tc: TargetCheck): string[] {
 
 /** Where the 502s may be when no log showed them (issue 18 item 2). */
 function whereElse(ev: Evidence): string[] {
-  const read = [ev.errorLog?.path].filter((p): p is string => !!p);
+  const lines = logsReadLines(ev).map((l) =>
+    l
+      .replace(/^logs read: /, 'no log read showed a 502 for it (read: ')
+      .replace(/ \((\d+) upstream error lines in the window\)$/, ')'),
+  );
   return [
-    read.length > 0
-      ? `no log read showed a 502 for it (read: ${read.join(', ')})`
-      : 'no error log could be read',
+    ...lines,
     'the 502s may be in logs not found or not readable, in logs rotated away, or no request reached it yet in the window',
   ];
 }
