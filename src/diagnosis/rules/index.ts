@@ -1,6 +1,7 @@
 import { addressChangedRule } from './address-changed.js';
 import { appWorkerTimeoutRule } from './app-worker-timeout.js';
 import { connectRefusedRule } from './connect-refused.js';
+import { criticalLinesRule } from './critical-lines.js';
 import { diskFullRule } from './disk-full.js';
 import { dnsFailureRule } from './dns-failure.js';
 import { ephemeralPortsRule } from './ephemeral-ports.js';
@@ -61,4 +62,5 @@ export const RULES: readonly Rule[] = [
   hostOverloadRule,
   noLiveUpstreamsRule,
   liveFailureRule,
+  criticalLinesRule,
 ];
