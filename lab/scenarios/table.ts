@@ -20,6 +20,7 @@ import {
   writePhpPool,
 } from './host-actions.js';
 import { LOG_LINE_SCENARIOS } from './table-log-lines.js';
+import { LOG_FILE_SCENARIOS } from './table-logs.js';
 import { MISREAD_SCENARIOS } from './table-misread.js';
 import type { Scenario, ScenarioContext } from './types.js';
 
@@ -705,6 +706,7 @@ export const SCENARIOS: Scenario[] = [
   },
   ...MISREAD_SCENARIOS,
   ...LOG_LINE_SCENARIOS,
+  ...LOG_FILE_SCENARIOS,
 ];
 
 export function findScenario(name: string): Scenario {

@@ -70,4 +70,6 @@ export const SCENARIO_GROUPS = {
     'log-prefix-compose-socket-missing',
     'log-prefix-syslog-ipv6-off',
   ],
+  // Issue 18 item 1: every log nginx writes (test/lab/scenarios-logs.test.ts).
+  logFiles: ['per-site-logs-header-too-big', 'rotated-log-header-too-big', 'rotated-log-gz-header-too-big'],
 } as const;
