@@ -22,7 +22,7 @@ const DUMP_OUT = process.env.D502_SAVE_NGINX_T;
 describe.skipIf(labSkipReason('test/lab/scenarios-logs.test.ts') !== undefined)(
   'lab scenarios: every log nginx writes, and live failures with silent logs (issue 18)',
   () => {
-    const fixture = useLab({ hosts: 1 });
+    const fixture = useLab({ hosts: 2 });
     scenarioCases(fixture, SCENARIO_GROUPS.logFiles);
 
     /** Restores the host, runs `scenario` (or `act`), and diagnoses it over SSH with a window from just before. */
