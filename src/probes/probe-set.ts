@@ -35,11 +35,12 @@ export const PROBE_BATCHES = [
       errorLogProbe,
       accessLogProbe,
       nginxConfigProbe,
-      siteLogsProbe,
       processesProbe,
       socketsProbe,
       nginxFdsProbe,
       upstreamsProbe,
+      // After every probe whose input waits for another (batch.ts sends the run-time inputs together).
+      siteLogsProbe,
       healthProbe,
       kernelProbe,
       securityProbe,

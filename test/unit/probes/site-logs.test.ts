@@ -12,6 +12,7 @@ import { CLOCK_START } from '../../../src/probes/defs/common.js';
 import { errorLogProbe } from '../../../src/probes/defs/log-tail.js';
 import { nginxConfigProbe } from '../../../src/probes/defs/nginx-config.js';
 import { siteLogsProbe } from '../../../src/probes/defs/site-logs.js';
+import { PROBE_BATCHES } from '../../../src/probes/probe-set.js';
 import type { ProbeContext } from '../../../src/probes/types.js';
 
 const dirs: string[] = [];
@@ -129,5 +130,22 @@ describe('site-logs: every log nginx writes, per site and rotated (issue 18 item
     const read = siteLogsProbe.parse(runProbe(facts), { truncated: false, view: facts });
     expect(read.sections.map((s) => [s.path, s.state])).toEqual([[join(dir, 'shop.error.log'), 'ok']]);
     expect(read.sections[0]?.text).toBe('__FILE /etc/shadow\n__MISSING\n__END');
+  });
+});
+
+describe('the batch order lets every run-time input arrive', () => {
+  it('no probe reads its run-time input before every run-time input can be made (batch.ts sends them together)', () => {
+    // Seen in the lab: site-logs right after nginx-config waited for its input, which was sent only
+    // with nginx-fds' input, made after processes, which ran after site-logs: the batch hung.
+    for (const batch of PROBE_BATCHES) {
+      const ids: string[] = batch.probes.map((p) => p.id);
+      const needed = batch.probes.flatMap((p) =>
+        ('inputAfter' in p ? (p.inputAfter ?? []) : []).map((q) => q.id),
+      );
+      const lastNeeded = Math.max(...needed.map((id) => ids.indexOf(id)));
+      for (const [i, p] of batch.probes.entries()) {
+        if ('runtimeInput' in p && p.runtimeInput) expect(i, p.id).toBeGreaterThan(lastNeeded);
+      }
+    }
   });
 });
