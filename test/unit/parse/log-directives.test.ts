@@ -4,6 +4,9 @@ import { logDirectives, logFiles } from '../../../src/parse/log-directives.js';
 import { parseNginxConfig } from '../../../src/parse/parse-nginx-config.js';
 
 const DEBIAN = readFileSync(new URL('./fixtures/debian-nginx-T.txt', import.meta.url), 'utf8');
+// Captured from a lab host running the per-site-logs scenario (real nginx 1.22.1, `nginx -T 2>&1`,
+// saved by test/lab/scenarios-logs.test.ts with D502_SAVE_NGINX_T set).
+const LAB = readFileSync(new URL('./fixtures/lab-per-site-nginx-T.txt', import.meta.url), 'utf8');
 const PER_SITE = readFileSync(new URL('./fixtures/per-site-logs-nginx-T.txt', import.meta.url), 'utf8');
 
 const brief = (dump: string) =>
@@ -67,6 +70,16 @@ describe('log directives at every level of nginx -T (issue 18 item 1)', () => {
       ['syslog:server=unix:/dev/log,tag=blog', 'sent to syslog (server=unix'],
       ['stderr', 'written to stderr'],
       ['off', 'logging is off here'],
+    ]);
+  });
+
+  it("the real dump of the lab host with per-site logs: the main logs and the server block's two, access off named", () => {
+    expect(brief(LAB)).toEqual([
+      ['error', '/var/log/nginx/error.log', 'main', '', '', 'warn', true],
+      ['access', '/var/log/nginx/access.log', 'http', '', '', 'upstream_time', true],
+      ['error', '/var/log/nginx/site.error.log', 'server', 'web-1', '', 'error', true],
+      ['access', '/var/log/nginx/site.access.log', 'server', 'web-1', '', 'upstream_time', true],
+      ['access', 'off', 'location', 'web-1', '= /lab-config', 'combined', false],
     ]);
   });
 
