@@ -17,7 +17,7 @@ import { build } from 'esbuild';
  * its native crypto addon by a path relative to its own files, and bundled it would fall back,
  * silently, to slower JavaScript crypto.
  */
-const BUNDLED = new Set(['zod', 'yaml', 'node-ssh', 'picocolors']);
+const BUNDLED = new Set(['zod', 'yaml', 'picocolors']);
 const NEVER_BUNDLED = new Set(['ssh2']);
 
 /** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
@@ -42,6 +42,28 @@ const bundleOnlyListedPackages = {
   },
 };
 
+/**
+ * zod's error messages in 40-odd languages (`z.locales`, ~370 KB of the bundle, half of zod in it)
+ * are re-exported by its `z` namespace, so esbuild cannot drop them although nothing here uses
+ * them: every diagnosis paid for parsing them at start-up. Its English messages, the default, are
+ * imported by zod on their own (`locales/en.js`) and stay; `z.locales` keeps only `en`.
+ */
+/** @type {import('esbuild').Plugin} */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /\/node_modules\/zod\/v4\/(classic|core)$/.test(args.resolveDir)
+        ? { path: `${args.resolveDir}/../locales/en-only.js`, namespace: 'zod-en-only' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-en-only' }, (args) => ({
+      contents: "export { default as en } from './en.js';",
+      resolveDir: args.path.replace(/\/[^/]+$/, ''),
+    }));
+  },
+};
+
 // Chunk names carry a content hash: clear the old ones out.
 rmSync('dist', { recursive: true, force: true });
 
@@ -54,8 +76,8 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20.18',
-  plugins: [bundleOnlyListedPackages],
-  // Bundled CommonJS packages (yaml, picocolors, node-ssh's helpers) require() Node's own modules,
+  plugins: [zodEnglishOnly, bundleOnlyListedPackages],
+  // Bundled CommonJS packages (yaml, picocolors) require() Node's own modules,
   // and an ES module has no `require`: every output file gets one.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

@@ -1,26 +1,25 @@
 /**
  * An alert storm (issue 11): NOTIFICATIONS Alertmanager webhook notifications (payload version 4,
  * bearer token) over HOSTS hosts in GROUPS alert groups, spread evenly over SECONDS, against one
- * `diagnose502 serve` process (a child process, as deployed) with the Slack stand-in and the real
+ * built `diagnose502 serve` process (as deployed: bench/built.ts) with the Slack stand-in and the real
  * Redis. Every notification carries its whole group, as Alertmanager re-sends it. Reports webhook
  * answer latency percentiles, every non-200, and what was queued: at most one diagnosis job per host
  * per dedup window, and nothing lost (every host queued, every group's message listing its hosts).
  *
  * No worker runs: a worker is not needed to measure intake, and the hosts of this inventory are not
  * real (nothing is contacted). Run under the lab lock, as every benchmark:
- *   flock /tmp/d502-lab.lock npx tsx bench/alerts-storm.bench.ts
+ *   flock /tmp/d502-lab.lock npm run bench:storm   (builds first)
  *   (BENCH_NOTIFICATIONS=10000 BENCH_SECONDS=60 BENCH_HOSTS=100 BENCH_GROUPS=20)
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { createDiagnoseQueue } from '../src/queue/create-queue.js';
 import { REDIS_URL } from '../test/bot/bot-harness.js';
 import { SlackStandin } from '../test/slack-standin/server.js';
+import { builtCli, freePort, spawnBuilt } from './built.js';
 import { pacedLoad } from './paced-load.js';
 
 const NOTIFICATIONS = Number(process.env.BENCH_NOTIFICATIONS ?? 10_000);
@@ -29,17 +28,11 @@ const HOSTS = Number(process.env.BENCH_HOSTS ?? 100);
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 20);
 const CHANNEL = 'C0STORM';
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
-
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
 
+// Fails now, before anything starts, when `npm run build` has not been run.
+builtCli();
 const dir = await mkdtemp(path.join(tmpdir(), 'd502-storm-'));
 const hosts = Array.from({ length: HOSTS }, (_, i) => `web-${i + 1}`);
 const inventory = path.join(dir, 'inventory.yml');
@@ -63,22 +56,18 @@ const standin = new SlackStandin(token);
 const apiUrl = await standin.start();
 const port = await freePort();
 const queueName = `d502-storm-${randomBytes(4).toString('hex')}`;
-const serve = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
-  env: {
-    ...process.env,
-    SLACK_BOT_TOKEN: token,
-    SLACK_SIGNING_SECRET: randomBytes(16).toString('hex'),
-    SLACK_API_URL: apiUrl,
-    REDIS_URL,
-    DIAGNOSE502_INVENTORY: inventory,
-    DIAGNOSE502_QUEUE: queueName,
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    ALERT_CHANNEL: CHANNEL,
-    ALERT_WEBHOOK_TOKEN: webhookToken,
-    DIAGNOSE502_METRICS_TOKEN: webhookToken,
-  },
-  stdio: ['ignore', 'inherit', 'inherit'],
+const serve = spawnBuilt(['serve'], {
+  SLACK_BOT_TOKEN: token,
+  SLACK_SIGNING_SECRET: randomBytes(16).toString('hex'),
+  SLACK_API_URL: apiUrl,
+  REDIS_URL,
+  DIAGNOSE502_INVENTORY: inventory,
+  DIAGNOSE502_QUEUE: queueName,
+  PORT: String(port),
+  LOG_LEVEL: 'warn',
+  ALERT_CHANNEL: CHANNEL,
+  ALERT_WEBHOOK_TOKEN: webhookToken,
+  DIAGNOSE502_METRICS_TOKEN: webhookToken,
 });
 // /readyz, not /healthz: the producer's Redis connection must be up, or the first answers are 503.
 for (let i = 0; i < 100; i++) {

@@ -1,15 +1,13 @@
 /**
  * The ack path under load (issue 10): signed `/diagnose502` commands at RATE per second for SECONDS
- * against one `diagnose502 serve` process (a child process, as deployed), with the Slack stand-in
+ * against one built `diagnose502 serve` process (a child process, as deployed: bench/built.ts), with the Slack stand-in
  * and the real Redis. Reports ack latency percentiles, every non-200, and the jobs in the queue
  * afterwards: duplicates must collapse to one job per host. No worker runs, so no host is contacted.
  *
- *   npx tsx bench/bot-ack.bench.ts        (BENCH_RATE=200 BENCH_SECONDS=10 BENCH_HOSTS=20)
+ *   npm run bench:ack        (builds first; BENCH_RATE=200 BENCH_SECONDS=10 BENCH_HOSTS=20)
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -17,23 +15,18 @@ import { createDiagnoseQueue } from '../src/queue/create-queue.js';
 import { REDIS_URL, unreachableInventory } from '../test/bot/bot-harness.js';
 import { sign, slashCommand } from '../test/bot/slack-signing.js';
 import { SlackStandin } from '../test/slack-standin/server.js';
+import { builtCli, freePort, spawnBuilt } from './built.js';
 import { pacedLoad } from './paced-load.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 2);
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
-
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 
+// Fails now, before anything starts, when `npm run build` has not been run.
+builtCli();
 const dir = await mkdtemp(path.join(tmpdir(), 'd502-bench-'));
 const token = `xoxb-bench-${randomBytes(4).toString('hex')}`;
 const secret = randomBytes(16).toString('hex');
@@ -41,22 +34,18 @@ const standin = new SlackStandin(token);
 const apiUrl = await standin.start();
 const port = await freePort();
 const queueName = `d502-bench-${randomBytes(4).toString('hex')}`;
-const serve = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
-  env: {
-    ...process.env,
-    SLACK_BOT_TOKEN: token,
-    SLACK_SIGNING_SECRET: secret,
-    SLACK_API_URL: apiUrl,
-    REDIS_URL,
-    DIAGNOSE502_INVENTORY: await unreachableInventory(dir, 1),
-    DIAGNOSE502_QUEUE: queueName,
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    // One person sends them all: lift the intake limits so that the queue path is what is measured.
-    DIAGNOSE502_RATE_PER_USER: '100000',
-    DIAGNOSE502_RATE_PER_CHANNEL: '100000',
-  },
-  stdio: ['ignore', 'inherit', 'inherit'],
+const serve = spawnBuilt(['serve'], {
+  SLACK_BOT_TOKEN: token,
+  SLACK_SIGNING_SECRET: secret,
+  SLACK_API_URL: apiUrl,
+  REDIS_URL,
+  DIAGNOSE502_INVENTORY: await unreachableInventory(dir, 1),
+  DIAGNOSE502_QUEUE: queueName,
+  PORT: String(port),
+  LOG_LEVEL: 'warn',
+  // One person sends them all: lift the intake limits so that the queue path is what is measured.
+  DIAGNOSE502_RATE_PER_USER: '100000',
+  DIAGNOSE502_RATE_PER_CHANNEL: '100000',
 });
 const url = `http://127.0.0.1:${port}/slack/events`;
 for (let i = 0; i < 100; i++) {

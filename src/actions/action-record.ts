@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { RedisConn } from '../queue/redis.js';
 import type { ActionKeys } from './keys.js';
+import { LINE_MARKER_PATTERN } from './request-line.js';
 
 export const ACTION_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 
@@ -21,8 +22,12 @@ export const ActionRecordSchema = z.object({
   command: z.string().min(1),
   /** The finding the button belongs to: the diagnosis job and its cause. */
   diagnosis: z.object({ jobId: z.string(), cause: z.string(), title: z.string() }),
-  /** A request that failed through nginx (from the evidence), replayed by the checks. */
-  probe: z.object({ path: z.string().startsWith('/'), hostHeader: z.string() }).optional(),
+  /**
+   * Which error-log line holds the request that failed through nginx: its marker (time, level,
+   * pid#tid, *conn), none of the client's text. The checks read that line again on the host and
+   * replay its request (request-line.ts); the request itself is never stored nor sent to Slack.
+   */
+  failing: z.object({ marker: z.string().regex(LINE_MARKER_PATTERN) }).optional(),
   createdAt: z.number().int(),
   expiresAt: z.number().int(),
   dryRun: z.boolean(),

@@ -10,18 +10,20 @@ import type { RedisConn } from '../queue/redis.js';
 import type { HostReport, TargetReport } from '../report/types.js';
 import { type ActionRecord, newActionId, saveActionRecord } from './action-record.js';
 import type { ActionKeys } from './keys.js';
+import { lineMarker } from './request-line.js';
 import type { RestartOffer } from './restart-offer.js';
 
 /** The one command an nginx reload runs (after `nginx -t` passed in the pre-check). */
 export const NGINX_RELOAD_COMMAND = 'nginx -s reload';
 
-/** A failing request from the nginx error-log evidence, replayed by the checks (GET/HEAD only). */
-export function failingRequest(evidence: readonly string[]): ActionRecord['probe'] {
+/**
+ * The error-log line of a GET/HEAD request that failed, named by its marker only: the checks read
+ * the line again on the host, unredacted, and replay its request (request-line.ts).
+ */
+export function failingRequest(evidence: readonly string[]): ActionRecord['failing'] {
   for (const line of evidence) {
-    const req = /request: "(?:GET|HEAD) (\/[^\s"]*) HTTP\/[\d.]+"/.exec(line);
-    if (!req?.[1]) continue;
-    const host = /, host: "([^"]+)"/.exec(line);
-    return { path: req[1], hostHeader: host?.[1] ?? 'localhost' };
+    const marker = lineMarker(line);
+    if (marker) return { marker };
   }
   return undefined;
 }
@@ -45,7 +47,7 @@ export function plannedRestarts(
     createdAt: now,
     expiresAt: now + policy.expiresMs,
     dryRun: policy.dryRun,
-    ...(failingRequest(f.evidence) ? { probe: failingRequest(f.evidence) } : {}),
+    ...(failingRequest(f.evidence) ? { failing: failingRequest(f.evidence) } : {}),
   };
   for (const a of f.actions) {
     if (a.kind !== 'safe') continue;

@@ -9,8 +9,9 @@ import type { Logger } from 'pino';
 import type { Inventory, ResolvedHost } from '../inventory/types.js';
 import type { Connect, Session } from '../pipeline/diagnose-host.js';
 import type { RedisConn } from '../queue/redis.js';
-import { loadActionRecord } from './action-record.js';
+import { type ActionRecord, loadActionRecord } from './action-record.js';
 import { type AuditResult, appendAudit } from './audit.js';
+import { authorize } from './authorize.js';
 import { fileSize } from './checks.js';
 import type { ActionKeys } from './keys.js';
 import { lockRestart, startCooldown } from './lock.js';
@@ -40,6 +41,13 @@ export interface RestartJobDeps {
   connect(hosts: readonly ResolvedHost[]): Connect;
   reporter: RestartReporter;
   logger: Logger;
+  /**
+   * Members of a Slack user group, for the policy check when the job runs (as at the click). Fails
+   * closed: without it, only rules that name the user by id allow the restart.
+   */
+  membersOf?: (usergroup: string) => Promise<readonly string[]>;
+  /** The clock (tests); Date.now by default. */
+  now?: () => number;
   /** The restart command's time limit. */
   commandTimeoutMs?: number;
   verifyBudgetMs?: number;
@@ -113,6 +121,13 @@ export function createRestartProcessor(deps: RestartJobDeps): RestartProcessor {
       await step('lock', 'refused', `the inventory cannot be read: ${message(err)}`);
       return end('blocked', 'nothing was done: the inventory cannot be read');
     }
+    // The click was checked when it came; the job may start much later (no worker was running):
+    // its age, the button's expiry and the policy are checked again now.
+    const refused = await staleOrForbidden(deps, inventory, record, data.userId, job.timestamp);
+    if (refused) {
+      await step('lock', 'refused', refused);
+      return end('refused', `nothing was done: ${refused}`);
+    }
     const host = inventory.hosts.get(record.host);
     const service = host?.services.find((s) => s.name === record.service);
     // The command must still be the inventory's: editing the inventory withdraws older buttons.
@@ -146,7 +161,11 @@ export function createRestartProcessor(deps: RestartJobDeps): RestartProcessor {
         await step('pre-check', 'failed', `could not reach ${record.host} over SSH: ${message(err)}`);
         return end('failed', 'nothing was done: the host cannot be reached over SSH');
       }
-      const pre = await preCheck(session, record, service);
+      const pre = await preCheck(session, record, service, host.nginx.errorLog);
+      if (pre.verdict === 'ask') {
+        await step('pre-check', 'refused', pre.detail);
+        return end('blocked', `nothing was done: ${pre.detail}`);
+      }
       if (pre.verdict === 'fault-gone') {
         await step('pre-check', 'ok', pre.detail);
         return end('fault-gone', `nothing was done: ${pre.detail}`);
@@ -156,7 +175,7 @@ export function createRestartProcessor(deps: RestartJobDeps): RestartProcessor {
         return end('blocked', pre.detail);
       }
       await step('pre-check', 'ok', pre.detail);
-      if (record.dryRun) {
+      if (record.dryRun || inventory.restart?.dryRun) {
         await step('run', 'skipped', `dry run: would run \`${record.command}\` on ${record.host}`);
         await step(
           'verify',
@@ -196,7 +215,10 @@ export function createRestartProcessor(deps: RestartJobDeps): RestartProcessor {
         record,
         service,
         { path: host.nginx.errorLog, offset },
-        deps.verifyBudgetMs !== undefined ? { budgetMs: deps.verifyBudgetMs } : {},
+        {
+          ...(deps.verifyBudgetMs !== undefined ? { budgetMs: deps.verifyBudgetMs } : {}),
+          ...(pre.request ? { request: pre.request } : {}),
+        },
       );
       await step('verify', v.ok ? 'ok' : 'failed', v.seen.join('; '));
       return v.ok
@@ -211,4 +233,27 @@ export function createRestartProcessor(deps: RestartJobDeps): RestartProcessor {
       await lock.held.release();
     }
   };
+}
+
+const when = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** Why an accepted click may no longer run (too old, expired, no longer allowed), or undefined. */
+async function staleOrForbidden(
+  deps: RestartJobDeps,
+  inventory: Inventory,
+  record: ActionRecord,
+  userId: string,
+  clickedAt: number,
+): Promise<string | undefined> {
+  const now = (deps.now ?? Date.now)();
+  const policy = inventory.restart;
+  if (!policy) return 'the inventory has no restart: policy any more, so nobody may restart';
+  if (now - clickedAt > policy.maxAgeMs)
+    return `the click of ${when(clickedAt)} waited ${Math.round((now - clickedAt) / 1000)} s for a worker, longer than restart.maxAge (${Math.round(policy.maxAgeMs / 1000)} s); run /diagnose502 ${record.host} again for a fresh diagnosis`;
+  if (now >= record.expiresAt)
+    return `the button expired at ${when(record.expiresAt)} before a worker took the click; run /diagnose502 ${record.host} again`;
+  const authz = await authorize(policy, userId, record.host, deps.membersOf ?? (async () => []));
+  if (!authz.allowed)
+    return `the user who clicked may no longer restart ${record.service} on ${record.host}: ${authz.reason}`;
+  return undefined;
 }

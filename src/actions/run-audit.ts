@@ -6,8 +6,10 @@
 import { once } from 'node:events';
 import type { CliIo } from '../cli/run-cli.js';
 import { BotEnvSchema } from '../config/schema.js';
+import { redact } from '../parse/redact.js';
 import { withDeadline } from '../queue/deadline.js';
 import { redisConnection } from '../queue/redis.js';
+import { terminalText } from '../report/terminal-text.js';
 import { formatAudit, readAudit } from './audit.js';
 import { actionKeys } from './keys.js';
 
@@ -40,14 +42,20 @@ export async function runAudit(argv: string[], io: CliIo): Promise<number> {
     // The producer connection fails fast instead of queueing commands: wait for it to be ready.
     if (redis.status !== 'ready') await withDeadline(once(redis, 'ready'), 5000, 'Redis (connect)');
     const entries = await readAudit(redis, actionKeys(env.data.DIAGNOSE502_QUEUE).audit, limit);
+    // JSON escapes control characters itself; the text form escapes them for the terminal.
     if (json) for (const e of entries) io.stdout.write(`${JSON.stringify(e)}\n`);
     else if (entries.length === 0)
       io.stdout.write('no restart has been clicked yet (the audit stream is empty)\n');
-    else for (const e of entries) io.stdout.write(`${formatAudit(e)}\n`);
+    else for (const e of entries) io.stdout.write(`${terminalText(formatAudit(e))}\n`);
     return 0;
   } catch (err) {
+    // The URL's password (and anything secret in the error) is masked: this goes to a terminal or a CI log.
     io.stderr.write(
-      `diagnose502 audit: cannot read Redis at ${env.data.REDIS_URL}: ${err instanceof Error ? err.message : String(err)}\n`,
+      terminalText(
+        redact(
+          `diagnose502 audit: cannot read Redis at ${env.data.REDIS_URL}: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+      ) + '\n',
     );
     return 1;
   } finally {

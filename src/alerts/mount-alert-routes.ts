@@ -1,16 +1,18 @@
 /**
  * Wires the alert webhooks for `serve`: the routes, the intake on serve's producer connection and
- * queue (under the queue-wide cap), and Slack through Bolt's client (taken lazily: the app is built
- * after its routes).
+ * queue (under the queue-wide cap), and Slack through the outbox's thread poster (a client taken
+ * lazily: the app is built after its routes).
  */
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { BotConfig } from '../config/load-bot-config.js';
+import type { Outbox } from '../delivery/outbox.js';
 import type { Inventory } from '../inventory/types.js';
 import type { DiagnoseQueue } from '../queue/create-queue.js';
 import { type IntakeLimits, QueueFullError, type RefusalReason } from '../queue/intake-limits.js';
 import { enqueueDiagnosis } from '../queue/producer.js';
 import type { RedisConn } from '../queue/redis.js';
+import { outboxThreadPoster } from '../slack/outbox-thread-poster.js';
 import { type AlertRoute, alertRoutes } from './alert-routes.js';
 import type { AlertSource } from './payloads.js';
 import { takeAlertGroup } from './take-alert-group.js';
@@ -22,6 +24,8 @@ export function mountAlertRoutes(
     queue: DiagnoseQueue;
     inventory: () => Inventory;
     client: () => WebClient;
+    /** Where the thread's messages wait while Slack does not answer. */
+    outbox: Outbox;
     logger: Logger;
     /** The queue-wide cap, shared with the slash command. */
     limits: IntakeLimits;
@@ -49,18 +53,7 @@ export function mountAlertRoutes(
             return enqueueDiagnosis(deps.queue, data, undefined, dedup);
           },
           logger,
-          slack: {
-            async post(channel, message, threadTs) {
-              const res = await deps
-                .client()
-                .chat.postMessage({ channel, ...message, ...(threadTs ? { thread_ts: threadTs } : {}) });
-              if (!res.ts || !res.channel) throw new Error('chat.postMessage answered without ts/channel');
-              return { channel: res.channel, ts: res.ts };
-            },
-            async update(ref, message) {
-              await deps.client().chat.update({ channel: ref.channel, ts: ref.ts, ...message });
-            },
-          },
+          slack: outboxThreadPoster(deps.client, deps.outbox, logger),
         },
         group,
       ),

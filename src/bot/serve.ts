@@ -8,7 +8,10 @@ import { actionKeys } from '../actions/keys.js';
 import { createRestartQueue } from '../actions/restart-queue.js';
 import { mountAlertRoutes } from '../alerts/mount-alert-routes.js';
 import type { BotConfig } from '../config/load-bot-config.js';
+import { createDeliveryQueue, deliveryKeys } from '../delivery/delivery-queue.js';
+import { Outbox } from '../delivery/outbox.js';
 import { loadInventory } from '../inventory/load-inventory.js';
+import { botInventoryOptions } from '../inventory/ssh-config-inventory.js';
 import type { Inventory } from '../inventory/types.js';
 import { createDiagnoseQueue, type DiagnoseQueue } from '../queue/create-queue.js';
 import { withDeadline } from '../queue/deadline.js';
@@ -18,7 +21,10 @@ import { redisConnection } from '../queue/redis.js';
 import type { TargetReport } from '../report/types.js';
 import { createSlackApp } from '../slack/create-app.js';
 import { healthRoutes, type RouteDeps } from '../slack/http-routes.js';
+import { boltLogger } from '../slack/pino-bolt-logger.js';
 import { guardSlackEvents } from '../slack/slack-events-guard.js';
+import { createWebClient, LIVE_RETRY } from '../slack/web-client.js';
+import { deliveryMetrics } from './delivery-metrics.js';
 import { BotMetrics } from './metrics.js';
 import { runCleanup } from './shutdown.js';
 
@@ -28,10 +34,27 @@ export interface Running {
   close(): Promise<void>;
 }
 
-/** Slack reachability for /readyz, cached so that probes do not spend the auth.test rate limit. */
-export function slackReadiness(authTest: () => Promise<unknown>, ttlMs = 30_000): () => Promise<void> {
+/**
+ * Slack reachability for /readyz, cached so that probes do not spend the auth.test rate limit. An
+ * outage any process has seen (the outbox's shared state) shows at once, with since when.
+ */
+export function slackReadiness(
+  authTest: () => Promise<unknown>,
+  ttlMs = 30_000,
+  downSince?: () => Promise<number | undefined>,
+): () => Promise<void> {
   let okUntil = 0;
   return async () => {
+    // Redis being down is the redis check's to say; Slack's is then auth.test alone.
+    const since = downSince
+      ? await withDeadline(downSince(), 500, 'Redis (outage state)').catch(() => undefined)
+      : undefined;
+    if (since !== undefined) {
+      okUntil = 0;
+      throw new Error(
+        `Slack has not answered since ${new Date(since).toISOString()}; reports wait in the outbox`,
+      );
+    }
     if (Date.now() < okUntil) return;
     await authTest();
     okUntil = Date.now() + ttlMs;
@@ -64,21 +87,38 @@ export async function startServe(
   logger: Logger,
   opts: { metrics?: BotMetrics; extraReadiness?: RouteDeps['readiness'] } = {},
 ): Promise<Running & ServeParts> {
-  const inventory = await loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() });
+  const inventory = await loadInventory(botInventoryOptions(config));
   const redis = redisConnection(config.redisUrl, 'producer', (err) =>
     logger.warn({ err: err.message }, 'redis connection error; reconnecting'),
   );
   const queue = createDiagnoseQueue(config.queueName, redis);
   const keys = actionKeys(config.queueName);
   const restartQueue = createRestartQueue(keys.queue, redis);
+  const delivery = deliveryKeys(config.queueName);
+  const deliveryQueue = createDeliveryQueue(delivery.queue, redis);
+  const outbox = new Outbox(deliveryQueue, redis, delivery);
   const metrics = opts.metrics ?? new BotMetrics(queueCounts(queue));
+  deliveryMetrics(metrics.registry, outbox);
+  // The alert thread's messages fail fast when Slack does not answer (and go to the outbox): the
+  // sender's notification is answered within its deadline instead of after WebClient's retries.
+  const alertClient = createWebClient({
+    token: config.slack.botToken,
+    apiUrl: config.slack.apiUrl,
+    metrics,
+    logger: boltLogger(logger),
+    retryConfig: LIVE_RETRY,
+  });
   const limits = createIntakeLimits(redis, queue, config.queueName, config.limits);
   const routes = healthRoutes({
     readiness: {
       redis: async () => {
         await redis.ping();
       },
-      slack: slackReadiness(() => app.client.auth.test()),
+      slack: slackReadiness(
+        () => app.client.auth.test(),
+        30_000,
+        () => outbox.slackDownSince(),
+      ),
       ...opts.extraReadiness,
     },
     metrics: () => metrics.render(),
@@ -97,7 +137,8 @@ export async function startServe(
           redis,
           queue,
           inventory: () => inventory,
-          client: () => app.client,
+          client: () => alertClient,
+          outbox,
           logger,
           limits,
           onRefused: (source, reason) => metrics.intakeRefused(source, reason),
@@ -124,7 +165,7 @@ export async function startServe(
       redis,
       keys,
       queue: restartQueue,
-      inventory: () => loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() }),
+      inventory: () => loadInventory(botInventoryOptions(config)),
       logger,
     },
   );
@@ -152,6 +193,7 @@ export async function startServe(
           { name: 'http listener', run: () => app.stop() },
           { name: 'diagnosis queue', run: () => queue.close() },
           { name: 'restart queue', run: () => restartQueue.close() },
+          { name: 'delivery queue', run: () => deliveryQueue.close() },
           { name: 'redis', run: () => redis.disconnect() },
         ],
         logger,

@@ -11,8 +11,12 @@ import { offerRestarts } from '../actions/offer-restarts.js';
 import { createRestartProcessor } from '../actions/restart-job.js';
 import { createRestartWorker } from '../actions/restart-queue.js';
 import type { BotConfig } from '../config/load-bot-config.js';
+import { createDeliveryProcessor } from '../delivery/delivery-processor.js';
+import { createDeliveryQueue, createDeliveryWorker, deliveryKeys } from '../delivery/delivery-queue.js';
+import { Outbox } from '../delivery/outbox.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { resolveTarget } from '../inventory/resolve-target.js';
+import { botInventoryOptions } from '../inventory/ssh-config-inventory.js';
 import type { Connect } from '../pipeline/diagnose-host.js';
 import { sshConnector } from '../pipeline/ssh-connector.js';
 import { createDiagnoseQueue } from '../queue/create-queue.js';
@@ -25,7 +29,8 @@ import { healthRoutes, routeRequests } from '../slack/http-routes.js';
 import { boltLogger } from '../slack/pino-bolt-logger.js';
 import { createSlackPublisher } from '../slack/slack-publisher.js';
 import { createSlackRestartReporter } from '../slack/slack-restart-reporter.js';
-import { createWebClient } from '../slack/web-client.js';
+import { createWebClient, LIVE_RETRY } from '../slack/web-client.js';
+import { deliveryMetrics } from './delivery-metrics.js';
 import { BotMetrics } from './metrics.js';
 import { queueCounts, type Running, slackReadiness } from './serve.js';
 import { runCleanup } from './shutdown.js';
@@ -50,7 +55,8 @@ export async function startWorker(
   opts: WorkerRunOptions = {},
 ): Promise<Running & { worker: Worker<DiagnoseJobData, TargetReport> }> {
   // Fail at start, not at the first job, when the inventory is missing or invalid.
-  await loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() });
+  const loaded = await loadInventory(botInventoryOptions(config));
+  for (const note of loaded.notes ?? []) logger.warn({ note }, 'ssh config not fully honoured');
   const connection = redisConnection(config.redisUrl, 'worker', (err) =>
     logger.warn({ err: err.message }, 'redis connection error; reconnecting'),
   );
@@ -63,14 +69,53 @@ export async function startWorker(
     metrics,
     logger: boltLogger(logger),
   });
+  const liveClient = createWebClient({
+    token: config.slack.botToken,
+    apiUrl: config.slack.apiUrl,
+    metrics,
+    logger: boltLogger(logger),
+    retryConfig: LIVE_RETRY,
+  });
   const keys = actionKeys(config.queueName);
-  const inventory = () => loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() });
+  const inventory = () => loadInventory(botInventoryOptions(config));
+  // The outbox (src/delivery/): what Slack did not take waits in Redis and is delivered from here.
+  const delivery = deliveryKeys(config.queueName);
+  const deliveryQueue = createDeliveryQueue(delivery.queue, connection);
+  const outbox = new Outbox(deliveryQueue, connection, delivery);
+  const outboxMetrics = deliveryMetrics(metrics.registry, outbox);
+  const deliveryWorker = createDeliveryWorker(
+    delivery.queue,
+    createDeliveryProcessor({
+      // One call per probe: the queue's own backoff paces the retries while Slack is down.
+      client: createWebClient({
+        token: config.slack.botToken,
+        apiUrl: config.slack.apiUrl,
+        metrics,
+        logger: boltLogger(logger),
+        retryConfig: { retries: 0 },
+      }),
+      outbox,
+      limitMs: config.deliveryLimitMs,
+      logger: logger.child({ outbox: true }),
+      onExpired: (kind) => outboxMetrics.expired(kind),
+      onDelivered: (kind, lateMs) => outboxMetrics.delivered(kind, lateMs),
+    }),
+    connection,
+    {
+      ...(opts.stalledIntervalMs ? { stalledIntervalMs: opts.stalledIntervalMs } : {}),
+      ...(opts.lockDurationMs ? { lockDurationMs: opts.lockDurationMs } : {}),
+    },
+  );
+  deliveryWorker.on('error', (err) => logger.error({ err: err.message }, 'delivery worker error'));
   const processor = createProcessor({
-    publisher: createSlackPublisher(client, logger, async (ctx, report) =>
-      offerRestarts(connection, keys, await inventory(), report, ctx.jobId),
+    publisher: createSlackPublisher(
+      { report: client, live: liveClient },
+      logger,
+      outbox,
+      async (ctx, report) => offerRestarts(connection, keys, await inventory(), report, ctx.jobId),
     ),
     resolve: async (target) => {
-      const inventory = await loadInventory({ flagPath: config.inventoryPath, cwd: process.cwd() });
+      const inventory = await loadInventory(botInventoryOptions(config));
       const hosts = resolveTarget(inventory, target);
       return { hosts, connect: (opts.connect ?? sshConnector)(hosts) };
     },
@@ -96,6 +141,9 @@ export async function startWorker(
       connect: opts.connect ?? sshConnector,
       reporter: createSlackRestartReporter(client),
       logger,
+      // The policy is checked again when the job runs; a group that cannot be read grants nothing.
+      membersOf: async (usergroup) =>
+        (await client.usergroups.users.list({ usergroup }).catch(() => undefined))?.users ?? [],
     }),
     connection,
     {
@@ -114,7 +162,11 @@ export async function startWorker(
         redis: async () => {
           await connection.ping();
         },
-        slack: slackReadiness(() => client.auth.test()),
+        slack: slackReadiness(
+          () => client.auth.test(),
+          30_000,
+          () => outbox.slackDownSince(),
+        ),
       },
       metrics: () => metrics.render(),
       token: config.metricsToken,
@@ -138,6 +190,9 @@ export async function startWorker(
           [
             { name: 'diagnosis worker', run: () => worker.close() },
             { name: 'restart worker', run: () => restartWorker.close() },
+            // After the diagnoses: a report they kept in the outbox is in Redis, for any worker to deliver.
+            { name: 'delivery worker', run: () => deliveryWorker.close() },
+            { name: 'delivery queue', run: () => deliveryQueue.close() },
             {
               name: 'http listener',
               run: () => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())),

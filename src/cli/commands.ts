@@ -36,6 +36,8 @@ export const SUBCOMMANDS: Readonly<Record<string, LoadCommand>> = {
   start: bot('start'),
   /** The safe restarts' audit trail (src/actions/run-audit.ts). */
   audit: async () => (await import('../actions/run-audit.js')).runAudit,
+  /** The sudoers file for `sudo: true` hosts: exactly the commands run as root (src/probes/privileged-commands.ts). */
+  sudoers: async () => (await import('./run-sudoers.js')).runSudoers,
 };
 
 export interface PickedCommand {

@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 export interface CliOptions {
   target?: string;
   inventory?: string;
+  /** `--ssh-config`: the ssh config hosts are resolved through (`none`: none). */
+  sshConfig?: string;
   sinceS: number;
   json: boolean;
   concurrency: number;
@@ -19,7 +21,10 @@ export const USAGE = `Usage: diagnose502 <host|group> [options]
 Finds out over SSH why nginx answers 502/504 on a host (or every host of a group) and says what to do.
 
 Options:
-  --inventory FILE   inventory YAML (default: $DIAGNOSE502_INVENTORY, then ./inventory.yml)
+  --inventory FILE   inventory: YAML, an Ansible inventory (INI or YAML), or a YAML overlay naming one
+                     (default: $DIAGNOSE502_INVENTORY, then ./inventory.yml; none: hosts of the ssh config)
+  --ssh-config FILE  resolve hosts as ssh does with this config (default: $DIAGNOSE502_SSH_CONFIG, then
+                     ~/.ssh/config if it exists; none: no ssh config)
   --since DURATION   how far back to read logs: 30s, 15m, 2h, 1d (default 15m, at most 7d)
   --json             print exactly one JSON document on stdout
   --concurrency N    hosts of a group diagnosed at once (default 10)
@@ -51,6 +56,7 @@ export function parseCli(argv: string[]): CliOptions {
       allowPositionals: true,
       options: {
         inventory: { type: 'string' },
+        'ssh-config': { type: 'string' },
         since: { type: 'string', default: '15m' },
         json: { type: 'boolean', default: false },
         concurrency: { type: 'string', default: '10' },
@@ -74,6 +80,7 @@ export function parseCli(argv: string[]): CliOptions {
   return {
     target: parsed.positionals[0],
     inventory: typeof v.inventory === 'string' ? v.inventory : undefined,
+    ...(typeof v['ssh-config'] === 'string' ? { sshConfig: v['ssh-config'] } : {}),
     sinceS: parseDuration(String(v.since)),
     json: v.json === true,
     concurrency,

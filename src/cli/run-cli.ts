@@ -1,13 +1,20 @@
+/**
+ * `diagnose502 <target>`. Only what a diagnosis needs before it can connect is imported up front (the
+ * inventory, and Node's `net` for the first TCP connections); SSH, the probes, the rules and the
+ * renderers are imported once the connections are on their way, while sshd answers (see
+ * diagnoseAndReport). The Slack bot's packages are never loaded here.
+ */
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { InventoryError } from '../inventory/errors.js';
-import { loadInventory } from '../inventory/load-inventory.js';
+import { loadInventory, locateInventory } from '../inventory/load-inventory.js';
 import { resolveTarget } from '../inventory/resolve-target.js';
+import { inventoryFromSshConfig, pickSshConfig } from '../inventory/ssh-config-inventory.js';
 import type { ResolvedHost } from '../inventory/types.js';
+import { connectEarly } from '../pipeline/connect-early.js';
 import type { Connect } from '../pipeline/diagnose-host.js';
-import { diagnoseTarget } from '../pipeline/diagnose-target.js';
-import { sshConnector } from '../pipeline/ssh-connector.js';
-import { renderJson } from '../report/render-json.js';
-import { renderCheckLine, renderTerminal } from '../report/render-terminal.js';
 import type { TargetReport } from '../report/types.js';
+import { openEarlySockets } from '../ssh/early-socket.js';
 import { parseCli, USAGE, UsageError } from './parse-args.js';
 
 export interface CliIo {
@@ -20,6 +27,9 @@ export interface CliIo {
   /** Swappable for tests; the real SSH connector by default. */
   connect?: Connect;
 }
+
+/** Hosts of a group diagnosed at once when the request names no number (diagnoseTarget's default). */
+const DEFAULT_CONCURRENCY = 10;
 
 export const EXIT_OK = 0;
 export const EXIT_CAUSE_FOUND = 1;
@@ -68,6 +78,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     {
       target: options.target,
       inventory: options.inventory,
+      sshConfig: options.sshConfig,
       sinceS: options.sinceS,
       concurrency: options.concurrency,
       json: options.json,
@@ -83,6 +94,8 @@ export interface DiagnoseRequest {
   target: string;
   /** `--inventory`; else DIAGNOSE502_INVENTORY, else the default places (locate-inventory.ts). */
   inventory?: string | undefined;
+  /** `--ssh-config`; else DIAGNOSE502_SSH_CONFIG, else ~/.ssh/config when it exists. */
+  sshConfig?: string | undefined;
   sinceS: number;
   concurrency?: number | undefined;
   json?: boolean | undefined;
@@ -105,11 +118,21 @@ export async function diagnoseAndReport(
 ): Promise<{ code: number; report?: TargetReport }> {
   let hosts: ResolvedHost[];
   try {
-    const inventory = await loadInventory({
-      flagPath: request.inventory,
-      envPath: io.env.DIAGNOSE502_INVENTORY,
-      cwd: io.cwd ?? process.cwd(),
+    const cwd = io.cwd ?? process.cwd();
+    const where = { flagPath: request.inventory, envPath: io.env.DIAGNOSE502_INVENTORY, cwd };
+    const sshConfig = pickSshConfig({
+      flagPath: request.sshConfig,
+      envPath: io.env.DIAGNOSE502_SSH_CONFIG,
+      cwd,
+      userDefault: true,
     });
+    const location = locateInventory(where);
+    // No inventory anywhere: the hosts `ssh` knows (issue 19, "works where ssh works").
+    const inventory =
+      location.source === 'default' && sshConfig !== undefined && !existsSync(location.path)
+        ? await inventoryFromSshConfig(request.target, sshConfig, location.path)
+        : await loadInventory({ ...where, sshConfig: sshConfig?.source, homeDir: userInfo().homedir });
+    for (const note of inventory.notes ?? []) io.stderr.write(`diagnose502: note: ${note}\n`);
     hosts = resolveTarget(inventory, request.target);
   } catch (err) {
     if (err instanceof InventoryError || err instanceof UsageError) {
@@ -121,7 +144,18 @@ export async function diagnoseAndReport(
 
   const live = request.live ?? (!request.json && io.stderr.isTTY === true);
   const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
-  const report = await diagnoseTarget(request.target, hosts, io.connect ?? sshConnector(hosts), {
+  // Nothing idles: the TCP connections of the hosts diagnosed first open now, ssh2 loads while sshd
+  // starts its side of them, then their SSH handshakes run while the rest of the code loads.
+  const first = hosts.slice(0, Math.max(1, request.concurrency ?? DEFAULT_CONCURRENCY));
+  const sockets = io.connect === undefined ? openEarlySockets(first, first.length) : undefined;
+  const connect = io.connect ?? (await import('../pipeline/ssh-connector.js')).sshConnector(hosts, sockets);
+  const early = connectEarly(first, connect, io.signal);
+  const [{ diagnoseTarget }, { renderCheckLine, renderTerminal }, { renderJson }] = await Promise.all([
+    import('../pipeline/diagnose-target.js'),
+    import('../report/render-terminal.js'),
+    import('../report/render-json.js'),
+  ]);
+  const report = await diagnoseTarget(request.target, hosts, early, {
     sinceS: request.sinceS,
     signal: io.signal,
     concurrency: request.concurrency,

@@ -16,9 +16,13 @@ export interface BotConfig {
   redisUrl: string;
   queueName: string;
   inventoryPath: string;
+  /** DIAGNOSE502_SSH_CONFIG: hosts resolved through this ssh config (issue 19); none when unset. */
+  sshConfigPath?: string | undefined;
   port: number;
   workerConcurrency: number;
   jobTimeoutMs: number;
+  /** A report Slack has not taken within this (an outage) is dropped, logged and counted. */
+  deliveryLimitMs: number;
   allowedChannels: readonly string[];
   allowedUsers: readonly string[];
   logLevel: BotEnv['LOG_LEVEL'];
@@ -66,9 +70,11 @@ export function loadBotConfig(env: NodeJS.ProcessEnv, role: BotRole): BotConfig 
     redisUrl: e.REDIS_URL,
     queueName: e.DIAGNOSE502_QUEUE,
     inventoryPath: e.DIAGNOSE502_INVENTORY,
+    sshConfigPath: e.DIAGNOSE502_SSH_CONFIG,
     port: e.PORT,
     workerConcurrency: e.WORKER_CONCURRENCY,
     jobTimeoutMs: e.DIAGNOSE502_JOB_TIMEOUT_S * 1000,
+    deliveryLimitMs: e.DIAGNOSE502_DELIVERY_LIMIT_S * 1000,
     allowedChannels: e.DIAGNOSE502_ALLOWED_CHANNELS,
     allowedUsers: e.DIAGNOSE502_ALLOWED_USERS,
     logLevel: e.LOG_LEVEL,

@@ -68,6 +68,7 @@ export const BotEnvSchema = z.object({
   DIAGNOSE502_INVENTORY: z.string({
     error: 'is not set: set it to the path of the inventory YAML (see the README, "Inventory")',
   }),
+  DIAGNOSE502_SSH_CONFIG: z.string().optional(),
   DIAGNOSE502_QUEUE: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"')
@@ -75,6 +76,7 @@ export const BotEnvSchema = z.object({
   PORT: intFrom('PORT', 0, 65535, 3000),
   WORKER_CONCURRENCY: intFrom('WORKER_CONCURRENCY', 1, 200, 4),
   DIAGNOSE502_JOB_TIMEOUT_S: intFrom('DIAGNOSE502_JOB_TIMEOUT_S', 5, 3600, 120),
+  DIAGNOSE502_DELIVERY_LIMIT_S: intFrom('DIAGNOSE502_DELIVERY_LIMIT_S', 10, 7 * 86400, 3600),
   DIAGNOSE502_ALLOWED_CHANNELS: idList('channel', 'C0123ABCD'),
   DIAGNOSE502_ALLOWED_USERS: idList('user', 'U0123ABCD'),
   DIAGNOSE502_RATE_PER_USER: intFrom('DIAGNOSE502_RATE_PER_USER', 1, 100_000, 10),

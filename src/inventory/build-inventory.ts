@@ -13,6 +13,7 @@ import {
   DEFAULT_NGINX_ERROR_LOG,
   DEFAULT_RESTART_COOLDOWN_MS,
   DEFAULT_RESTART_EXPIRES_MS,
+  DEFAULT_RESTART_MAX_AGE_MS,
   DEFAULT_SSH_PORT,
 } from './types.js';
 
@@ -42,6 +43,7 @@ function buildRestartPolicy(file: InventoryFile): RestartPolicy | undefined {
     cooldownMs: restart.cooldown ? durationMs(restart.cooldown) : DEFAULT_RESTART_COOLDOWN_MS,
     maxPerGroup: restart.maxPerGroup ?? 1,
     expiresMs: restart.expires ? durationMs(restart.expires) : DEFAULT_RESTART_EXPIRES_MS,
+    maxAgeMs: restart.maxAge ? durationMs(restart.maxAge) : DEFAULT_RESTART_MAX_AGE_MS,
     dryRun: restart.dryRun ?? false,
   };
 }
@@ -85,6 +87,9 @@ export function buildInventory(
       connectTimeoutMs: effectiveSsh(file, host, 'connectTimeoutMs') ?? DEFAULT_CONNECT_TIMEOUT_MS,
       sudo: effectiveSsh(file, host, 'sudo') ?? false,
       ...(jumpHost === undefined ? {} : { jumpHost }),
+      ...(effectiveSsh(file, host, 'transport') === undefined
+        ? {}
+        : { transport: effectiveSsh(file, host, 'transport') }),
     };
     const result: ResolvedHost = {
       name,

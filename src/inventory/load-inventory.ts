@@ -6,14 +6,15 @@
 import { readFile } from 'node:fs/promises';
 import { InventoryError } from './errors.js';
 import { type LocateInventoryOptions, locateInventory, SOURCE_TEXT } from './locate-inventory.js';
-import { type ParseInventoryOptions, parseInventory } from './parse-inventory.js';
+import { type ParseInventoryOptions, validateInventory } from './parse-inventory.js';
+import { type InventorySourceOptions, readInventorySource } from './sources.js';
 import type { Inventory } from './types.js';
 
 // The entry points callers and tests have always imported from here.
 export { DEFAULT_INVENTORY_FILE, type InventoryLocation, locateInventory } from './locate-inventory.js';
-export { type ParseInventoryOptions, parseInventory } from './parse-inventory.js';
+export { type ParseInventoryOptions, parseInventory, validateInventory } from './parse-inventory.js';
 
-export type LoadInventoryOptions = LocateInventoryOptions & ParseInventoryOptions;
+export type LoadInventoryOptions = LocateInventoryOptions & ParseInventoryOptions & InventorySourceOptions;
 
 export async function loadInventory(options: LoadInventoryOptions): Promise<Inventory> {
   const location = locateInventory(options);
@@ -37,5 +38,8 @@ export async function loadInventory(options: LoadInventoryOptions): Promise<Inve
       { file: location.path, cause: error },
     );
   }
-  return parseInventory(text, location.path, options);
+  // Ansible inventories and the ssh config (issue 19): sources.ts.
+  const source = await readInventorySource(text, location.path, options);
+  const inventory = validateInventory(source, location.path, options);
+  return source.notes.length === 0 ? inventory : { ...inventory, notes: source.notes };
 }

@@ -4,11 +4,11 @@
  * fix it, because a half-fixed inventory that fails again on the next field wastes the time of
  * someone who is in the middle of an outage.
  */
-import { LineCounter, parseDocument } from 'yaml';
 import { buildInventory, type ResolvePathOptions } from './build-inventory.js';
 import { crossCheck } from './cross-check.js';
 import { InventoryError } from './errors.js';
 import { type Problem, renderProblem } from './problem.js';
+import { type InventoryDocument, readYamlDocument } from './read-yaml-document.js';
 import { InventoryFile } from './schema.js';
 import type { Inventory } from './types.js';
 import { problemsFromZod } from './zod-problems.js';
@@ -21,23 +21,19 @@ export function parseInventory(
   filePath: string,
   options: ParseInventoryOptions = {},
 ): Inventory {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
-  const syntaxError = doc.errors[0];
-  if (syntaxError !== undefined) {
-    const pos = syntaxError.linePos?.[0];
-    const where = pos === undefined ? '' : `:${pos.line}:${pos.col}`;
-    const [headline = '', ...excerpt] = syntaxError.message.split('\n');
-    const reason = headline.replace(/ at line \d+, column \d+:?$/, '');
-    const at = pos === undefined ? '' : ` at line ${pos.line}, column ${pos.col}`;
-    throw new InventoryError(
-      'inventory-syntax',
-      `${filePath}${where}: YAML syntax error: ${reason}\n${excerpt.join('\n').trimEnd()}\nFix: correct the YAML${at} of ${filePath}`,
-      { file: filePath, issues: [`line ${pos?.line ?? '?'}, column ${pos?.col ?? '?'}: ${reason}`] },
-    );
-  }
+  return validateInventory(readYamlDocument(text, filePath), filePath, options);
+}
 
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+/**
+ * Validates an inventory already read into its raw shape (from diagnose502's YAML, or built from an
+ * Ansible inventory: sources.ts); `document.lineOf` says where a field was written.
+ */
+export function validateInventory(
+  document: InventoryDocument,
+  filePath: string,
+  options: ParseInventoryOptions = {},
+): Inventory {
+  const { raw, lineOf } = document;
   if (raw === null || raw === undefined) {
     throw new InventoryError(
       'inventory-invalid',
@@ -46,16 +42,6 @@ export function parseInventory(
     );
   }
 
-  const lineOf = (path: readonly PropertyKey[]): number | undefined => {
-    // Walk up until a node exists, so a missing field points at the object that lacks it (but not
-    // at the whole document: "line 1" would only mislead).
-    for (let n = path.length; n >= 1; n--) {
-      const node: unknown = doc.getIn(path.slice(0, n) as unknown[], true);
-      const range = (node as { range?: [number, number, number] } | undefined)?.range;
-      if (range !== undefined) return lineCounter.linePos(range[0]).line;
-    }
-    return undefined;
-  };
   const fail = (problems: Problem[]): never => {
     const issues = problems.map((problem) => renderProblem(problem, filePath, lineOf(problem.path)));
     const noun = issues.length === 1 ? 'problem' : 'problems';

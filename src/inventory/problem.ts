@@ -24,9 +24,10 @@ export interface CheckInput {
 /** One cross-field check: the problems it finds (none when the file passes it). */
 export type InventoryCheck = (input: CheckInput) => Problem[];
 
-export function renderProblem(problem: Problem, filePath: string, line: number | undefined): string {
+export function renderProblem(problem: Problem, filePath: string, line: number | string | undefined): string {
   const field = formatFieldPath(problem.path);
-  const at = line === undefined ? '' : ` (line ${line})`;
+  // A string is a place in another file (an Ansible inventory under an overlay: `hosts.ini line 4`).
+  const at = line === undefined ? '' : typeof line === 'number' ? ` (line ${line})` : ` (${line})`;
   const fix = problem.fix ?? `set ${field} in ${filePath}`;
   return `${field}: ${problem.message}${at}. Fix: ${fix}`;
 }

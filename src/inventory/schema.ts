@@ -89,6 +89,8 @@ export const SshSettings = z.strictObject({
   jumpHost: HostName.nullable().optional(),
   /** Prefix privileged probes with `sudo -n`. */
   sudo: z.boolean({ error: 'expected true or false' }).optional(),
+  /** `openssh`: connect through the system ssh client (certificates, FIDO keys, GSSAPI). */
+  transport: z.enum(['ssh2', 'openssh'], { error: 'expected ssh2 or openssh' }).optional(),
 });
 export type SshSettings = z.infer<typeof SshSettings>;
 
@@ -167,6 +169,8 @@ export const RestartPolicyFile = z.strictObject({
   cooldown: Duration.optional(),
   maxPerGroup: z.int({ error: 'expected a whole number' }).min(1).max(100).optional(),
   expires: Duration.optional(),
+  /** An accepted click that no worker has started within this is not run (default 2m). */
+  maxAge: Duration.optional(),
   dryRun: z.boolean({ error: 'expected true or false' }).optional(),
 });
 export type RestartPolicyFile = z.infer<typeof RestartPolicyFile>;

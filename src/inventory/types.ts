@@ -22,6 +22,8 @@ export interface EffectiveSsh {
   sudo: boolean;
   /** Name of the inventory host used as ProxyJump, if any. */
   jumpHost?: string;
+  /** `openssh`: the system ssh client (ssh/openssh-transport.ts); absent: chosen per host (pick-transport.ts). */
+  transport?: 'ssh2' | 'openssh';
 }
 
 export type ResolvedServiceLog = { kind: 'file'; path: string } | { kind: 'journal'; unit: string };
@@ -61,11 +63,14 @@ export interface RestartPolicy {
   cooldownMs: number;
   maxPerGroup: number;
   expiresMs: number;
+  /** How long after the click a worker may still start the restart. */
+  maxAgeMs: number;
   dryRun: boolean;
 }
 
 export const DEFAULT_RESTART_COOLDOWN_MS = 10 * 60_000;
 export const DEFAULT_RESTART_EXPIRES_MS = 15 * 60_000;
+export const DEFAULT_RESTART_MAX_AGE_MS = 2 * 60_000;
 
 export interface Inventory {
   /** Absolute path of the file this was loaded from (named in error messages). */
@@ -78,4 +83,6 @@ export interface Inventory {
   alerts?: AlertsSection;
   /** Absent: nobody may press a restart button. */
   restart?: RestartPolicy;
+  /** What of the person's ssh config is not honoured (sources.ts), for the front end to show. */
+  notes?: readonly string[];
 }

@@ -5,6 +5,11 @@ import type { AppSignal } from './types.js';
  * format strings: php-fpm `fpm_process_ctl.c`/`fpm_request.c`/`fpm_children.c`, gunicorn
  * `arbiter.py`, uWSGI `core/master*.c`/`proto/uwsgi.c`, puma `cluster.rb`, Node.js, Apache httpd
  * AH codes, plus systemd's own lines seen in `journalctl -u <unit>`. First match wins per line.
+ *
+ * App logs are hostile text (a request path, a header, anything the app echoes). Every pattern runs
+ * in linear time: no unbounded `.*` between two literals (a line of `FATAL ERROR: ` repeated made
+ * `FATAL ERROR: .*(?:heap …)` retry the rest of the line at each repeat: 35 s on 1 MiB), only
+ * bounded gaps (`.{0,200}?`), and parse-app-log.ts reads at most SIGNATURE_CHARS of a line.
  */
 export interface AppSignature {
   signal: AppSignal;
@@ -32,7 +37,7 @@ export const APP_SIGNATURES: Record<string, readonly AppSignature[]> = {
     { signal: 'crash', pattern: /child \d+ exited with code [1-9]\d*/ },
     {
       signal: 'address-in-use',
-      pattern: /unable to bind listening socket for address .*Address already in use/,
+      pattern: /unable to bind listening socket for address .{1,300}?Address already in use/,
     },
     { signal: 'started', pattern: /ready to handle connections|fpm is running, pid \d+/ },
     { signal: 'stopped', pattern: /NOTICE: (?:Terminating|exiting, bye-bye|Finishing)/ },
@@ -59,7 +64,7 @@ export const APP_SIGNATURES: Record<string, readonly AppSignature[]> = {
   ],
   uwsgi: [
     { signal: 'worker-timeout', pattern: /HARAKIRI ON WORKER \d+|HARAKIRI triggered by worker/ },
-    { signal: 'listen-queue-full', pattern: /uWSGI listen queue of socket .* full !!!/ },
+    { signal: 'listen-queue-full', pattern: /uWSGI listen queue of socket .{1,300}? full !!!/ },
     { signal: 'worker-oom', pattern: /DAMN ! worker \d+ \(pid: \d+\) died, killed by signal 9\b/ },
     { signal: 'worker-killed-signal', pattern: /DAMN ! worker \d+ \(pid: \d+\) died, killed by signal \d+/ },
     { signal: 'crash', pattern: /DAMN ! worker \d+ \(pid: \d+\) died :\(/ },
@@ -76,7 +81,7 @@ export const APP_SIGNATURES: Record<string, readonly AppSignature[]> = {
     { signal: 'stopped', pattern: /Gracefully stopping|=== puma shutdown/ },
   ],
   node: [
-    { signal: 'crash', pattern: /FATAL ERROR: .*(?:heap out of memory|Allocation failed)/ },
+    { signal: 'crash', pattern: /FATAL ERROR: .{0,200}?(?:heap out of memory|Allocation failed)/ },
     {
       // Node >= 18 ends the trace of an uncaught exception, printed just before it exits, with its
       // version: the process died of it. The thrown error's own line is the one worth quoting.
@@ -95,9 +100,9 @@ export const APP_SIGNATURES: Record<string, readonly AppSignature[]> = {
   apache: [
     { signal: 'pool-max-children', pattern: /AH0(?:0484|0161): server reached MaxRequestWorkers/ },
     { signal: 'worker-oom', pattern: /AH00052: child pid \d+ exit signal Killed \(9\)/ },
-    { signal: 'worker-killed-signal', pattern: /AH00052: child pid \d+ exit signal .* \(\d+\)/ },
+    { signal: 'worker-killed-signal', pattern: /AH00052: child pid \d+ exit signal [\w ]{1,40} \(\d+\)/ },
     { signal: 'address-in-use', pattern: /Address already in use|AH00072: make_sock: could not bind/ },
-    { signal: 'started', pattern: /AH00489: .* configured -- resuming normal operations/ },
+    { signal: 'started', pattern: /AH00489: .{1,200}? configured -- resuming normal operations/ },
     { signal: 'stopped', pattern: /AH00169: caught SIGTERM, shutting down|AH00492: caught SIGWINCH/ },
   ],
   /**

@@ -9,6 +9,13 @@ import type { NginxDirective } from './types.js';
  */
 
 const MAX_DEPTH = 32;
+/**
+ * Directives the expanded tree may hold. Each include copies the included file's directives, so
+ * a dump whose files include the next one twice doubles per level (memory grew ~4x per two levels):
+ * past this, further includes are left out and named in `notRead`. A legitimate dump with a
+ * 160,000-line deny list (2.6 MiB) stays far below.
+ */
+export const MAX_EXPANDED_DIRECTIVES = 1_000_000;
 
 export function dirname(path: string): string {
   const i = path.lastIndexOf('/');
@@ -77,6 +84,20 @@ export interface IncludeContext {
   files: ReadonlyMap<string, ParsedFile>;
   baseDir: string;
   errors: string[];
+  /** Includes left out past MAX_EXPANDED_DIRECTIVES (optional: callers that need no bound omit it). */
+  notRead?: string[];
+  /** Directives placed so far (counted across the whole expansion). */
+  expanded?: { count: number; full: boolean };
+}
+
+function countDirectives(directives: readonly NginxDirective[]): number {
+  let n = 0;
+  const stack: (readonly NginxDirective[])[] = [directives];
+  for (let list = stack.pop(); list !== undefined; list = stack.pop()) {
+    n += list.length;
+    for (const d of list) if (d.block) stack.push(d.block);
+  }
+  return n;
 }
 
 /** `directives` with every `include` replaced by the directives of the dumped files it names. */
@@ -103,10 +124,25 @@ export function expandIncludes(
           continue;
         }
         const parsed = ctx.files.get(path);
-        if (parsed) out.push(...expandIncludes(parsed.directives, ctx, [...chain, path]));
+        if (!parsed) continue;
+        const counter = ctx.expanded ?? { count: 0, full: false };
+        ctx.expanded = counter;
+        if (counter.full) continue;
+        if (counter.count + countDirectives(parsed.directives) > MAX_EXPANDED_DIRECTIVES) {
+          // Said once: every include after this one is left out too (a doubling dump has millions).
+          counter.full = true;
+          ctx.notRead ??= [];
+          ctx.notRead.push(
+            `${d.file}:${d.line}: include ${path} and every include after it (the configuration would expand past ${MAX_EXPANDED_DIRECTIVES} directives)`,
+          );
+          continue;
+        }
+        // One by one: spreading a 160,000-directive file into push() overflows the call stack.
+        for (const x of expandIncludes(parsed.directives, ctx, [...chain, path])) out.push(x);
       }
       continue;
     }
+    if (ctx.expanded) ctx.expanded.count++;
     out.push(d.block ? { ...d, block: expandIncludes(d.block, ctx, chain) } : d);
   }
   return out;

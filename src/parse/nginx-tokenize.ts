@@ -159,7 +159,17 @@ function unescapeChar(c: string): string {
 export interface ParsedFile {
   directives: NginxDirective[];
   errors: string[];
+  /** Set when the file was not read to its end (blocks nested past MAX_BLOCK_DEPTH). */
+  notRead?: string;
 }
+
+/**
+ * Blocks nested deeper than this end the file's reading: real configs nest a handful of levels
+ * (http > server > location > if), and the expansion and every walk over the tree recurse per level.
+ */
+export const MAX_BLOCK_DEPTH = 64;
+/** Errors kept per file: a hostile file of a million `}` says so once, not a million times. */
+const MAX_ERRORS = 50;
 
 /** Parses one file's text into directives (includes are left as `include` directives). */
 export function parseConfigText(text: string, file: string): ParsedFile {
@@ -168,6 +178,12 @@ export function parseConfigText(text: string, file: string): ParsedFile {
   const root: NginxDirective[] = [];
   const stack: NginxDirective[][] = [root];
   let words: Token[] = [];
+  let notRead: string | undefined;
+  let dropped = 0;
+  const error = (message: string) => {
+    if (errors.length < MAX_ERRORS) errors.push(message);
+    else dropped++;
+  };
   for (let tok = lexer.next(); tok !== undefined; tok = lexer.next()) {
     if (!tok.special) {
       words.push(tok);
@@ -176,14 +192,14 @@ export function parseConfigText(text: string, file: string): ParsedFile {
     const current = stack[stack.length - 1] ?? root;
     const head = words[0];
     if (tok.value === '}') {
-      if (head) errors.push(`${file}:${head.line}: "${head.value}" is not terminated by ";"`);
+      if (head) error(`${file}:${head.line}: "${head.value}" is not terminated by ";"`);
       words = [];
-      if (stack.length === 1) errors.push(`${file}:${tok.line}: unexpected "}"`);
+      if (stack.length === 1) error(`${file}:${tok.line}: unexpected "}"`);
       else stack.pop();
       continue;
     }
     if (!head) {
-      errors.push(`${file}:${tok.line}: unexpected "${tok.value}"`);
+      error(`${file}:${tok.line}: unexpected "${tok.value}"`);
       continue;
     }
     const d: NginxDirective = {
@@ -199,11 +215,19 @@ export function parseConfigText(text: string, file: string): ParsedFile {
         d.args.push(lexer.luaBlock());
         continue;
       }
+      if (stack.length > MAX_BLOCK_DEPTH) {
+        current.pop();
+        notRead = `${file} from line ${d.line}: blocks nested deeper than ${MAX_BLOCK_DEPTH} levels`;
+        break;
+      }
       d.block = [];
       stack.push(d.block);
     }
   }
-  if (words[0]) errors.push(`${file}:${words[0].line}: unexpected end of file, expecting ";" or "}"`);
-  if (stack.length > 1) errors.push(`${file}:${lexer.line}: unexpected end of file, expecting "}"`);
-  return { directives: root, errors };
+  if (notRead === undefined) {
+    if (words[0]) error(`${file}:${words[0].line}: unexpected end of file, expecting ";" or "}"`);
+    if (stack.length > 1) error(`${file}:${lexer.line}: unexpected end of file, expecting "}"`);
+  }
+  if (dropped > 0) errors.push(`${file}: ${dropped} more errors`);
+  return notRead === undefined ? { directives: root, errors } : { directives: root, errors, notRead };
 }

@@ -50,53 +50,69 @@ function matcher(kind: string): Matcher {
   return m;
 }
 
-/** Known signature lines of `text`; an unknown `kind` tries every app server's signatures. */
-export function parseAppLog(kind: string, text: string, opts: AppLogOptions = {}): AppLogLine[] {
-  const m = matcher(kind);
-  const out: AppLogLine[] = [];
-  const offset = opts.utcOffsetMinutes ?? 0;
-  const lines = text.split('\n');
-  lines.forEach((raw, i) => {
-    const line = unCr(raw);
-    if (!m.any.test(line)) return;
-    const sig = m.list.find((s) => s.pattern.test(line));
-    if (!sig) return;
-    const timeMs = appLogTimeMs(line, offset, opts.sinceMs) ?? entryTimeMs(lines, i, offset, opts.sinceMs);
-    if (timeMs !== undefined && opts.sinceMs !== undefined && timeMs < opts.sinceMs) return;
-    const shown = (sig.context && contextLine(lines, i, sig.context, offset)) || line;
-    out.push(
-      timeMs === undefined
-        ? { signal: sig.signal, line: shown }
-        : { signal: sig.signal, line: shown, timeMs },
-    );
-  });
-  return out;
-}
+/**
+ * How much of a line the signatures read. Real signature lines are short (a prefix, a timestamp,
+ * a sentence); a longer line is read up to here and quoted with a note of what was not read, so a
+ * 1 MiB hostile line costs what 4 KiB does.
+ */
+export const SIGNATURE_CHARS = 4096;
 
 /** How far up an undated line looks for the dated line its entry started with (a long stack trace). */
 const ENTRY_LINES = 200;
 
+/** `line` cut to what the signatures read, with the cut said in the text itself. */
+export function signatureHead(line: string): { head: string; shown: string } {
+  if (line.length <= SIGNATURE_CHARS) return { head: line, shown: line };
+  const head = line.slice(0, SIGNATURE_CHARS);
+  return { head, shown: `${head}… [${line.length - SIGNATURE_CHARS} more characters not read]` };
+}
+
+/**
+ * Known signature lines of `text`; an unknown `kind` tries every app server's signatures.
+ * One pass, top to bottom: the last dated line and the last line of each context pattern are
+ * carried along, so an undated line costs no look back (a log of 70,000 undated matching lines
+ * would otherwise look 200 lines up for each).
+ */
+export function parseAppLog(kind: string, text: string, opts: AppLogOptions = {}): AppLogLine[] {
+  const m = matcher(kind);
+  const out: AppLogLine[] = [];
+  const offset = opts.utcOffsetMinutes ?? 0;
+  const contexts = [...new Set(m.list.flatMap((s) => (s.context ? [s.context] : [])))];
+  // The nearest dated line above (the entry's first line), and per context pattern the nearest
+  // matching line above that is not past it.
+  let dated: { at: number; ms: number } | undefined;
+  const lastContext = new Map<RegExp, { at: number; line: string }>();
+  text.split('\n').forEach((raw, i) => {
+    const { head, shown: full } = signatureHead(unCr(raw));
+    const ownMs = appLogTimeMs(head, offset, opts.sinceMs);
+    const sig = m.any.test(head) ? m.list.find((s) => s.pattern.test(head)) : undefined;
+    if (sig) {
+      const entryMs = dated && i - dated.at <= ENTRY_LINES ? dated.ms : undefined;
+      const timeMs = ownMs ?? entryMs;
+      const ctx = sig.context && lastContext.get(sig.context);
+      const shown = ctx && i - ctx.at <= ENTRY_LINES ? ctx.line : full;
+      if (timeMs === undefined || opts.sinceMs === undefined || timeMs >= opts.sinceMs)
+        out.push(
+          timeMs === undefined
+            ? { signal: sig.signal, line: shown }
+            : { signal: sig.signal, line: shown, timeMs },
+        );
+    }
+    if (ownMs !== undefined) dated = { at: i, ms: ownMs };
+    if (contexts.length > 0) {
+      // A dated line ends the look back (the entry's first line), unless it matches itself.
+      const isDated = (opts.sinceMs === undefined ? ownMs : appLogTimeMs(head, offset)) !== undefined;
+      for (const re of contexts) {
+        if (re.test(head)) lastContext.set(re, { at: i, line: full });
+        else if (isDated) lastContext.delete(re);
+      }
+    }
+  });
+  return out;
+}
+
 function unCr(line: string): string {
   return line.endsWith('\r') ? line.slice(0, -1) : line;
-}
-
-/** The time of the nearest dated line above line `i`, within one entry's reach. */
-function entryTimeMs(lines: string[], i: number, offset: number, referenceMs?: number): number | undefined {
-  for (let j = i - 1; j >= 0 && j >= i - ENTRY_LINES; j--) {
-    const t = appLogTimeMs(unCr(lines[j] ?? ''), offset, referenceMs);
-    if (t !== undefined) return t;
-  }
-  return undefined;
-}
-
-/** The nearest line above `i` matching `re`, not past the entry's dated first line. */
-function contextLine(lines: string[], i: number, re: RegExp, offset: number): string | undefined {
-  for (let j = i - 1; j >= 0 && j >= i - ENTRY_LINES; j--) {
-    const line = unCr(lines[j] ?? '');
-    if (re.test(line)) return line;
-    if (appLogTimeMs(line, offset) !== undefined) return undefined;
-  }
-  return undefined;
 }
 
 const HEAD_CHARS = 160;

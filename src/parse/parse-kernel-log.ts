@@ -36,10 +36,12 @@ export function kernelUptimeToEpochMs(uptimeS: number, bootTimeMs: number): numb
 export const KERNEL_LINE_PATTERN =
   'Kill(ed)? process|oom-kill:|segfault at|traps: |Possible SYN flooding on port|nf_conntrack: table full|too many orphaned sockets';
 
-const OOM_KILLED_RE = /\bKill(?:ed)? process (\d+) \(([^)]*)\)/;
-const OOM_CONTEXT_RE = /[Oo]ut of memory|\bKilled process \d+ \([^)]*\) total-vm:/;
+// Bounded: a process name is at most 15 bytes (TASK_COMM_LEN), and an unbounded `[^)]*` retried the
+// rest of a line of repeated `Killed process 1 (` from each repeat (23 s on 1 MiB).
+const OOM_KILLED_RE = /\bKill(?:ed)? process (\d{1,10}) \(([^)]{0,64})\)/;
+const OOM_CONTEXT_RE = /[Oo]ut of memory|\bKilled process \d{1,10} \([^)]{0,64}\) total-vm:/;
 // `oom-kill:constraint=CONSTRAINT_NONE,...,task=gunicorn,pid=1026306,uid=32767` (kernels >= 4.19).
-const OOM_KILL_TASK_RE = /[,:]task=([^,\s]*),pid=(\d+)/;
+const OOM_KILL_TASK_RE = /[,:]task=([^,\s]{0,64}),pid=(\d{1,10})/;
 // The victim's cgroup on the same `oom-kill:` line: ties a kill to a systemd unit or a container.
 const TASK_MEMCG_RE = /[,:]task_memcg=([^,\s]*)/;
 const SEGFAULT_RE = /\bsegfault at [0-9a-fA-F]+\b|\btraps: \S+\[\d+\] /;

@@ -8,6 +8,12 @@ export { parseNginxTestOutput } from './nginx-dump.js';
 export { parseNginxSize, parseNginxTimeS } from './units.js';
 
 /**
+ * A dumped file larger than this is not parsed (named in `notRead`; the rest of the dump is). The
+ * probe reads at most 4 MB of `nginx -T`, so only a direct caller meets it.
+ */
+export const MAX_FILE_CHARS = 8 * 1024 * 1024;
+
+/**
  * `nginx -T` -> NginxConfig (catalog section 6, "Parsing `nginx -T`"). The dump holds every file
  * nginx read, so `include`s are expanded from the dump itself, never from the disk. Without any
  * `# configuration file` marker the whole text is taken as the main file (`mainPath`).
@@ -18,17 +24,31 @@ export function parseNginxConfig(output: string, opts: { mainPath?: string } = {
     dump.files.length > 0 ? dump.files : [{ path: opts.mainPath ?? '/etc/nginx/nginx.conf', text: output }];
   const parsed = new Map<string, ParsedFile>();
   const errors: string[] = [];
+  const notRead: string[] = [];
   for (const f of dumped) {
     if (parsed.has(f.path)) continue;
+    if (f.text.length > MAX_FILE_CHARS) {
+      notRead.push(
+        `${f.path} (${(f.text.length / 1048576).toFixed(1)} MiB, over ${MAX_FILE_CHARS / 1048576} MiB)`,
+      );
+      parsed.set(f.path, { directives: [], errors: [] });
+      continue;
+    }
     const p = parseConfigText(f.text, f.path);
     parsed.set(f.path, p);
-    errors.push(...p.errors);
+    for (const e of p.errors) errors.push(e);
+    if (p.notRead !== undefined) notRead.push(p.notRead);
   }
   const mainPath = dumped[0]?.path ?? '';
   const main = parsed.get(mainPath);
-  const tree = main
-    ? expandIncludes(main.directives, { files: parsed, baseDir: dirname(mainPath), errors }, [mainPath])
-    : [];
+  const ctx = {
+    files: parsed,
+    baseDir: dirname(mainPath),
+    errors,
+    notRead,
+    expanded: { count: 0, full: false },
+  };
+  const tree = main ? expandIncludes(main.directives, ctx, [mainPath]) : [];
 
   const httpBlocks = tree.filter((d) => d.name === 'http' && d.block).map((d) => d.block ?? []);
   const http = httpBlocks.flat();
@@ -58,6 +78,7 @@ export function parseNginxConfig(output: string, opts: { mainPath?: string } = {
 
   collectLogs(tree, http, config);
   if (errors.length > 0) config.parseErrors = errors;
+  if (notRead.length > 0) config.notRead = notRead;
   return config;
 }
 

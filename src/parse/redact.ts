@@ -55,8 +55,8 @@ const COOKIE_RE = /\b(set-cookie|cookie)(\s*:\s*)([^\r\n"]*)/gi;
 const AUTH_HEADER_RE =
   /\b((?:proxy-)?authorization)(\s*[:=]\s*)(?:(bearer|basic|token|digest|negotiate|ntlm)\s+)?([^\s"',;]+)/gi;
 const BEARER_RE = /\b(bearer)(\s+)([A-Za-z0-9\-._~+/]+=*)/gi;
-// `scheme://user:password@host`.
-const URL_PASSWORD_RE = /(\b[a-zA-Z][a-zA-Z0-9+.-]{0,20}:\/\/[^\s:/@"']{1,128}:)([^\s@/"']{1,256})(@)/g;
+// `scheme://user:password@host`, and `redis://:password@host` (no user name, as Redis URLs often are).
+const URL_PASSWORD_RE = /(\b[a-zA-Z][a-zA-Z0-9+.-]{0,20}:\/\/[^\s:/@"']{0,128}:)([^\s@/"']{1,256})(@)/g;
 // `"password": "x"` (JSON).
 const JSON_KV_RE = /"([A-Za-z0-9_.-]{1,64})"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g;
 // `key=value` in query strings and logs (unquoted: a quoted request line is scanned inside).

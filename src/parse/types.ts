@@ -163,6 +163,11 @@ export interface NginxConfig {
   tempPaths: string[];
   /** Problems met while reading the dump (unbalanced braces, includes matching no dumped file), `file:line: text`. */
   parseErrors?: string[];
+  /**
+   * Parts of the dump left unread because they pass a bound (a file over MAX_FILE_CHARS, includes
+   * expanding past MAX_EXPANDED_DIRECTIVES, blocks nested past MAX_BLOCK_DEPTH): the rest was checked.
+   */
+  notRead?: string[];
 }
 
 /** One access-log line. `$upstream_*` lists keep one item per try (`, ` and ` : ` separators). */

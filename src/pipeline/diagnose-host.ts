@@ -43,7 +43,9 @@ export async function diagnoseHost(
   const now = options.now ?? Date.now;
   const started = performance.now();
   const checks: CheckResult[] = [];
-  const onCheck = (check: CheckResult) => {
+  // Live check lines leave at once (Slack progress, the terminal): redacted here, as the report is.
+  const onCheck = (raw: CheckResult) => {
+    const check = { ...raw, summary: redact(raw.summary) };
     checks.push(check);
     options.onProgress?.({ type: 'check', host: host.name, check });
   };

@@ -16,7 +16,15 @@ import type { CommandRunner, ProbeBatch, ProbeContext, ProbeSpec } from './types
 
 /** A probe's output, as a single run of its script would have given it. */
 export type PartOutcome<P extends ProbeSpec = ProbeSpec> =
-  | { ok: true; probe: P; stdout: string; truncated: boolean; durationMs: number }
+  | {
+      ok: true;
+      probe: P;
+      stdout: string;
+      truncated: boolean;
+      durationMs: number;
+      /** The batch's nonce: a probe's own markers inside its output carry it (services.ts). */
+      nonce: string;
+    }
   | { ok: false; probe: P; reason: string; durationMs: number };
 
 /** One probe on its own, as an engineer would run it by hand (the benchmark's runbook baseline). */
@@ -245,7 +253,9 @@ export async function runBatch<P extends ProbeSpec>(
   const reported = new Set<string>();
   const failed: { probe: P; code: number; durationMs: number }[] = [];
   const byId = new Map(batch.probes.map((p) => [p.id, p]));
-  const privileged = batch.probes.some((p) => p.privileged);
+  // The batch runs unprivileged; its probes call what needs root as `$D502_SUDO program` (one fixed
+  // command line each, see privileged-commands.ts), which the runner sets on `sudo: true` hosts.
+  const sudoInside = batch.probes.some((p) => p.privileged);
 
   // The probe now running on the host, and its limit's timer; probes that ran out of time.
   let running: { id: string; timer: NodeJS.Timeout } | undefined;
@@ -267,8 +277,9 @@ export async function runBatch<P extends ProbeSpec>(
         timeoutMs: left,
         maxBytes: 4096,
         stdin: `${nonce}.${probe.id}. ${Math.ceil(left / WATCHDOG_INTERVAL_MS)}\n`,
+        // Unprivileged: on a sudo host it stops the probe's own programs, not what sudo started
+        // (those end with their pipe, or at the batch's limit).
         signal: options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal,
-        privileged,
       })
       .catch(() => undefined);
     watchdog = { id: probe.id, stop, done };
@@ -308,7 +319,7 @@ export async function runBatch<P extends ProbeSpec>(
       } else {
         const truncated = Buffer.byteLength(part.text) > probe.maxBytes;
         const stdout = truncated ? Buffer.from(part.text).subarray(0, probe.maxBytes).toString() : part.text;
-        report({ ok: true, probe, stdout, truncated, durationMs });
+        report({ ok: true, probe, stdout, truncated, durationMs, nonce });
       }
       options.onPartEnd?.(probe.id);
     }
@@ -325,7 +336,7 @@ export async function runBatch<P extends ProbeSpec>(
       stdin: stdin.now,
       ...(stdin.later ? { stdinLater: stdin.later } : {}),
       signal: options.signal,
-      privileged,
+      sudoInside,
       onStdout,
     });
   } catch (err) {

@@ -38,7 +38,7 @@ export async function collectHost(
     const record: AnyProbeRecord = probe;
     let out: unknown;
     try {
-      out = record.parse(outcome.stdout, { truncated: outcome.truncated, view: facts });
+      out = record.parse(outcome.stdout, { truncated: outcome.truncated, nonce: outcome.nonce, view: facts });
     } catch (err) {
       const reason = `output not understood: ${reasonOf(err)}`;
       facts.fail(probe, reason);

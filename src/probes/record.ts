@@ -38,8 +38,11 @@ export interface ProbeView {
  */
 export interface ProbeRecord<Id extends string, Out, Part extends object> extends ProbeSpec {
   readonly id: Id;
-  /** Reads the probe's stdout (cut at `maxBytes` when `truncated`). Pure; may read other results. */
-  parse(stdout: string, meta: { truncated: boolean; view: ProbeView }): Out;
+  /**
+   * Reads the probe's stdout (cut at `maxBytes` when `truncated`). Pure; may read other results.
+   * `nonce`: the batch's, which a probe's own markers inside its output carry (absent when run alone).
+   */
+  parse(stdout: string, meta: { truncated: boolean; nonce?: string; view: ProbeView }): Out;
   /** The host's clock, when this probe's output carries it (`__DATE`, see CLOCK_START). */
   clock?(out: Out): HostClock | undefined;
   /** Why the probe could not check although it ran (a log that is missing, no readable source). */

@@ -19,6 +19,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Prefixed with `sudo -n` when the inventory asks for sudo. */
   privileged?: boolean;
+  /**
+   * A script that runs unprivileged and calls its privileged programs as `$D502_SUDO program`: on
+   * `sudo: true` hosts the runner sets D502_SUDO to `sudo -n` (one fixed command line per program,
+   * which a narrow sudoers rule can name: `diagnose502 sudoers`); elsewhere it is empty.
+   */
+  sudoInside?: boolean;
   /** The rest of the input, written when it resolves (stdin stays open until then). */
   stdinLater?: Promise<string>;
   /** Sees each piece of stdout as it arrives. */
@@ -66,7 +72,10 @@ export interface ProbeSpec {
   shell?: 'sh' | 'bash';
   /** For a bash probe: a POSIX sh script that does the same where bash is missing (BusyBox). */
   fallback?: string;
-  /** Needs root: run under `sudo -n` when the inventory asks for sudo. */
+  /**
+   * Calls programs that need root, as `$D502_SUDO program` (privileged-commands.ts lists them): the
+   * batch is then run with `sudoInside`, so they go through `sudo -n` on `sudo: true` hosts.
+   */
   privileged: boolean;
   /** Cap on the probe's output; more is cut and the probe marked truncated. */
   maxBytes: number;

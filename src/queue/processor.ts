@@ -61,7 +61,7 @@ export function createProcessor(deps: ProcessorDeps): DiagnoseProcessor {
           ctx,
           resolved.hosts.map((h) => h.name),
         );
-        await job.updateData({ ...data, message: ref });
+        if (ref) await job.updateData({ ...data, message: ref });
       }
     } catch (err) {
       if (err instanceof PublishRefusedError) {
@@ -84,7 +84,10 @@ export function createProcessor(deps: ProcessorDeps): DiagnoseProcessor {
     const timeout = AbortSignal.timeout(deps.jobTimeoutMs);
     const stop = signal ? AbortSignal.any([signal, timeout]) : timeout;
     const live = new LatestOnly(
-      (p: ReturnType<typeof startProgress>) => deps.publisher.progress(ctx, ref, p),
+      // Without a message (Slack did not answer) there is nothing to update: progress is dropped.
+      async (p: ReturnType<typeof startProgress>) => {
+        if (ref) await deps.publisher.progress(ctx, ref, p);
+      },
       deps.progressIntervalMs,
       (err) => log.warn({ err: message(err) }, 'live update failed; the next one or the report replaces it'),
     );

@@ -14,12 +14,18 @@ export interface JobContext {
 }
 
 export interface ReportPublisher {
-  /** Posts the "diagnosing web-3 …" message at once (listing the target's hosts); returns where it is. */
-  begin(ctx: JobContext, hosts: readonly string[]): Promise<MessageRef>;
+  /**
+   * Posts the "diagnosing web-3 …" message at once (listing the target's hosts); returns where it
+   * is, or nothing when it cannot be posted now (Slack does not answer): the diagnosis runs anyway.
+   */
+  begin(ctx: JobContext, hosts: readonly string[]): Promise<MessageRef | undefined>;
   /** Updates that message as checks finish (the caller throttles). */
   progress(ctx: JobContext, ref: MessageRef, progress: LiveProgress): Promise<void>;
-  /** Turns the message into the report (and attaches what does not fit in it). */
-  finish(ctx: JobContext, ref: MessageRef, report: TargetReport): Promise<void>;
+  /**
+   * Turns the message into the report (and attaches what does not fit in it), or posts it when
+   * there is no message; a publisher may keep it to deliver later, but must not lose it.
+   */
+  finish(ctx: JobContext, ref: MessageRef | undefined, report: TargetReport): Promise<void>;
   /** Says the diagnosis could not be made (never "all clear"); `willRetry` when another attempt follows. */
   fail(ctx: JobContext, ref: MessageRef | undefined, reason: string, willRetry: boolean): Promise<void>;
 }

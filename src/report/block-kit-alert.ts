@@ -3,9 +3,10 @@
  * updated as hosts join and when it resolves) and the one-time note on hosts not in the inventory.
  * Pure functions of the group's state in Redis.
  */
-import { cut, escapeMrkdwn } from './block-kit-limits.js';
-import { context, header, section } from './block-kit-parts.js';
+import { cut } from './block-kit-limits.js';
+import { context, header, message, section } from './block-kit-parts.js';
 import type { SlackMessage } from './block-kit-types.js';
+import { code, joinMd, type Md, md } from './mrkdwn.js';
 
 export interface AlertGroupView {
   source: 'alertmanager' | 'grafana';
@@ -24,52 +25,43 @@ export interface AlertGroupView {
 
 const SOURCE = { alertmanager: 'Alertmanager', grafana: 'Grafana' } as const;
 
-const list = (hosts: readonly string[], max = 30) =>
+const list = (hosts: readonly string[], max = 30): Md =>
   hosts.length <= max
-    ? hosts.map(escapeMrkdwn).join(', ')
-    : `${hosts.slice(0, max).map(escapeMrkdwn).join(', ')} and ${hosts.length - max} more`;
+    ? joinMd(hosts, ', ')
+    : md`${joinMd(hosts.slice(0, max), ', ')} and ${hosts.length - max} more`;
 
 export function renderAlertGroup(v: AlertGroupView): SlackMessage {
   const firing = v.status === 'firing';
   const head = firing ? `🔥 ${v.title}: firing` : `✅ ${v.title}: resolved`;
-  const lines: string[] = [];
+  const lines: Md[] = [];
   if (v.diagnosed.length > 0)
     lines.push(
-      `*${v.diagnosed.length} diagnos${v.diagnosed.length === 1 ? 'is' : 'es'} queued* (one per host, reports in this thread as they finish): ${list(v.diagnosed)}`,
+      md`*${v.diagnosed.length} diagnos${v.diagnosed.length === 1 ? 'is' : 'es'} queued* (one per host, reports in this thread as they finish): ${list(v.diagnosed)}`,
     );
   if (v.recent.length > 0)
     lines.push(
-      `Already diagnosed in the last ${Math.round(v.dedupWindowS / 60)} min, not again: ${list(v.recent)}`,
+      md`Already diagnosed in the last ${Math.round(v.dedupWindowS / 60)} min, not again: ${list(v.recent)}`,
     );
   if (v.unknown > 0)
     lines.push(
-      `${v.unknown} alert${v.unknown === 1 ? '' : 's'} named no inventory host: not diagnosed (see the thread)`,
+      md`${v.unknown} alert${v.unknown === 1 ? '' : 's'} named no inventory host: not diagnosed (see the thread)`,
     );
-  if (lines.length === 0) lines.push('No inventory host named in these alerts: nothing to diagnose.');
+  if (lines.length === 0) lines.push(md`No inventory host named in these alerts: nothing to diagnose.`);
   const status = firing
-    ? `from ${SOURCE[v.source]}`
-    : `from ${SOURCE[v.source]} · resolved at ${v.resolvedAt ?? 'an unknown time'}`;
+    ? md`from ${SOURCE[v.source]}`
+    : md`from ${SOURCE[v.source]} · resolved at ${v.resolvedAt ?? 'an unknown time'}`;
   const text = firing
-    ? `${v.title} firing: ${v.diagnosed.length} diagnos${v.diagnosed.length === 1 ? 'is' : 'es'} queued`
-    : `${v.title} resolved at ${v.resolvedAt ?? 'an unknown time'}`;
-  return {
-    text: cut(text, 3000),
-    blocks: [header(cut(head, 150)), section(cut(lines.join('\n'), 3000)), context(status)],
-  };
+    ? md`${v.title} firing: ${v.diagnosed.length} diagnos${v.diagnosed.length === 1 ? 'is' : 'es'} queued`
+    : md`${v.title} resolved at ${v.resolvedAt ?? 'an unknown time'}`;
+  return message(text, [header(cut(head, 150)), section(joinMd(lines, '\n')), context(status)]);
 }
 
 export function renderUnknownHosts(values: readonly string[]): SlackMessage {
-  const text = `Not in the inventory, so not diagnosed (never connected to): ${values.join(', ')}`;
-  return {
-    text: cut(text, 3000),
-    blocks: [
-      section(
-        cut(
-          `:grey_question: Not in the inventory, so not diagnosed (never connected to): ${values.map((v) => `\`${escapeMrkdwn(v)}\``).join(', ')}\n` +
-            'Add them under `hosts:` (matched on the alert labels in `alerts.labels`, port stripped).',
-          3000,
-        ),
-      ),
-    ],
-  };
+  const text = md`Not in the inventory, so not diagnosed (never connected to): ${values.join(', ')}`;
+  return message(text, [
+    section(
+      md`:grey_question: Not in the inventory, so not diagnosed (never connected to): ${joinMd(values.map(code), ', ')}
+Add them under \`hosts:\` (matched on the alert labels in \`alerts.labels\`, port stripped).`,
+    ),
+  ]);
 }

@@ -1,34 +1,38 @@
 /** The ephemeral answers of `/diagnose502` (pure): help, unknown target, refused, joined. */
-import { cut, escapeMrkdwn, LIMITS } from './block-kit-limits.js';
-import { section } from './block-kit-parts.js';
+import { cut } from './block-kit-limits.js';
+import { message, section } from './block-kit-parts.js';
 import type { SlackMessage } from './block-kit-types.js';
+import { channelRef, code, joinMd, link, type Md, md, mention } from './mrkdwn.js';
 
-const text = (t: string): SlackMessage => ({ text: cut(t, LIMITS.fallbackText), blocks: [section(t)] });
+const text = (t: Md): SlackMessage => message(t, [section(t)]);
 
 export function renderHelp(command: string): SlackMessage {
   return text(
-    [
-      `*${command} <host|group> [since]*: finds out why nginx answers 502/504 there, and says what to do.`,
-      `• \`${command} web-3\`: one host from the inventory (last 15 minutes of logs)`,
-      `• \`${command} web 1h\`: every host of a group, over the last hour (30s, 15m, 2h, 1d; at most 7d)`,
-      `• \`${command} help\`: this help`,
-      'The report is posted in this channel and updated while the checks run; the full evidence is a file in its thread.',
-    ].join('\n'),
+    joinMd(
+      [
+        md`*${`${command} <host|group> [since]`}*: finds out why nginx answers 502/504 there, and says what to do.`,
+        md`• ${code(`${command} web-3`)}: one host from the inventory (last 15 minutes of logs)`,
+        md`• ${code(`${command} web 1h`)}: every host of a group, over the last hour (30s, 15m, 2h, 1d; at most 7d)`,
+        md`• ${code(`${command} help`)}: this help`,
+        md`The report is posted in this channel and updated while the checks run; the full evidence is a file in its thread.`,
+      ],
+      '\n',
+    ),
   );
 }
 
 export function renderUnknownTarget(target: string, suggestions: readonly string[]): SlackMessage {
-  const t = escapeMrkdwn(cut(target, 80));
-  const list = suggestions.map((s) => `\`${escapeMrkdwn(s)}\``).join(', ');
+  const t = code(cut(target, 80));
+  const list = joinMd(suggestions.map(code), ', ');
   return text(
     suggestions.length > 0
-      ? `\`${t}\` is not a host or group of the inventory. Did you mean ${list}?`
-      : `\`${t}\` is not a host or group of the inventory, and no name is close to it.`,
+      ? md`${t} is not a host or group of the inventory. Did you mean ${list}?`
+      : md`${t} is not a host or group of the inventory, and no name is close to it.`,
   );
 }
 
 export function renderUsageError(message: string): SlackMessage {
-  return text(`:warning: ${escapeMrkdwn(message)}`);
+  return text(md`:warning: ${message}`);
 }
 
 /**
@@ -45,32 +49,32 @@ export function renderJoined(
   running: { channelId: string; message?: { channel: string; ts: string } },
   teamDomain?: string,
 ): SlackMessage {
-  const t = escapeMrkdwn(target);
+  const t = code(target);
   if (!running.message) {
     return text(
-      `A diagnosis of \`${t}\` is already queued: its report will appear in <#${running.channelId}>.`,
+      md`A diagnosis of ${t} is already queued: its report will appear in ${channelRef(running.channelId)}.`,
     );
   }
-  const link = teamDomain ? messageLink(teamDomain, running.message.channel, running.message.ts) : undefined;
-  const where = link
-    ? `<${link}|its report> in <#${running.message.channel}>`
-    : `its report in <#${running.message.channel}>`;
-  return text(`A diagnosis of \`${t}\` is already running: follow ${where}.`);
+  const url = teamDomain ? messageLink(teamDomain, running.message.channel, running.message.ts) : undefined;
+  const where = url
+    ? md`${link(url, 'its report')} in ${channelRef(running.message.channel)}`
+    : md`its report in ${channelRef(running.message.channel)}`;
+  return text(md`A diagnosis of ${t} is already running: follow ${where}.`);
 }
 
 export function renderQueued(target: string): SlackMessage {
-  return text(`Diagnosing \`${escapeMrkdwn(target)}\`: the report appears in this channel in a moment.`);
+  return text(md`Diagnosing ${code(target)}: the report appears in this channel in a moment.`);
 }
 
 export function renderNotInChannel(channelId: string, botUserId: string | undefined): SlackMessage {
-  const invite = botUserId ? `/invite <@${botUserId}>` : '/invite @diagnose502';
+  const invite = botUserId ? md`/invite ${mention(botUserId)}` : md`/invite @diagnose502`;
   return text(
-    `I am not in <#${channelId}>, so I cannot post the report there. Type \`${invite}\` and ask again.`,
+    md`I am not in ${channelRef(channelId)}, so I cannot post the report there. Type \`${invite}\` and ask again.`,
   );
 }
 
 export function renderNotAllowed(): SlackMessage {
   return text(
-    'You or this channel are not on the allowlist for diagnoses (DIAGNOSE502_ALLOWED_USERS / DIAGNOSE502_ALLOWED_CHANNELS). Ask the bot admin.',
+    md`You or this channel are not on the allowlist for diagnoses (DIAGNOSE502_ALLOWED_USERS / DIAGNOSE502_ALLOWED_CHANNELS). Ask the bot admin.`,
   );
 }

@@ -2,8 +2,9 @@
  * The ephemeral answer to a request refused by an intake limit (pure): which limit, and when asking
  * again can succeed. Nothing in it comes from the request, so nothing needs escaping.
  */
-import { section } from './block-kit-parts.js';
+import { message, section } from './block-kit-parts.js';
 import type { SlackMessage } from './block-kit-types.js';
+import { md } from './mrkdwn.js';
 
 const clock = (ms: number) => `${new Date(ms).toISOString().slice(11, 19)} UTC`;
 
@@ -22,6 +23,6 @@ export function renderRefusal(refusal: RefusalView, nowMs: number): SlackMessage
       : refusal.reason === 'channel-rate'
         ? `This channel has asked for ${refusal.limit} diagnoses in this minute, the most one channel may`
         : `The diagnosis queue already holds ${refusal.limit} waiting diagnoses, the most it takes`;
-  const t = `:hourglass: ${why}: nothing was queued; ${when}.`;
-  return { text: t, blocks: [section(t)] };
+  const t = md`:hourglass: ${why}: nothing was queued; ${when}.`;
+  return message(t, [section(t)]);
 }

@@ -4,24 +4,26 @@
  */
 import type { RestartOffer } from '../actions/restart-offer.js';
 import type { RestartStep, StepState } from '../actions/restart-step.js';
-import { cut, escapeMrkdwn, LIMITS } from './block-kit-limits.js';
-import { button, context, section } from './block-kit-parts.js';
-import type { Block, Button } from './block-kit-types.js';
+import { redact } from '../parse/redact.js';
+import { cut, LIMITS } from './block-kit-limits.js';
+import { button, context, message, section } from './block-kit-parts.js';
+import type { Block, Button, SlackMessage } from './block-kit-types.js';
+import { code, cutMd, emoji, joinMd, type Md, md, text as mdText, mention } from './mrkdwn.js';
 
 export const ACTION_RESTART = 'd502_restart';
 
 export function restartButton(offer: RestartOffer): Button {
   // Slack reads &, < and > in mrkdwn as markup (`<!channel>`): a command with a redirect must show as typed.
-  const command = escapeMrkdwn(offer.command);
+  const command = code(offer.command);
   const text = offer.dryRun
-    ? `Dry run: nothing will run. It would run \`${command}\` on ${offer.host} (${offer.address}) after a pre-check, then verify.`
-    : `This runs \`${command}\` on ${offer.host} (${offer.address}) over SSH, after a pre-check, then verifies the service and nginx.`;
+    ? md`Dry run: nothing will run. It would run ${command} on ${offer.host} (${offer.address}) after a pre-check, then verify.`
+    : md`This runs ${command} on ${offer.host} (${offer.address}) over SSH, after a pre-check, then verifies the service and nginx.`;
   return {
     ...button(cut(offer.label, LIMITS.buttonText), ACTION_RESTART, offer.recordId),
     style: 'danger',
     confirm: {
       title: { type: 'plain_text', text: cut(`${offer.dryRun ? 'Dry run: ' : ''}${offer.label}?`, 100) },
-      text: { type: 'mrkdwn', text: cut(text, 300) },
+      text: { type: 'mrkdwn', text: cutMd(text, 300).text },
       confirm: { type: 'plain_text', text: offer.dryRun ? 'Dry run' : 'Restart' },
       deny: { type: 'plain_text', text: 'Cancel' },
       style: 'danger',
@@ -37,30 +39,46 @@ export function restartActionsBlock(offers: readonly RestartOffer[]): Block {
   };
 }
 
-const MARK: Record<StepState, string> = {
-  running: ':hourglass_flowing_sand:',
-  ok: ':white_check_mark:',
-  failed: ':x:',
-  skipped: ':heavy_minus_sign:',
-  refused: ':no_entry:',
+const MARK: Record<StepState, Md> = {
+  running: emoji('hourglass_flowing_sand'),
+  ok: emoji('white_check_mark'),
+  failed: emoji('x'),
+  skipped: emoji('heavy_minus_sign'),
+  refused: emoji('no_entry'),
 };
 
-/** The thread message of one restart: a line per step as it happens, then the outcome. */
+/**
+ * The thread message of one restart: a line per step as it happens, then the outcome. A step's
+ * detail and the outcome quote the host (an error-log line, a status line): redacted here, as the
+ * report is, before they reach the channel.
+ */
 export function renderRestartProgress(
   r: { host: string; service: string; command: string; userId: string; dryRun: boolean },
   steps: readonly RestartStep[],
   outcome?: { result: string; summary: string },
 ): { text: string; blocks: Block[] } {
-  const head = `${r.dryRun ? 'Dry run of a restart' : 'Restart'} of ${r.service} on ${r.host}, asked by <@${r.userId}>: \`${escapeMrkdwn(r.command)}\``;
-  const lines = steps.map((s) => `${MARK[s.state]} *${escapeMrkdwn(s.name)}*: ${escapeMrkdwn(s.detail)}`);
-  const blocks: Block[] = [
-    section(cut(head, LIMITS.sectionText)),
-    section(cut(lines.join('\n') || '_starting …_', LIMITS.sectionText)),
-  ];
-  if (outcome)
-    blocks.push(context(`*Outcome: ${escapeMrkdwn(outcome.result)}*. ${escapeMrkdwn(outcome.summary)}`));
+  const head = md`${r.dryRun ? 'Dry run of a restart' : 'Restart'} of ${r.service} on ${r.host}, asked by ${mention(r.userId)}: ${code(r.command)}`;
+  const lines = steps.map((s) => md`${MARK[s.state]} *${s.name}*: ${redact(s.detail)}`);
+  const blocks: Block[] = [section(head), section(lines.length > 0 ? joinMd(lines, '\n') : md`_starting …_`)];
+  const summary = outcome && redact(outcome.summary);
+  if (outcome) blocks.push(context(md`*Outcome: ${outcome.result}*. ${summary ?? ''}`));
   const text = outcome
-    ? `${head}: ${outcome.result}. ${outcome.summary}`
-    : `${head}: ${steps.at(-1)?.name ?? 'starting'}`;
-  return { text: cut(text, LIMITS.fallbackText), blocks };
+    ? md`${head}: ${outcome.result}. ${summary ?? ''}`
+    : md`${head}: ${steps.at(-1)?.name ?? 'starting'}`;
+  return message(text, blocks);
+}
+
+/**
+ * A refused click, answered to the clicker alone (actions/restart-click.ts writes the sentence). It
+ * quotes the inventory and an error's text, so it is escaped whole; the one markup it means, the
+ * mention of who already used the button, is rebuilt from a checked user id, and only where the
+ * sentence begins with it (text further on cannot pass for it).
+ */
+export function renderRestartRefusal(refusal: string): SlackMessage {
+  const used = /^(This restart button was already used by )<@([UW][A-Z0-9]{2,})>/.exec(refusal);
+  const said = used
+    ? md`${used[1] ?? ''}${mention(used[2] ?? '')}${refusal.slice(used[0].length)}`
+    : mdText(refusal);
+  const t = md`:no_entry: ${said}`;
+  return message(t, [section(t)]);
 }

@@ -7,12 +7,13 @@
 import type { RestartOffer } from '../actions/restart-offer.js';
 import type { Finding } from '../diagnosis/finding.js';
 import type { CheckResult } from '../probes/check.js';
-import { codeBlock, cut, escapeMrkdwn, LIMITS } from './block-kit-limits.js';
+import { codeBlock, cut, LIMITS } from './block-kit-limits.js';
 import {
   button,
   compactChecks,
   context,
   header,
+  message,
   pct,
   seconds,
   section,
@@ -20,6 +21,7 @@ import {
 } from './block-kit-parts.js';
 import { restartActionsBlock } from './block-kit-restart.js';
 import type { Block, SlackMessage } from './block-kit-types.js';
+import { code, cutMd, emoji, joinMd, type Md, md, mention } from './mrkdwn.js';
 import type { HostReport, TargetReport } from './types.js';
 
 export type { SlackMessage } from './block-kit-types.js';
@@ -40,9 +42,9 @@ export interface ReportMeta {
 export const rerunValue = (target: string, sinceS: number): string => JSON.stringify({ target, sinceS });
 
 // A Slack user id is mentioned; an alert source ("Alertmanager: HTTP502") is named as it is.
-const who = (userId: string) => (/^[UW][A-Z0-9]{2,}$/.test(userId) ? `<@${userId}>` : userId);
+const who = mention;
 const EVIDENCE_POINTER = (omitted: number) =>
-  `_… ${omitted} more line${omitted === 1 ? '' : 's'}: the full evidence is in the file in this thread_`;
+  md`_… ${omitted} more line${omitted === 1 ? '' : 's'}: the full evidence is in the file in this thread_`;
 
 /** The headline of one host: its first finding (findings come ranked, highest confidence first). */
 function topFinding(h: HostReport): Finding | undefined {
@@ -76,20 +78,19 @@ export function renderProgress(
   const title = `Diagnosing ${progress.target} …`;
   const blocks: Block[] = [
     section(
-      `:hourglass_flowing_sand: *${escapeMrkdwn(title)}* window ${windowText(progress.sinceS)}, asked by ${who(meta.requestedBy)}`,
+      md`:hourglass_flowing_sand: *${title}* window ${windowText(progress.sinceS)}, asked by ${who(meta.requestedBy)}`,
     ),
   ];
   if (total === 1 && progress.hosts[0]) {
     const checks = progress.hosts[0].checks;
-    blocks.push(section(checks.length > 0 ? compactChecks(checks) : '_connecting over SSH …_'));
+    blocks.push(section(checks.length > 0 ? compactChecks(checks) : md`_connecting over SSH …_`));
   } else {
     const lines = progress.hosts.map(
-      (h) =>
-        `${h.done ? ':white_check_mark:' : ':hourglass:'} ${escapeMrkdwn(h.host)} (${h.checks.length} checks)`,
+      (h) => md`${emoji(h.done ? 'white_check_mark' : 'hourglass')} ${h.host} (${h.checks.length} checks)`,
     );
-    blocks.push(section(`${done} of ${total} hosts done\n${lines.join('\n')}`));
+    blocks.push(section(md`${done} of ${total} hosts done\n${joinMd(lines, '\n')}`));
   }
-  return { text: cut(`${title} (${done}/${total} hosts done)`, LIMITS.fallbackText), blocks };
+  return message(md`${title} (${done}/${total} hosts done)`, blocks);
 }
 
 function actionsBlock(report: TargetReport, meta: ReportMeta): Block {
@@ -104,14 +105,17 @@ function actionsBlock(report: TargetReport, meta: ReportMeta): Block {
 }
 
 /** The finding's own actions are listed; the safe ones the inventory allows are buttons below. */
-function findingActions(f: Finding, buttons: number): string | undefined {
+function findingActions(f: Finding, buttons: number): Md | undefined {
   if (f.actions.length === 0) return undefined;
-  const list = f.actions.map((a) => `${escapeMrkdwn(a.label)} (${a.kind})`).join(' · ');
+  const list = joinMd(
+    f.actions.map((a) => md`${a.label} (${a.kind})`),
+    ' · ',
+  );
   const note =
     buttons > 0
       ? ' (the safe ones have a button below)'
       : ' (no restart button: see "Safe restarts" in the README)';
-  return `*Actions*${note}: ${list}`;
+  return md`*Actions*${note}: ${list}`;
 }
 
 function singleHost(report: TargetReport, h: HostReport, meta: ReportMeta, evidenceBudget: number): Block[] {
@@ -119,39 +123,39 @@ function singleHost(report: TargetReport, h: HostReport, meta: ReportMeta, evide
   const blocks: Block[] = [header(`${h.host}: ${verdictHeadline(h)}`)];
   const facts = [
     h.verdict === 'inconclusive'
-      ? '*inconclusive*: not "all clear"'
+      ? md`*inconclusive*: not "all clear"`
       : f
-        ? `*${f.cause}* · confidence ${pct(f.confidence)}`
-        : '*no conclusion*',
-    `asked by ${who(meta.requestedBy)}`,
-    `window ${windowText(report.sinceS)}`,
-    `took ${seconds(h.durationMs)}`,
+        ? md`*${f.cause}* · confidence ${pct(f.confidence)}`
+        : md`*no conclusion*`,
+    md`asked by ${who(meta.requestedBy)}`,
+    md`window ${windowText(report.sinceS)}`,
+    md`took ${seconds(h.durationMs)}`,
   ];
-  blocks.push(section(facts.join(' · ')));
+  blocks.push(section(joinMd(facts, ' · ')));
   if (f && f.evidence.length > 0 && evidenceBudget > 0) {
-    blocks.push(section(`*Evidence*\n${codeBlock(f.evidence, evidenceBudget - 20, EVIDENCE_POINTER)}`));
+    blocks.push(section(md`*Evidence*\n${codeBlock(f.evidence, evidenceBudget - 20, EVIDENCE_POINTER)}`));
   }
   if (f && f.remediation.length > 0) {
-    const steps = f.remediation.map((s, i) => `${i + 1}. ${escapeMrkdwn(s)}`).join('\n');
-    blocks.push(section(cut(`*What to do*\n${steps}`, LIMITS.sectionText)));
+    const steps = f.remediation.map((s, i) => md`${i + 1}. ${s}`);
+    blocks.push(section(md`*What to do*\n${joinMd(steps, '\n')}`));
   }
   if (h.notChecked.length > 0) {
-    const hand = h.notChecked.flatMap((n) => (n.byHand ? [`\`${n.byHand}\``] : []));
-    const lines = h.notChecked.map((n) => `• ${escapeMrkdwn(n.check)}: ${escapeMrkdwn(n.reason)}`);
-    if (hand.length > 0) lines.push(`By hand on ${escapeMrkdwn(h.address)}: ${hand.join('; ')}`);
-    blocks.push(section(cut(`*Not checked*\n${lines.join('\n')}`, LIMITS.sectionText)));
+    const hand = h.notChecked.flatMap((n) => (n.byHand ? [code(n.byHand)] : []));
+    const lines = h.notChecked.map((n) => md`• ${n.check}: ${n.reason}`);
+    if (hand.length > 0) lines.push(md`By hand on ${h.address}: ${joinMd(hand, '; ')}`);
+    blocks.push(section(md`*Not checked*\n${joinMd(lines, '\n')}`));
   }
   const actions = f && findingActions(f, meta.restarts?.length ?? 0);
   if (actions) blocks.push(context(actions));
   if (meta.restarts && meta.restarts.length > 0) blocks.push(restartActionsBlock(meta.restarts));
   const others = h.findings.slice(1, 6);
   if (others.length > 0) {
-    const lines = others.map((o) => `• ${escapeMrkdwn(o.title)} (\`${o.cause}\`, ${pct(o.confidence)})`);
+    const lines = others.map((o) => md`• ${o.title} (${code(o.cause)}, ${pct(o.confidence)})`);
     const more = h.findings.length - 1 - others.length;
-    if (more > 0) lines.push(`_… and ${more} more in the evidence file_`);
-    blocks.push(section(`*Also found*\n${lines.join('\n')}`));
+    if (more > 0) lines.push(md`_… and ${more} more in the evidence file_`);
+    blocks.push(section(md`*Also found*\n${joinMd(lines, '\n')}`));
   }
-  if (h.checks.length > 0) blocks.push(section(`*Checks*\n${compactChecks(h.checks)}`));
+  if (h.checks.length > 0) blocks.push(section(md`*Checks*\n${compactChecks(h.checks)}`));
   return blocks;
 }
 
@@ -169,7 +173,7 @@ function groupHosts(report: TargetReport, meta: ReportMeta): Block[] {
     header(
       `${report.target}: ${withCause} of ${report.hosts.length} hosts with a 502 cause${inconclusive > 0 ? `, ${inconclusive} inconclusive` : ''}`,
     ),
-    section(`asked by ${who(meta.requestedBy)} · window ${windowText(report.sinceS)}`),
+    section(md`asked by ${who(meta.requestedBy)} · window ${windowText(report.sinceS)}`),
   ];
   const majority = groups[0]?.[1].length ?? 0;
   for (const [cause, hosts] of groups) {
@@ -178,15 +182,15 @@ function groupHosts(report: TargetReport, meta: ReportMeta): Block[] {
     const lines = hosts.map((h) => {
       const f = topFinding(h);
       const conf = f && h.verdict !== 'inconclusive' ? pct(f.confidence) : '-';
-      return `• ${escapeMrkdwn(h.host)}: ${escapeMrkdwn(cut(verdictHeadline(h), 120))} · ${conf} · ${seconds(h.durationMs)}`;
+      return md`• ${h.host}: ${cut(verdictHeadline(h), 120)} · ${conf} · ${seconds(h.durationMs)}`;
     });
     const title = odd
-      ? `*Odd one out: \`${cause}\`*`
-      : `*\`${cause}\`* (${hosts.length} host${hosts.length === 1 ? '' : 's'})`;
+      ? md`*Odd one out: ${code(cause)}*`
+      : md`*${code(cause)}* (${hosts.length} host${hosts.length === 1 ? '' : 's'})`;
     // A long list is cut: the evidence file has every host.
-    let text = `${title}\n${lines.join('\n')}`;
-    if (text.length > LIMITS.sectionText)
-      text = `${cut(text, LIMITS.sectionText - 60)}\n_… the rest are in the evidence file_`;
+    let text = md`${title}\n${joinMd(lines, '\n')}`;
+    if (text.text.length > LIMITS.sectionText)
+      text = md`${cutMd(text, LIMITS.sectionText - 60)}\n_… the rest are in the evidence file_`;
     blocks.push(section(text));
   }
   return blocks;
@@ -195,15 +199,16 @@ function groupHosts(report: TargetReport, meta: ReportMeta): Block[] {
 /** The final report: one host in full, a group as a line per host. */
 export function renderReport(report: TargetReport, meta: ReportMeta): SlackMessage {
   const only = report.hosts.length === 1 ? report.hosts[0] : undefined;
+  const top = only && topFinding(only);
   const text = only
-    ? `${only.host}: ${verdictHeadline(only)}${topFinding(only) ? ` (${topFinding(only)?.cause}, ${pct(topFinding(only)?.confidence ?? 0)})` : ''}`
-    : `${report.target}: diagnosis of ${report.hosts.length} hosts`;
+    ? md`${only.host}: ${verdictHeadline(only)}${top ? ` (${top.cause}, ${pct(top.confidence)})` : ''}`
+    : md`${report.target}: diagnosis of ${report.hosts.length} hosts`;
   // Shrink the evidence until the whole message is under Slack's total size.
   for (const budget of [LIMITS.sectionText, 2000, 1200, 600, 0]) {
     const body = only ? singleHost(report, only, meta, budget) : groupHosts(report, meta);
     const blocks = [...body, actionsBlock(report, meta)].slice(0, LIMITS.blocksPerMessage);
     if (JSON.stringify(blocks).length <= LIMITS.totalBlocksJson || budget === 0) {
-      return { text: cut(text, LIMITS.fallbackText), blocks };
+      return message(text, blocks);
     }
   }
   throw new Error('unreachable: the last budget always returns');
@@ -217,15 +222,12 @@ export function renderFailure(
   meta: ReportMeta,
 ): SlackMessage {
   const head = willRetry
-    ? `:warning: The diagnosis of ${target} failed; it will be retried.`
-    : `:x: The diagnosis of ${target} could not be made, so nothing is concluded.`;
-  return {
-    text: cut(`${head} ${reason}`, LIMITS.fallbackText),
-    blocks: [
-      section(`${escapeMrkdwn(head)}\n>${escapeMrkdwn(cut(reason, 2000))}`),
-      context(`asked by ${who(meta.requestedBy)}`),
-    ],
-  };
+    ? md`:warning: The diagnosis of ${target} failed; it will be retried.`
+    : md`:x: The diagnosis of ${target} could not be made, so nothing is concluded.`;
+  return message(md`${head} ${reason}`, [
+    section(md`${head}\n>${cut(reason, 2000)}`),
+    context(md`asked by ${who(meta.requestedBy)}`),
+  ]);
 }
 
 /** Every finding of every host, in full, as the text file posted in the report's thread. */

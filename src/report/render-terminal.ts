@@ -2,6 +2,7 @@ import { createColors } from 'picocolors';
 import type { Finding } from '../diagnosis/finding.js';
 import { formatWindow } from '../parse/format-window.js';
 import type { CheckResult, CheckStatus } from '../probes/check.js';
+import { forTerminal } from './terminal-text.js';
 import type { HostReport, TargetReport } from './types.js';
 
 type Colors = ReturnType<typeof createColors>;
@@ -23,9 +24,14 @@ function paintStatus(c: Colors, status: CheckStatus, text: string): string {
   }
 }
 
-/** The live line printed as each check finishes. */
-export function renderCheckLine(host: string, check: CheckResult, color: boolean): string {
+/**
+ * The live line printed as each check finishes. Like every renderer here, it escapes what came from
+ * the host first (terminal-text.ts), then adds its own colours.
+ */
+export function renderCheckLine(rawHost: string, rawCheck: CheckResult, color: boolean): string {
   const c = createColors(color);
+  const host = forTerminal(rawHost);
+  const check = forTerminal(rawCheck);
   const mark = paintStatus(c, check.status, MARK[check.status]);
   return `  ${mark} ${c.dim(host)} ${check.id.padEnd(14)} ${check.summary} ${c.dim(`${check.durationMs} ms`)}`;
 }
@@ -72,8 +78,9 @@ function renderInconclusive(c: Colors, report: HostReport): string[] {
   ];
 }
 
-export function renderHost(report: HostReport, color: boolean): string {
+export function renderHost(raw: HostReport, color: boolean): string {
   const c = createColors(color);
+  const report = forTerminal(raw);
   const out: string[] = [`${c.bold(report.host)} ${c.dim(`(${report.address}) in ${report.durationMs} ms`)}`];
   // An inconclusive host has no finding with a cause (verdict.ts); its answer is what it could not
   // check, and its findings (502s counted meanwhile) are context, listed after it.
@@ -115,8 +122,9 @@ export function renderHost(report: HostReport, color: boolean): string {
 }
 
 /** Verdict first, then evidence, remediation, actions, other findings and the check list, per host. */
-export function renderTerminal(report: TargetReport, color: boolean): string {
+export function renderTerminal(raw: TargetReport, color: boolean): string {
   const c = createColors(color);
+  const report = forTerminal(raw);
   const parts = report.hosts.map((h) => renderHost(h, color));
   const withCause = report.hosts.filter((h) => h.verdict === 'cause-found').length;
   const inconclusive = report.hosts.filter((h) => h.verdict === 'inconclusive').length;

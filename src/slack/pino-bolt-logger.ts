@@ -1,10 +1,17 @@
 import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { redact } from '../parse/redact.js';
 
-/** Bolt logs through our pino (JSON, redacted) instead of its console logger. */
+/**
+ * Bolt logs through our pino (JSON) instead of its console logger. Bolt hands over strings and
+ * objects (a debug line can hold a request body, a token, a response_url): pino's field-name
+ * redaction cannot see inside a string, so the joined message goes through the same value
+ * redaction as the evidence (redact.ts) before it is logged.
+ */
 export function boltLogger(log: Logger): BoltLogger {
   const child = log.child({ component: 'bolt' });
-  const join = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+  const join = (msg: unknown[]) =>
+    redact(msg.map((m) => (typeof m === 'string' ? m : safeJson(m))).join(' '));
   let level = LogLevel.INFO;
   return {
     debug: (...m: unknown[]) => child.debug(join(m)),
@@ -17,4 +24,12 @@ export function boltLogger(log: Logger): BoltLogger {
     getLevel: () => level,
     setName: () => {},
   };
+}
+
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
 }

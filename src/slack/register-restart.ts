@@ -6,7 +6,7 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { type RestartClickDeps, takeRestartClick } from '../actions/restart-click.js';
-import { ACTION_RESTART } from '../report/block-kit-restart.js';
+import { ACTION_RESTART, renderRestartRefusal } from '../report/block-kit-restart.js';
 import { slackErrorCode } from './web-client.js';
 
 type SlackClient = Parameters<Parameters<App['action']>[1]>[0]['client'];
@@ -37,7 +37,7 @@ export function registerRestart(app: App, deps: RestartClickDeps): void {
       await respond({
         response_type: 'ephemeral',
         replace_original: false,
-        text: `:no_entry: ${answer.refusal}`,
+        ...renderRestartRefusal(answer.refusal),
       });
     }
   });

@@ -1,14 +1,23 @@
-/** The Slack side of a diagnosis job: one message, updated live, then the report and its evidence file. */
+/**
+ * The Slack side of a diagnosis job: one message, updated live, then the report and its thread
+ * (evidence file, charts). When Slack does not answer (slack-outage.ts) nothing is lost: the live
+ * message is skipped and its updates dropped (only the latest state matters, and the report
+ * replaces it), and the finished report goes to the outbox (src/delivery/), which delivers it, marked
+ * late, when Slack answers again, without running the diagnosis again.
+ */
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { RestartOffer } from '../actions/restart-offer.js';
+import { type DeliverOptions, DeliveryInterrupted, deliverReport } from '../delivery/deliver-report.js';
+import type { ReportDelivery } from '../delivery/delivery-data.js';
+import type { Outbox } from '../delivery/outbox.js';
+import type { MessageRef } from '../queue/job-data.js';
 import { type JobContext, PublishRefusedError, type ReportPublisher } from '../queue/publisher.js';
-import { renderFailure, renderProgress, renderReport } from '../report/block-kit.js';
+import { renderFailure, renderProgress } from '../report/block-kit.js';
 import { renderNotInChannel } from '../report/block-kit-intake.js';
 import type { TargetReport } from '../report/types.js';
 import { respondEphemeral } from './respond.js';
-import { uploadCharts } from './upload-chart.js';
-import { uploadEvidence } from './upload-evidence.js';
+import { isSlackOutage } from './slack-outage.js';
 import { slackErrorCode } from './web-client.js';
 
 /** Errors after which no retry can post to the channel (Slack's chat.postMessage error codes). */
@@ -19,11 +28,23 @@ const meta = (ctx: JobContext) => ({ requestedBy: ctx.data.requestedBy.userId, j
 /** Makes the restart buttons of a finished report (src/actions/offer-restarts.ts), when wired. */
 export type OfferRestarts = (ctx: JobContext, report: TargetReport) => Promise<RestartOffer[]>;
 
+export interface PublisherClients {
+  /** The report and its thread: WebClient's retries ride out a blip before the outbox is used. */
+  report: WebClient;
+  /**
+   * The live message and its updates: few retries, so that an outage nobody has seen yet delays
+   * the diagnosis by about a second rather than by the report client's retries (about 15 s).
+   */
+  live: WebClient;
+}
+
 export function createSlackPublisher(
-  client: WebClient,
+  clients: PublisherClients,
   logger: Logger,
+  outbox: Outbox,
   offerRestarts?: OfferRestarts,
 ): ReportPublisher {
+  const client = clients.report;
   let botUserId: string | undefined;
   const whoAmI = async () => {
     if (botUserId) return botUserId;
@@ -32,8 +53,64 @@ export function createSlackPublisher(
     return botUserId;
   };
 
+  /** The alert thread's real ts; undefined when none; 'wait' while its message is not posted. */
+  const threadOf = async (ctx: JobContext): Promise<string | undefined | 'wait'> => {
+    const thread = ctx.data.thread;
+    if (!thread) return undefined;
+    const r = await outbox.resolve(thread.ts);
+    return r.kind === 'posted' ? r.ts : 'wait';
+  };
+
+  /**
+   * Delivers a final message now, or keeps it in the outbox: when Slack is known to be down, when
+   * its thread is not posted yet, or when Slack stops answering on the way (then from that step).
+   */
+  const deliver = async (
+    ctx: JobContext,
+    ref: MessageRef | undefined,
+    body: ReportDelivery['body'],
+    restarts: RestartOffer[] = [],
+  ) => {
+    const delivery: ReportDelivery = {
+      kind: 'report',
+      diagnosisJobId: ctx.jobId,
+      data: ctx.data,
+      ...(ref ? { ref } : {}),
+      body,
+      diagnosedAt: Date.now(),
+      done: {},
+    };
+    const log = logger.child({ jobId: ctx.jobId });
+    const defer = async (why: string, done = {}) => {
+      await outbox.deferReport({ ...delivery, done });
+      log.warn({ why, done: Object.keys(done) }, 'report kept in the outbox until Slack answers');
+    };
+    // An earlier attempt of this job kept it already (its worker died after): that one delivers.
+    if (await outbox.hasReport(ctx.jobId)) return defer('already in the outbox');
+    if ((await outbox.slackDownSince()) !== undefined) return defer('Slack is down');
+    const thread = await threadOf(ctx);
+    if (thread === 'wait') return defer('its alert thread is not posted yet');
+    const opts: DeliverOptions = {
+      ...(thread ? { threadTs: thread } : {}),
+      restarts,
+      logger: log,
+      onStep: async () => {},
+    };
+    try {
+      await deliverReport(client, { ...delivery, done: {} }, opts);
+    } catch (err) {
+      if (!(err instanceof DeliveryInterrupted)) throw err;
+      await outbox.markDown();
+      await defer(`Slack did not answer: ${slackErrorCode(err.cause)}`, err.done);
+    }
+  };
+
   return {
     async begin(ctx) {
+      // Known down, or the alert thread not posted yet: no live message; the report is posted later.
+      if ((await outbox.slackDownSince()) !== undefined) return undefined;
+      const thread = await threadOf(ctx);
+      if (thread === 'wait') return undefined;
       const first = renderProgress(
         {
           target: ctx.data.target,
@@ -43,15 +120,22 @@ export function createSlackPublisher(
         meta(ctx),
       );
       try {
-        const thread = ctx.data.thread;
-        const res = await client.chat.postMessage({
-          channel: thread?.channel ?? ctx.data.channelId,
-          ...(thread ? { thread_ts: thread.ts } : {}),
+        const res = await clients.live.chat.postMessage({
+          channel: ctx.data.thread?.channel ?? ctx.data.channelId,
+          ...(thread ? { thread_ts: thread } : {}),
           ...first,
         });
         if (!res.ts || !res.channel) throw new Error('chat.postMessage answered without ts/channel');
         return { channel: res.channel, ts: res.ts };
       } catch (err) {
+        if (isSlackOutage(err)) {
+          await outbox.markDown();
+          logger.warn(
+            { jobId: ctx.jobId, err: slackErrorCode(err) },
+            'Slack does not answer; diagnosing anyway',
+          );
+          return undefined;
+        }
         const code = slackErrorCode(err);
         if (!UNDELIVERABLE.has(code)) throw err;
         if (ctx.data.responseUrl) {
@@ -65,7 +149,11 @@ export function createSlackPublisher(
     },
 
     async progress(ctx, ref, progress) {
-      await client.chat.update({ channel: ref.channel, ts: ref.ts, ...renderProgress(progress, meta(ctx)) });
+      await clients.live.chat.update({
+        channel: ref.channel,
+        ts: ref.ts,
+        ...renderProgress(progress, meta(ctx)),
+      });
     },
 
     async finish(ctx, ref, report) {
@@ -76,23 +164,13 @@ export function createSlackPublisher(
             return [];
           })
         : [];
-      await client.chat.update({
-        channel: ref.channel,
-        ts: ref.ts,
-        ...renderReport(report, { ...meta(ctx), ...(restarts.length > 0 ? { restarts } : {}) }),
-      });
-      // The report is out; the file is extra (and the "Show all evidence" button posts it again). A
-      // failed upload (after WebClient's own retries) must not re-run the whole diagnosis.
-      // In an alert's thread the file goes to that thread (Slack threads are one level deep).
-      await uploadEvidence(client, ref.channel, ctx.data.thread?.ts ?? ref.ts, report).catch((err) =>
-        logger.warn({ jobId: ctx.jobId, err: slackErrorCode(err) }, 'evidence file not uploaded'),
-      );
-      await uploadCharts(client, ref.channel, ref.ts, report).catch((err) =>
-        logger.warn({ jobId: ctx.jobId, err: slackErrorCode(err) }, 'error chart not uploaded'),
-      );
+      await deliver(ctx, ref, { type: 'report', report }, restarts);
     },
 
     async fail(ctx, ref, reason, willRetry) {
+      // The last word on a diagnosis that could not be made is kept like a report; an interim
+      // "will be retried" is not (the retry's own message follows).
+      if (ref && !willRetry) return deliver(ctx, ref, { type: 'failure', reason });
       const msg = renderFailure(ctx.data.target, reason, willRetry, meta(ctx));
       if (ref) await client.chat.update({ channel: ref.channel, ts: ref.ts, ...msg });
       else if (ctx.data.responseUrl) await respondEphemeral(ctx.data.responseUrl, msg);

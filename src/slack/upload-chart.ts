@@ -1,6 +1,5 @@
 import type { WebClient } from '@slack/web-api';
 import type { ErrorChart } from '../diagnosis/chart-data.js';
-import { chartPng } from '../report/chart-png.js';
 import type { TargetReport } from '../report/types.js';
 
 /** A group diagnosis posts the charts of its worst hosts only: a thread of 50 pictures is read by nobody. */
@@ -21,6 +20,8 @@ export async function uploadCharts(
     .sort((a, b) => errors(b.chart) - errors(a.chart))
     .slice(0, MAX_CHARTS);
   if (hosts.length === 0) return 0;
+  // resvg, a native renderer of several MB, loads only in a worker that has a chart to draw.
+  const { chartPng } = await import('../report/chart-png.js');
   const stamp = report.startedAt.replace(/[:.]/g, '-');
   await client.filesUploadV2({
     channel_id: channel,

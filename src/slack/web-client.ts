@@ -20,6 +20,12 @@ export const SLACK_RETRY: RetryOptions = {
   randomize: true,
 };
 
+/**
+ * The live "Diagnosing …" message: one quick retry. Nothing is lost when it fails (the report
+ * follows, or waits in the outbox), and the diagnosis must not wait on Slack to start.
+ */
+export const LIVE_RETRY: RetryOptions = { retries: 1, factor: 2, minTimeout: 500, maxTimeout: 1000 };
+
 export interface WebClientOptions {
   token: string;
   apiUrl: string;

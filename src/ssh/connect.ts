@@ -1,14 +1,22 @@
 /**
- * Opens an SSH session to an inventory host: key auth only, host key checked against known_hosts
+ * Opens an SSH session to an inventory host: key auth only (the keys of ssh-agent, then the key
+ * file), host key checked against known_hosts
  * before authentication (so nothing runs on a host we cannot identify), optional ProxyJump through
  * another inventory host, bounded by `connectTimeoutMs` per hop.
  */
 import { readFile } from 'node:fs/promises';
-import { NodeSSH } from 'node-ssh';
 import type { Logger } from 'pino';
-import type { Client, ConnectConfig, ParsedKey, PublicKeyAuthMethod } from 'ssh2';
-import ssh2 from 'ssh2';
+import type {
+  AnyAuthMethod,
+  ClientChannel,
+  ConnectConfig,
+  ParsedKey,
+  PublicKeyAuthMethod,
+  Client as Ssh2Client,
+} from 'ssh2';
 import type { EffectiveSsh } from '../inventory/types.js';
+import { agentCertificateHint } from './agent-certificates.js';
+import type { EarlySocket } from './early-socket.js';
 import { HostKeyError, HostUnreachableError, SshError } from './errors.js';
 import type { HostKeyVerdict, KnownHostEntry } from './known-hosts.js';
 import {
@@ -24,6 +32,7 @@ import type { Limiter } from './limit.js';
 import { createLimiter, DEFAULT_MAX_CHANNELS } from './limit.js';
 import type { RunResult, SshRunOptions } from './run-command.js';
 import { commandLine, runOnClient } from './run-command.js';
+import { Client, parseKey } from './ssh2-client.js';
 
 /** What connecting needs from an inventory host (a `ResolvedHost` fits). */
 export interface ConnectTarget {
@@ -39,6 +48,16 @@ export interface ConnectOptions {
   logger?: Logger | undefined;
   /** Channels open at once on this connection (sshd `MaxSessions` defaults to 10). */
   maxChannels?: number;
+  /**
+   * A TCP connection to the host's address and port opened earlier (early-socket.ts), taken over
+   * instead of opening one. Only for a host reached directly (no jump host).
+   */
+  sock?: EarlySocket | undefined;
+  /**
+   * The ssh-agent socket whose keys (and certificates) are offered first, as `ssh` does; default
+   * `SSH_AUTH_SOCK` of this process, `null` for none.
+   */
+  agent?: string | null | undefined;
 }
 
 export interface SshSession {
@@ -80,8 +99,7 @@ const KEX_PREFERENCE = [
 ] as const;
 
 interface Hop {
-  ssh: NodeSSH;
-  client: Client;
+  client: Ssh2Client;
   /** The hop this one tunnels through, closed with it. */
   via?: Hop;
 }
@@ -118,28 +136,55 @@ function parsedOnce<T>(kind: string, path: string, text: string, parse: (text: s
   return value;
 }
 
-async function readPrivateKey(target: ConnectTarget): Promise<ParsedKey> {
+/** The agent socket to use: the option, else `SSH_AUTH_SOCK`, as `ssh` takes it. */
+function agentSocket(options: ConnectOptions): string | undefined {
+  if (options.agent === null) return undefined;
+  const socket = options.agent ?? process.env.SSH_AUTH_SOCK;
+  return socket === undefined || socket === '' ? undefined : socket;
+}
+
+/**
+ * The key file, parsed; undefined when an agent is there to sign instead (the file is missing, or
+ * passphrase-protected: the agent holds the key once `ssh-add` unlocked it).
+ */
+async function readPrivateKey(
+  target: ConnectTarget,
+  agent: string | undefined,
+): Promise<ParsedKey | undefined> {
   const path = target.ssh.privateKeyPath;
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    if (agent !== undefined && code === 'ENOENT') return undefined;
     throw new SshError(
       'ssh-config',
       target.name,
       `cannot read the private key ${path} for ${target.name} (${code}). ` +
-        `Fix: correct ssh.privateKeyPath in the inventory, or make the file readable by this user`,
+        `Fix: correct ssh.privateKeyPath in the inventory, or make the file readable by this user` +
+        (agent === undefined ? ', or load the key into ssh-agent (ssh-add) and set SSH_AUTH_SOCK' : ''),
       { cause: error },
     );
   }
-  const parsed = parsedOnce('key', path, text, (t) => ssh2.utils.parseKey(t));
+  const parsed = parsedOnce('key', path, text, (t) => parseKey(t));
+  if (parsed instanceof Error && /encrypted/i.test(parsed.message)) {
+    if (agent !== undefined) return undefined;
+    throw new SshError(
+      'ssh-config',
+      target.name,
+      `the private key ${path} for ${target.name} is passphrase-protected, and no ssh-agent is running ` +
+        '(SSH_AUTH_SOCK is not set), so it cannot be used. ' +
+        `Fix: eval "$(ssh-agent)" && ssh-add ${path}, then run diagnose502 from that shell (the bot: give its process SSH_AUTH_SOCK)`,
+      { cause: parsed },
+    );
+  }
   if (parsed instanceof Error) {
     throw new SshError(
       'ssh-config',
       target.name,
       `the private key ${path} for ${target.name} cannot be used: ${parsed.message}. ` +
-        'Fix: use an unencrypted OpenSSH or PEM private key (passphrases and agents are not supported)',
+        'Fix: use an OpenSSH or PEM private key, or load the key into ssh-agent (ssh-add) and set SSH_AUTH_SOCK',
       { cause: parsed },
     );
   }
@@ -211,7 +256,7 @@ function hostKeyError(
   );
 }
 
-function unreachableError(target: ConnectTarget, error: unknown): HostUnreachableError {
+function unreachableError(target: ConnectTarget, error: unknown, agent?: string): HostUnreachableError {
   const err = error as { code?: unknown; level?: unknown; message?: unknown };
   const message = typeof err?.message === 'string' ? err.message : String(error);
   const code = typeof err?.code === 'string' ? err.code : undefined;
@@ -223,8 +268,11 @@ function unreachableError(target: ConnectTarget, error: unknown): HostUnreachabl
   if (err?.level === 'client-authentication') {
     return make(
       'auth-failed',
-      `login as ${target.ssh.user} with the key ${target.ssh.privateKeyPath} was refused (${message}). ` +
-        `Fix: add the public key to ~${target.ssh.user}/.ssh/authorized_keys on the host, or correct ssh.user / ssh.privateKeyPath`,
+      `login as ${target.ssh.user} with ${agent === undefined ? '' : `the keys of ssh-agent (${agent}) and `}the key ${target.ssh.privateKeyPath} was refused (${message}). ` +
+        `Fix: add the public key to ~${target.ssh.user}/.ssh/authorized_keys on the host, or correct ssh.user / ssh.privateKeyPath` +
+        (agent === undefined
+          ? ''
+          : '; a passphrase-protected key file is used only through the agent: ssh-add it'),
     );
   }
   if (err?.level === 'client-timeout' || code === 'ETIMEDOUT') {
@@ -265,7 +313,7 @@ function unreachableError(target: ConnectTarget, error: unknown): HostUnreachabl
 /**
  * Races `promise` against the signal and a timer; on either, runs `onCancel` and rejects. `promise`
  * is always observed, also when the signal has already fired: a cancelled connect still rejects
- * later (node-ssh rejects on the socket's error or close, e.g. ECONNRESET as a host goes away), and
+ * later (the client rejects on the socket's error or close, e.g. ECONNRESET as a host goes away), and
  * a rejection nobody handles ends the process.
  */
 function bounded<T>(
@@ -303,6 +351,35 @@ function bounded<T>(
   });
 }
 
+/**
+ * An ssh2 client connecting with `config`: `ready` resolves once it is logged in, and rejects with
+ * its first error, or when the connection closes before that ("No response from server", code
+ * ETIMEDOUT, as node-ssh reported it before). `isOpen` turns false when the connection ends.
+ */
+function startClient(config: ConnectConfig): {
+  client: Ssh2Client;
+  ready: Promise<void>;
+  isOpen: () => boolean;
+} {
+  const client = new Client();
+  let open = true;
+  const ready = new Promise<void>((resolve, reject) => {
+    client.on('error', reject);
+    client.once('ready', () => {
+      client.removeListener('error', reject);
+      resolve();
+    });
+    const gone = () => {
+      open = false;
+      reject(Object.assign(new Error('No response from server'), { code: 'ETIMEDOUT' }));
+    };
+    client.once('end', gone);
+    client.once('close', gone);
+  });
+  client.connect(config);
+  return { client, ready, isOpen: () => open };
+}
+
 function closeHop(hop: Hop | undefined): void {
   for (let current = hop; current !== undefined; current = current.via) {
     try {
@@ -316,11 +393,23 @@ function closeHop(hop: Hop | undefined): void {
 
 async function openHop(target: ConnectTarget, options: ConnectOptions): Promise<Hop> {
   const { signal, logger } = options;
-  if (signal?.aborted) throw abortError(target);
-  const [privateKey, knownHosts] = await Promise.all([
-    readPrivateKey(target),
-    readKnownHosts(target, logger),
-  ]);
+  const early = target.jump === undefined ? options.sock : undefined;
+  if (signal?.aborted) {
+    early?.socket.destroy();
+    throw abortError(target);
+  }
+  const agent = agentSocket(options);
+  let privateKey: Awaited<ReturnType<typeof readPrivateKey>>;
+  let knownHosts: KnownHostEntry[];
+  try {
+    [privateKey, knownHosts] = await Promise.all([
+      readPrivateKey(target, agent),
+      readKnownHosts(target, logger),
+    ]);
+  } catch (error) {
+    early?.socket.destroy();
+    throw error;
+  }
   const { address, ssh: settings } = target;
   const timeoutMs = settings.connectTimeoutMs;
 
@@ -328,12 +417,16 @@ async function openHop(target: ConnectTarget, options: ConnectOptions): Promise<
   let sock: ConnectConfig['sock'];
   if (target.jump !== undefined) {
     const jump = target.jump;
-    via = await openHop(jump, options);
-    const jumpSsh = via.ssh;
+    via = await openHop(jump, { ...options, sock: undefined });
+    const jumpClient = via.client;
     const viaHop = via;
     try {
       sock = await bounded(
-        jumpSsh.forwardOut('127.0.0.1', 0, address, settings.port),
+        new Promise<ClientChannel>((resolve, reject) =>
+          jumpClient.forwardOut('127.0.0.1', 0, address, settings.port, (error, channel) =>
+            error ? reject(error) : resolve(channel),
+          ),
+        ),
         { signal, timeoutMs, onCancel: () => closeHop(viaHop) },
         {
           aborted: () => abortError(target),
@@ -358,17 +451,38 @@ async function openHop(target: ConnectTarget, options: ConnectOptions): Promise<
     }
   }
 
+  if (early !== undefined) {
+    // Refused or dropped before this hop took it over: the same error as a socket of its own gives.
+    const failure = early.failure();
+    if (failure !== undefined) {
+      early.socket.destroy();
+      throw unreachableError(target, failure);
+    }
+    sock = early.socket;
+  }
+
   // Looked up once: a hashed known_hosts costs an HMAC per line (2000 lines: ~8 ms), and the verdict
   // below needs only the lines of this host.
   const applicable = entriesForHost(knownHosts, address, settings.port);
   const recordedTypes = applicable.filter((entry) => !entry.revoked).map((entry) => entry.keyType);
   let verdict: { result: HostKeyVerdict; key: Buffer } | undefined;
-  const publicKeyAuth: PublicKeyAuthMethod = { type: 'publickey', username: settings.user, key: privateKey };
+  const authHandler: AnyAuthMethod[] = [];
+  // The agent's keys first, as ssh offers them: it may hold certificates and keys whose files are
+  // passphrase-protected or on a hardware token.
+  if (agent !== undefined) authHandler.push({ type: 'agent', username: settings.user, agent });
+  if (privateKey !== undefined) {
+    const publicKeyAuth: PublicKeyAuthMethod = {
+      type: 'publickey',
+      username: settings.user,
+      key: privateKey,
+    };
+    authHandler.push(publicKeyAuth);
+  }
   const config = {
     username: settings.user,
     // Public-key authentication straight away (ssh2 would try `none` first, one more round trip),
     // with the key parsed once per process instead of once per connection.
-    authHandler: [publicKeyAuth],
+    authHandler,
     readyTimeout: timeoutMs,
     keepaliveInterval: KEEPALIVE_INTERVAL_MS,
     keepaliveCountMax: 3,
@@ -385,30 +499,28 @@ async function openHop(target: ConnectTarget, options: ConnectOptions): Promise<
   // Aborted while the files were read or the jump host connected: open no socket at all.
   if (signal?.aborted) {
     closeHop(via);
+    early?.socket.destroy();
     throw abortError(target);
   }
-  const ssh = new NodeSSH();
-  const connecting = ssh.connect(config);
-  // node-ssh creates the ssh2 client and its socket synchronously (no await before it without a
-  // privateKey/privateKeyPath or password in its config). Keep an 'error' listener on it for the
-  // connection's whole life: node-ssh removes its own after 'ready', and an unhandled 'error'
-  // (keepalive timeout, reset) would crash the process.
-  const client = ssh.connection;
+
+  const { client, ready: connecting, isOpen } = startClient(config);
+  // Keep an 'error' listener on the client for the connection's whole life: startClient removes its
+  // own after 'ready', and an unhandled 'error' (keepalive timeout, reset) would crash the process.
   // The handshake and the probes are small request/response exchanges: with Nagle's algorithm, a
   // small write waits for the peer's delayed ACK (~40 ms on Linux) whenever an earlier one is unacked;
   // set before the socket connects, so that the key exchange and authentication do not wait either.
-  client?.setNoDelay(true);
+  client.setNoDelay(true);
   let negotiated: { kex: string; serverHostKey: string; cipher: string } | undefined;
-  client?.once('handshake', (n) => {
+  client.once('handshake', (n) => {
     negotiated = { kex: n.kex, serverHostKey: n.serverHostKey, cipher: n.cs.cipher };
   });
-  client?.on('error', (error: Error) =>
+  client.on('error', (error: Error) =>
     logger?.debug({ host: target.name, err: error }, 'ssh connection error'),
   );
   // Destroy, not end: before login there is no session to leave politely, and ssh2's end() on a
   // socket still connecting writes a disconnect packet ahead of the version exchange.
   const cancel = () => {
-    client?.destroy();
+    client.destroy();
     closeHop(via);
   };
   try {
@@ -428,14 +540,20 @@ async function openHop(target: ConnectTarget, options: ConnectOptions): Promise<
       throw hostKeyError(target, verdict.result, verdict.key, knownHosts);
     }
     if (error instanceof SshError) throw error;
-    throw unreachableError(target, error);
+    const refused = unreachableError(target, error, agent);
+    if (refused.reason === 'auth-failed' && agent !== undefined) {
+      const hint = await agentCertificateHint(agent);
+      if (hint !== '')
+        throw new HostUnreachableError(target.name, refused.reason, refused.message + hint, { cause: error });
+    }
+    throw refused;
   }
-  if (ssh.connection === null) {
+  if (!isOpen()) {
     closeHop(via);
     throw unreachableError(target, new Error('No response from server'));
   }
   logger?.debug({ host: target.name, endpoint: endpoint(target), ...negotiated }, 'ssh connected');
-  return via === undefined ? { ssh, client: ssh.connection } : { ssh, client: ssh.connection, via };
+  return via === undefined ? { client } : { client, via };
 }
 
 /**
@@ -465,7 +583,11 @@ export async function connectHost(host: ConnectTarget, options: ConnectOptions =
     },
     async run(command: string, runOptions: SshRunOptions): Promise<RunResult> {
       const started = performance.now();
-      const line = commandLine(command, { sudo: host.ssh.sudo, privileged: runOptions.privileged === true });
+      const line = commandLine(command, {
+        sudo: host.ssh.sudo,
+        privileged: runOptions.privileged === true,
+        sudoInside: runOptions.sudoInside === true,
+      });
       const aborted = (): RunResult => ({
         stdout: '',
         stderr: '',

@@ -17,6 +17,12 @@ export interface SshRunOptions {
   signal?: AbortSignal;
   /** Prefixed with `sudo -n` when the host's inventory entry says `sudo: true`. */
   privileged?: boolean;
+  /**
+   * A script that runs unprivileged and calls its privileged programs as `$D502_SUDO program`: on
+   * `sudo: true` hosts the runner sets D502_SUDO to `sudo -n` (one fixed command line per program,
+   * which a narrow sudoers rule can name: `diagnose502 sudoers`); elsewhere it is empty.
+   */
+  sudoInside?: boolean;
   /** The rest of the input, written when it resolves (stdin stays open until then). */
   stdinLater?: Promise<string>;
   /** Sees each piece of stdout as it arrives (within the cap), for progress while the command runs. */
@@ -50,9 +56,17 @@ export function shellQuote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The command as sent: `sudo -n` (never prompt, fail instead) for privileged commands on sudo hosts. */
-export function commandLine(command: string, options: { sudo: boolean; privileged: boolean }): string {
-  return options.sudo && options.privileged ? `sudo -n ${command}` : command;
+/**
+ * The command as sent: `sudo -n` (never prompt, fail instead) for privileged commands on sudo hosts;
+ * for a script that calls sudo itself (`sudoInside`), D502_SUDO set for it.
+ */
+export function commandLine(
+  command: string,
+  options: { sudo: boolean; privileged: boolean; sudoInside?: boolean },
+): string {
+  if (!options.sudo) return command;
+  if (options.privileged) return `sudo -n ${command}`;
+  return options.sudoInside ? `D502_SUDO='sudo -n'; export D502_SUDO; ${command}` : command;
 }
 
 interface ChannelInternals {

@@ -10,6 +10,7 @@ import {
 } from '../../src/report/block-kit.js';
 import { renderJoined } from '../../src/report/block-kit-intake.js';
 import { codeBlock } from '../../src/report/block-kit-limits.js';
+import { md } from '../../src/report/mrkdwn.js';
 import type { HostReport, TargetReport } from '../../src/report/types.js';
 import { checkMessage } from '../slack-standin/block-rules.js';
 
@@ -128,8 +129,8 @@ describe('Block Kit report', () => {
   });
 
   it('code blocks never exceed their budget', () => {
-    const text = codeBlock(['y'.repeat(5000)], 500, (n) => `… ${n} more`);
-    expect(text.length).toBeLessThanOrEqual(500);
+    const text = codeBlock(['y'.repeat(5000)], 500, (n) => md`… ${n} more`);
+    expect(text.text.length).toBeLessThanOrEqual(500);
   });
 });
 

@@ -24,6 +24,7 @@ describe('loadBotConfig', () => {
     expect(cfg.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(cfg.port).toBe(3000);
     expect(cfg.workerConcurrency).toBe(4);
+    expect(cfg.deliveryLimitMs).toBe(3_600_000);
     expect(cfg.allowedChannels).toEqual([]);
     expect(cfg.slack.appToken).toBeUndefined();
   });
@@ -94,6 +95,7 @@ describe('loadBotConfig', () => {
       REDIS_URL: 'http://redis',
       PORT: '70000',
       WORKER_CONCURRENCY: 'many',
+      DIAGNOSE502_DELIVERY_LIMIT_S: '1h',
       DIAGNOSE502_ALLOWED_CHANNELS: '#incidents',
     });
     const text = issues.join('\n');
@@ -105,6 +107,7 @@ describe('loadBotConfig', () => {
     );
     expect(text).toMatch(/PORT must be a whole number from 0 to 65535/);
     expect(text).toMatch(/WORKER_CONCURRENCY must be a whole number from 1 to 200/);
+    expect(text).toMatch(/DIAGNOSE502_DELIVERY_LIMIT_S must be a whole number from 10 to 604800/);
     expect(text).toMatch(/DIAGNOSE502_ALLOWED_CHANNELS\[0\] each entry must be a Slack channel id/);
   });
 

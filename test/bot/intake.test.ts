@@ -65,7 +65,8 @@ describe.skipIf(skip !== undefined)('Slack intake and worker (real Bolt, real Re
     expect(res.status).toBe(200);
     const body = JSON.parse(res.body) as { response_type: string; text: string };
     expect(body.response_type).toBe('ephemeral');
-    expect(body.text).toMatch(/\/diagnose502 <host\|group> \[since\]/);
+    // Escaped: a bare `<host|group>` is a link to "host" in Slack's mrkdwn.
+    expect(body.text).toMatch(/\/diagnose502 &lt;host\|group&gt; \[since\]/);
   });
 
   it('answers an unknown host with the closest names, posting nothing and queueing nothing', async () => {

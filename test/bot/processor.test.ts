@@ -44,7 +44,7 @@ function recordingPublisher(rec: Recorded, failFinishTimes: number): ReportPubli
       rec.calls.push('progress');
     },
     async finish(ctx, ref, report) {
-      rec.calls.push(`finish:${ctx.attempt}:${ref.ts}:${report.hosts[0]?.findings[0]?.cause}`);
+      rec.calls.push(`finish:${ctx.attempt}:${ref?.ts}:${report.hosts[0]?.findings[0]?.cause}`);
       if (failures-- > 0) throw new Error('Slack answered 503');
     },
     async fail(ctx, ref, reason, willRetry) {

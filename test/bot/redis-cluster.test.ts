@@ -158,6 +158,9 @@ describe.skipIf(missing !== undefined)('through a Redis Cluster', () => {
       30_000,
       'the report',
     );
+    // The job completes after its last Slack call (the evidence file follows the report).
+    for (let i = 0; i < 50 && (await b.serve.queue.getCompletedCount()) === 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
     const ready = await fetch(`${b.url}/readyz`, b.auth);
     expect(await ready.json()).toEqual({ ok: true, checks: { redis: 'ok', slack: 'ok' } });
     const metrics = await (await fetch(`${b.url}/metrics`, b.auth)).text();

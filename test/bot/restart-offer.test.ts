@@ -59,7 +59,8 @@ describe('restart offers', () => {
     expect(planned[0]).toMatchObject({
       expiresAt: 301_000,
       dryRun: false,
-      probe: { path: '/orders?id=7', hostHeader: 'shop.example' },
+      // The line's marker only: the request is read again on the host, never stored.
+      failing: { marker: '2026/11/25 11:06:37 [error] 213#213: *3 ' },
       diagnosis: { jobId: 'job-1', cause: 'upstream-down' },
     });
   });

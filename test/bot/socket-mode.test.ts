@@ -83,7 +83,8 @@ describe.skipIf(skip !== undefined)('Socket Mode', () => {
 
   it('acks a command on the socket, and the diagnosis runs', async () => {
     const help = await envelope('e-help', 'help', 'C0SOCK');
-    expect(JSON.stringify(help.payload)).toContain('/diagnose502 <host|group> [since]');
+    // Escaped: a bare `<host|group>` is a link to "host" in Slack's mrkdwn.
+    expect(JSON.stringify(help.payload)).toContain('/diagnose502 &lt;host|group&gt; [since]');
     await envelope('e-run', 'web-1', 'C0SOCK');
     const report = await bot.standin.waitFor(
       () =>

@@ -1,8 +1,9 @@
 /**
  * A local stand-in for Slack's Web API (`slack.com/api/:method`), reached through SLACK_API_URL.
  * It checks the bearer token, enforces the Block Kit limits with Slack's own error bodies, answers
- * `not_in_channel` for channels the bot is not in, can answer 429 with Retry-After, serves the
- * files upload trio and `response_url` targets, and records every call.
+ * `not_in_channel` for channels the bot is not in, can answer 429 with Retry-After, can go down
+ * (every Web API call and file upload answers 503, as Slack's edge does during an outage), serves
+ * the files upload trio and `response_url` targets, and records every call.
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -89,6 +90,10 @@ export class SlackStandin {
   /** Channels the bot was not invited to: posts there answer `not_in_channel`. */
   readonly notInChannel = new Set<string>();
   private readonly rateLimits = new Map<string, { times: number; retryAfterS: number }>();
+  private readonly failures = new Map<string, { times: number; error: string }>();
+  /** While set (epoch ms), every Web API call and upload answers 503: an outage of Slack's edge. */
+  private downUntil = 0;
+  private downTimer: NodeJS.Timeout | undefined;
   private readonly uploads = new Map<string, { filename: string; length: number; bytes?: Buffer }>();
   private server: Server | undefined;
   private nextTs = 1_700_000_000_000_100;
@@ -115,13 +120,41 @@ export class SlackStandin {
   }
 
   async stop(): Promise<void> {
+    clearTimeout(this.downTimer);
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** The next `times` calls of `method` answer HTTP 200 with `{ok: false, error}` (e.g. `fatal_error`). */
+  failWith(method: string, error: string, times = 1): void {
+    this.failures.set(method, { times, error });
   }
 
   /** The next `times` calls of `method` answer HTTP 429 with `Retry-After: retryAfterS`. */
   rateLimit(method: string, retryAfterS: number, times = 1): void {
     this.rateLimits.set(method, { times, retryAfterS });
+  }
+
+  /**
+   * An outage: for `ms` (until `up()` when omitted) every Web API call and file upload answers
+   * HTTP 503 with an HTML body, as Slack's edge answered in its outages. Calls are still recorded.
+   */
+  outage(ms = Number.POSITIVE_INFINITY): void {
+    this.downUntil = Date.now() + ms;
+    clearTimeout(this.downTimer);
+    // Waiters re-check when it ends, so a test can wait for what follows the outage.
+    if (Number.isFinite(ms)) this.downTimer = setTimeout(() => this.notify(), ms + 1);
+  }
+
+  /** Ends the outage now. */
+  up(): void {
+    this.downUntil = 0;
+    clearTimeout(this.downTimer);
+    this.notify();
+  }
+
+  get down(): boolean {
+    return Date.now() < this.downUntil;
   }
 
   /** A fresh response_url target (5 uses, as Slack allows). */
@@ -171,6 +204,15 @@ export class SlackStandin {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const body = await readBody(req);
+    if (this.down && (path.startsWith('/api/') || path.startsWith('/upload/'))) {
+      const method = path.startsWith('/api/') ? path.slice('/api/'.length) : 'upload';
+      this.calls.push({ method, args: {}, status: 503, response: {} });
+      res
+        .writeHead(503, { 'content-type': 'text/html' })
+        .end('<html><body>503 Service Unavailable</body></html>');
+      this.notify();
+      return;
+    }
     if (path.startsWith('/upload/')) {
       const up = this.uploads.get(path.slice('/upload/'.length));
       if (!up) return this.send(res, 404, { ok: false });
@@ -199,6 +241,11 @@ export class SlackStandin {
     if (limit && limit.times > 0) {
       limit.times--;
       return answer(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(limit.retryAfterS) });
+    }
+    const failure = this.failures.get(method);
+    if (failure && failure.times > 0) {
+      failure.times--;
+      return answer(200, { ok: false, error: failure.error });
     }
     const auth = req.headers.authorization ?? (args.token ? `Bearer ${String(args.token)}` : undefined);
     if (auth === undefined) return answer(200, { ok: false, error: 'not_authed' });

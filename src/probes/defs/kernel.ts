@@ -33,10 +33,10 @@ export const kernelProbe = defineProbe({
   script:
     'read -r since; src=dmesg; ' +
     filtered(
-      'dmesg --time-format iso --since "-$since"s 2>/dev/null || dmesg --time-format iso 2>/dev/null',
+      '$D502_SUDO dmesg --time-format iso --since "-$since"s 2>/dev/null || $D502_SUDO dmesg --time-format iso 2>/dev/null',
     ) +
     'if [ -z "$ok" ]; then src=journal; ' +
-    filtered('journalctl -k -o short-iso --no-pager --since "-$since"s 2>/dev/null') +
+    filtered('$D502_SUDO journalctl -k -o short-iso --no-pager --since "-$since"s 2>/dev/null') +
     'fi; if [ -z "$ok" ]; then src=none; o=; fi; ' +
     'echo "__SOURCE $src"; if [ -n "$o" ]; then printf "%s\\n" "$o"; fi; :',
   privileged: true,

@@ -18,7 +18,7 @@ export const LOG_TAIL_BYTES = 4 * 1024 * 1024;
  * a signal (status above 128) is not asked about again.
  */
 const TAIL_SCRIPT =
-  `echo "__DATE $__clock"; read -r f; echo __TAIL; tail -c ${LOG_TAIL_BYTES} -- "$f" 2>/dev/null; r=$?; ` +
+  `echo "__DATE $__clock"; read -r f; echo __TAIL; $D502_SUDO tail -c ${LOG_TAIL_BYTES} -- "$f" 2>/dev/null; r=$?; ` +
   'if [ "$r" -ne 0 ] && [ "$r" -lt 128 ]; then ' +
   'if [ ! -e "$f" ]; then echo "__MISSING"; elif [ ! -r "$f" ]; then echo "__UNREADABLE"; else echo "__FAILED $r"; fi; fi';
 

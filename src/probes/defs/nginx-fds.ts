@@ -12,7 +12,9 @@ export const nginxFdsProbe = defineProbe({
   title: 'nginx worker file descriptors',
   script:
     'while read -r p; do case "$p" in "" | *[!0-9]*) continue ;; esac; ' +
-    'set -- /proc/$p/fd/*; n=$#; [ -e "$1" ] || n=0; echo "__W $p $n"; ' +
+    // Under sudo (the batch runs as a plain user): one `ls` per worker, and no line when it is refused.
+    'if [ -n "$D502_SUDO" ]; then l=$($D502_SUDO ls /proc/$p/fd 2>/dev/null) && { set -- $l; echo "__W $p $#"; }; ' +
+    'else set -- /proc/$p/fd/*; n=$#; [ -e "$1" ] || n=0; echo "__W $p $n"; fi; ' +
     'while IFS= read -r x; do case $x in "Max open files"*) echo "/proc/$p/limits:$x"; break ;; esac; ' +
     'done 2>/dev/null < /proc/$p/limits; done; echo __END',
   privileged: true,

@@ -8,9 +8,9 @@ export const securityProbe = defineProbe({
   script:
     'if command -v getenforce >/dev/null 2>&1; then echo "__SELINUX $(getenforce 2>&1)"; fi; ' +
     'if [ -r /sys/module/apparmor/parameters/enabled ]; then read -r a < /sys/module/apparmor/parameters/enabled; echo "__APPARMOR $a"; fi; ' +
-    'if [ -r /var/log/audit/audit.log ]; then grep -E "denied.*comm=\\"nginx\\"" /var/log/audit/audit.log | tail -n 20 | sed "s/^/__AVC /"; fi; ' +
-    'if command -v nft >/dev/null 2>&1; then echo __NFT; nft list ruleset 2>&1 | head -c 200000; ' +
-    'elif command -v iptables >/dev/null 2>&1; then echo __IPT; iptables -S 2>&1 | head -c 200000; else echo __NOFW; fi; echo __END',
+    'if [ -e /var/log/audit/audit.log ]; then $D502_SUDO cat /var/log/audit/audit.log 2>/dev/null | grep -E "denied.*comm=\\"nginx\\"" | tail -n 20 | sed "s/^/__AVC /"; fi; ' +
+    'if command -v nft >/dev/null 2>&1; then echo __NFT; $D502_SUDO nft list ruleset 2>&1 | head -c 200000; ' +
+    'elif command -v iptables >/dev/null 2>&1; then echo __IPT; $D502_SUDO iptables -S 2>&1 | head -c 200000; else echo __NOFW; fi; echo __END',
   privileged: true,
   maxBytes: 400_000,
   parse: (stdout) => parseSecurity(stdout),

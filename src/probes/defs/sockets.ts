@@ -18,7 +18,7 @@ export const socketsProbe = defineProbe({
   id: 'sockets',
   title: 'Listening sockets',
   // One ss for both families: every ss run costs the host ~7 ms of CPU (it walks /proc for -p).
-  script: 'echo __SS; ss -lnpH -t -x 2>&1',
+  script: 'echo __SS; $D502_SUDO ss -lnpH -t -x 2>&1',
   privileged: true,
   maxBytes: 2_000_000,
   parse: (stdout) => parseSockets(stdout),

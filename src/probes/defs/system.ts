@@ -8,8 +8,8 @@ const DISK_PATHS =
   '/ /var /var/log /tmp /run /var/lib/nginx /var/lib/nginx/* /var/cache/nginx /var/cache/nginx/*';
 
 /**
- * Hundredths of a second between the two CPU samples: long enough to be a measurement, short enough not
- * to slow a run. Below 100: the script sleeps `0.<rest>`.
+ * Hundredths of a second the CPU sample spans when the CPUs may be busy (see CPU_SCRIPT). Below 100:
+ * the script sleeps `0.<rest>`.
  */
 export const CPU_SAMPLE_CS = 25;
 
@@ -17,23 +17,35 @@ export const CPU_SAMPLE_CS = 25;
 export const TOP_CPU_MIN_BUSY_PCT = 50;
 
 /**
+ * Ticks (USER_HZ, hundredths of a CPU-second) a short sample's busy count may be off by: /proc/stat
+ * rounds each field down at each read, and the shell's own count is read apart from it.
+ */
+const CPU_SAMPLE_SLACK_TICKS = 3;
+
+/**
  * The CPU sample's first snapshot, taken when the batch starts: /proc/stat, the uptime (to time the
- * interval without `date`) and every process's stat line. The probe itself runs late in its batch and
- * takes the second snapshot once at least CPU_SAMPLE_CS have passed, so the sample costs no wait of its
- * own when the probes before it take that long, and no channel of its own.
+ * interval without `date`), the batch shell's own CPU (its /proc/PID/stat, children included once
+ * they have ended) and every process's stat line. The probe itself runs late in its batch and takes
+ * the second snapshot there, with no wait and no channel of its own.
  */
 export const CPU_START =
-  'read -r __s1 < /proc/stat; read -r __u1 _ < /proc/uptime; __t1=$(cat /proc/[0-9]*/stat 2>/dev/null); ';
+  'read -r __s1 < /proc/stat; read -r __u1 _ < /proc/uptime; read -r __o1 < /proc/$$/stat; __t1=$(cat /proc/[0-9]*/stat 2>/dev/null); ';
 
 /**
  * CPU use now, not the load average's minute-long memory, and who uses it, the way top measures:
  * /proc/stat and every process's utime+stime (/proc/PID/stat fields 14, 15; the command name in
- * parentheses may hold spaces) sampled twice, at least CPU_SAMPLE_CS apart (the rest of the interval is
- * slept; /proc/uptime counts hundredths, and anything unexpected in it means the full wait). A process's
- * share is its ticks over the interval's ticks per CPU (no CLK_TCK, no trust in sleep's accuracy on a
- * loaded host). Prints `__STAT` twice, and when the CPUs are busy, `__PCPU <percent of one CPU> <pid>`
- * for the top five; their verbatim rows come from the `processes` probe's ps, which ran between the
- * two snapshots (a process in both was alive then).
+ * parentheses may hold spaces) sampled twice. The diagnosis's own programs (the batch's shell and
+ * everything it ran: fields 14-17 of its stat) are not counted as busy: over a short interval on a
+ * small host they would be most of it. The second snapshot is taken at once, over the interval the
+ * probes before it took (nothing idles); only when that interval cannot rule out busy CPUs (the
+ * others' share, plus CPU_SAMPLE_SLACK_TICKS of rounding, reaches TOP_CPU_MIN_BUSY_PCT) does the
+ * sample wait for the rest of CPU_SAMPLE_CS and take it again, so who uses a busy host's CPUs is
+ * measured over the full interval as before. /proc/uptime counts hundredths; anything unexpected in
+ * it means the full wait. A process's share is its ticks over the interval's ticks per CPU (no
+ * CLK_TCK, no trust in sleep's accuracy on a loaded host). Prints `__STAT` twice, `__OWNCPU <ticks>`,
+ * and when the CPUs are busy, `__PCPU <percent of one CPU> <pid>` for the top five; their verbatim
+ * rows come from the `processes` probe's ps, which ran between the two snapshots (a process in both
+ * was alive then).
  *
  * One awk does all the arithmetic and also reads memory, pressure, file handles, the port range and
  * TIME_WAIT sockets (`tw` of /proc/net/sockstat: IPv4 and IPv6, per network namespace on current
@@ -44,19 +56,22 @@ export const CPU_START =
  * program started costs the host about a millisecond, so there are few.
  */
 const CPU_SCRIPT =
-  `w=${CPU_SAMPLE_CS}; read -r u2 _ < /proc/uptime; ` +
-  // Only plain `seconds.hundredths` reach the arithmetic: an error there would end the batch's shell.
-  'case "$__u1" in "" | *[!0-9.]* | *.*.* | 0* | .*) ;; *.[0-9][0-9]) case "$u2" in "" | *[!0-9.]* | *.*.* | 0* | .*) ;; *.[0-9][0-9]) ' +
+  // __cs: total and idle ticks of a /proc/stat line; __own: the CPU ticks of a stat line's process
+  // and its ended children (the text after the last ") " is field 3 on).
   // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions in the remote script
-  'w=$((w - (${u2%.*}${u2#*.} - ${__u1%.*}${__u1#*.}))) ;; esac ;; esac; ' +
-  '[ "$w" -gt 0 ] && { [ "$w" -lt 10 ] && w=0$w; sleep 0.$w; }; read -r s2 < /proc/stat; s1=$__s1; ' +
-  'echo "__STAT $s1"; echo "__STAT $s2"; ' +
-  'set -- $s1; a=$(($2 + $3 + $4 + $5 + $6 + $7 + $8 + $9)); ia=$(($5 + $6)); ' +
-  'set -- $s2; b=$(($2 + $3 + $4 + $5 + $6 + $7 + $8 + $9)); ib=$(($5 + $6)); ' +
-  'busy=0; [ $b -gt $a ] && busy=$((100 * ((b - a) - (ib - ia)) / (b - a))); ' +
+  '__cs() { set -- $1; __a=$((${2:-0} + ${3:-0} + ${4:-0} + ${5:-0} + ${6:-0} + ${7:-0} + ${8:-0} + ${9:-0})); __i=$((${5:-0} + ${6:-0})); }; ' +
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions in the remote script
+  '__own() { set -- ${1##*") "}; __m=$((${12:-0} + ${13:-0} + ${14:-0} + ${15:-0})); }; ' +
+  // The second snapshot: busy ticks of the others (all less idle less ours) since the first, and percent.
+  '__busy() { read -r s2 < /proc/stat; read -r o2 < /proc/$$/stat; __cs "$__s1"; a=$__a; ia=$__i; __own "$__o1"; ma=$__m; ' +
+  '__cs "$s2"; own=$((__m - ma)); all=$((__a - a)); bt=$((all - (__i - ia) - own)); [ $bt -gt 0 ] || bt=0; ' +
+  'busy=0; [ $all -gt 0 ] && busy=$((100 * bt / all)); }; ' +
   'psi=; for r in cpu memory io; do [ -r /proc/pressure/$r ] && psi="$psi /proc/pressure/$r"; done; ' +
-  'printf "%s\\n" "$__t1" | ' +
-  `awk -v all=$((b - a)) -v busy=$busy -v min=${TOP_CPU_MIN_BUSY_PCT} '` +
+  // $1: 1 on the full interval (no second look). Prints __RESAMPLE (and stops) when the short interval may
+  // hide busy CPUs: it is under two ticks per CPU, or processes of this host other than this shell and
+  // its parent (sshd) used CPU in it while the others' share, with its slack, reaches the listing's mark.
+  '__top() { printf "%s\\n" "$__t1" | ' +
+  `awk -v all=$all -v bt=$bt -v busy=$busy -v min=${TOP_CPU_MIN_BUSY_PCT} -v slack=${CPU_SAMPLE_SLACK_TICKS} -v last=$1 -v self=$$ -v parent=$PPID '` +
   'function ticks(l, f) { sub(/.*\\) /, "", l); split(l, f, " "); return f[12] + f[13] } ' +
   'NR == FNR { t[$1] = ticks($0); next } ' +
   'FILENAME == "/proc/stat" { if ($1 ~ /^cpu[0-9]/) ncpu++; next } ' +
@@ -67,13 +82,22 @@ const CPU_SCRIPT =
   'FILENAME == "/proc/sys/net/ipv4/ip_local_port_range" { print "__PORTRANGE " $0; next } ' +
   'FILENAME == "/proc/net/sockstat" { if ($1 == "TCP:") for (i = 2; i < NF; i++) if ($i == "tw") print "__TIMEWAIT " $(i + 1); next } ' +
   // The second snapshot of the processes of the first; getline fails (-1) for one that has ended.
-  'END { for (p in t) { s = "/proc/" p "/stat"; if ((getline l < s) > 0) d[p] = ticks(l) - t[p]; close(s) } ' +
+  'END { hot = 0; for (p in t) { s = "/proc/" p "/stat"; if ((getline l < s) > 0) { d[p] = ticks(l) - t[p]; if (d[p] > 0 && p != self && p != parent) hot++ } close(s) } ' +
+  'if (last != 1 && (all < 2 * ncpu || hot > 0 && 100 * (bt + slack) >= min * all)) { print "__RESAMPLE"; exit } ' +
   'print "__NPROC " ncpu; iv = ncpu > 0 ? all / ncpu : 0; n = 0; ' +
   'if (busy >= min && iv > 0) for (p in d) { x = d[p] * 100 / iv; if (x >= 1) { n++; pc[n] = x; id[n] = p } } ' +
   'for (k = 1; k <= 5 && k <= n; k++) { m = k; for (j = k + 1; j <= n; j++) if (pc[j] > pc[m]) m = j; ' +
   'x = pc[k]; pc[k] = pc[m]; pc[m] = x; x = id[k]; id[k] = id[m]; id[m] = x; ' +
   'printf "__PCPU %.0f %s\\n", pc[k], id[k] } }\' ' +
-  '- /proc/stat /proc/loadavg /proc/meminfo $psi /proc/sys/fs/file-nr /proc/sys/net/ipv4/ip_local_port_range /proc/net/sockstat; ';
+  '- /proc/stat /proc/loadavg /proc/meminfo $psi /proc/sys/fs/file-nr /proc/sys/net/ipv4/ip_local_port_range /proc/net/sockstat; }; ' +
+  `__busy; read -r u2 _ < /proc/uptime; __o=$(__top 0); ` +
+  `case "$__o" in *__RESAMPLE*) w=${CPU_SAMPLE_CS}; ` +
+  // Only plain `seconds.hundredths` reach the arithmetic: an error there would end the batch's shell.
+  'case "$__u1" in "" | *[!0-9.]* | *.*.* | 0* | .*) ;; *.[0-9][0-9]) case "$u2" in "" | *[!0-9.]* | *.*.* | 0* | .*) ;; *.[0-9][0-9]) ' +
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions in the remote script
+  'w=$((w - (${u2%.*}${u2#*.} - ${__u1%.*}${__u1#*.}))) ;; esac ;; esac; ' +
+  '[ "$w" -gt 0 ] && { [ "$w" -lt 10 ] && w=0$w; sleep 0.$w; }; __busy; __o=$(__top 1) ;; esac; ' +
+  'echo "__STAT $__s1"; echo "__STAT $s2"; echo "__OWNCPU $own"; printf "%s\\n" "$__o"; ';
 
 /**
  * Space and inodes in one `df --output` (GNU); where df lacks it (BusyBox), `df -P` and `df -Pi`.
@@ -241,7 +265,7 @@ export function parseSystem(stdout: string): SystemFacts {
     cpus: num(tagged(stdout, 'NPROC')[0]),
     load1: num(load[0]),
     load5: num(load[1]),
-    cpuBusyPct: cpuBusy(tagged(stdout, 'STAT')),
+    cpuBusyPct: cpuBusy(tagged(stdout, 'STAT'), num(tagged(stdout, 'OWNCPU')[0]) ?? 0),
     busiest: busiest(stdout),
     mem,
     psi,
@@ -258,15 +282,18 @@ export function parseSystem(stdout: string): SystemFacts {
   };
 }
 
-/** `cpu  user nice system idle iowait irq softirq steal ...` twice: busy share of the interval, percent. */
-function cpuBusy(samples: string[]): number | undefined {
+/**
+ * `cpu  user nice system idle iowait irq softirq steal ...` twice: busy share of the interval, percent,
+ * less `own` ticks (the diagnosis's own programs, `__OWNCPU`).
+ */
+function cpuBusy(samples: string[], own: number): number | undefined {
   const [a, b] = samples.map((l) => l.trim().split(/\s+/).slice(1, 9).map(Number));
   if (!a || !b || a.length < 5 || b.length !== a.length || [...a, ...b].some((n) => !Number.isFinite(n)))
     return undefined;
   const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
   const total = sum(b) - sum(a);
   const idle = (b[3] ?? 0) + (b[4] ?? 0) - (a[3] ?? 0) - (a[4] ?? 0);
-  return total > 0 ? Math.round(((total - idle) / total) * 100) : undefined;
+  return total > 0 ? Math.round((Math.max(0, total - idle - own) / total) * 100) : undefined;
 }
 
 /** `__PCPU <percent> <pid>`, busiest first. */

@@ -6,7 +6,13 @@ import { nginxConfigProbe } from './nginx-config.js';
 import { isNginxWorker, processesProbe } from './processes.js';
 
 /**
- * Every upstream target checked from the nginx host itself, all in parallel. Stdin: the nginx worker
+ * How many targets are checked at once: a config with hundreds of upstream servers must not start
+ * hundreds of shells (each with a lookup and a connect) on a host that is already in trouble.
+ */
+export const MAX_PARALLEL_TARGETS = 16;
+
+/**
+ * Every upstream target checked from the nginx host itself, MAX_PARALLEL_TARGETS at a time. Stdin: the nginx worker
  * user, then `tcp HOST PORT` or `unix PATH` lines, which come from the parsed config and are checked
  * against strict patterns before they are sent. Each output line is prefixed with the target's index.
  */
@@ -44,6 +50,9 @@ const RESOLVE =
   '        echo "$p R?$ns"; exit; fi; ' +
   '      echo "$p R$r"; fi; ';
 
+/** A request to a unix socket upstream (as root, or as the worker user under sudo). */
+export const UNIX_CONNECT = `curl -sS -o /dev/null --max-time ${CONNECT_TIMEOUT_S} --unix-socket "$a" http://localhost/`;
+
 export const upstreamsProbe = defineProbe({
   id: 'upstreams',
   title: 'Upstream connectivity',
@@ -54,7 +63,9 @@ export const upstreamsProbe = defineProbe({
   script:
     'read -r wuser; mapfile -t ts; ux=; ' +
     // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansions in the remote script
-    'for t in "${ts[@]}"; do [[ $t == "unix "* ]] && { ux=$(ss -lxH 2>/dev/null); break; }; done; i=0; for t in "${ts[@]}"; do [ -n "$t" ] || continue; read -r kind a b <<< "$t"; ' +
+    'for t in "${ts[@]}"; do [[ $t == "unix "* ]] && { ux=$(ss -lxH 2>/dev/null); break; }; done; i=0; n=0; for t in "${ts[@]}"; do [ -n "$t" ] || continue; read -r kind a b <<< "$t"; ' +
+    // At most MAX_PARALLEL_TARGETS checks run: past that, wait for one to end (`wait -n`, bash 4.3+).
+    `if [ "$n" -ge ${MAX_PARALLEL_TARGETS} ]; then wait -n; n=$((n-1)); fi; ` +
     '( p="__$i"; ' +
     '  if [ "$kind" = tcp ]; then ' +
     '    if [[ $a == *[!0-9.]* && $a != *:* ]]; then ' +
@@ -63,15 +74,21 @@ export const upstreamsProbe = defineProbe({
     '  else ' +
     '    if [ -S "$a" ]; then echo "$p S $(stat -c "%U %G %a" -- "$a")"; elif [ -e "$a" ]; then echo "$p S notsocket"; else echo "$p S missing"; fi; ' +
     '    if [[ $ux == *" $a "* ]]; then echo "$p L yes"; else echo "$p L no"; fi; ' +
-    '    if [ -n "$wuser" ] && command -v runuser >/dev/null 2>&1; then ' +
+    // As the worker user: runuser as root, `sudo -n -u` under sudo (one fixed command, test -w PATH).
+    '    if [ -n "$wuser" ] && [ -n "$D502_SUDO" ]; then ' +
+    '      if $D502_SUDO -u "$wuser" test -w "$a" 2>/dev/null; then echo "$p W yes"; else echo "$p W no"; fi; ' +
+    '    elif [ -n "$wuser" ] && command -v runuser >/dev/null 2>&1; then ' +
     '      if runuser -u "$wuser" -- test -w "$a" 2>/dev/null; then echo "$p W yes"; else echo "$p W no"; fi; fi; ' +
-    `    out=$(curl -sS -o /dev/null --max-time ${CONNECT_TIMEOUT_S} --unix-socket "$a" http://localhost/ 2>&1); ` +
+    // Under sudo the SSH user may not open the socket: connect as the worker user, as nginx does.
+    `    if [ -n "$wuser" ] && [ -n "$D502_SUDO" ]; then out=$($D502_SUDO -u "$wuser" ${UNIX_CONNECT} 2>&1); ` +
+    `    else out=$(${UNIX_CONNECT} 2>&1); fi; ` +
     REPORT_CONNECT +
-    '  fi ) & i=$((i+1)); ' +
+    '  fi ) & i=$((i+1)); n=$((n+1)); ' +
     'done; wait; echo __END',
   privileged: true,
   maxBytes: 200_000,
-  // The lookup (RESOLVE_TIMEOUT_S) and the connect (CONNECT_TIMEOUT_S) of every target run in parallel.
+  // The lookup (RESOLVE_TIMEOUT_S) and the connect (CONNECT_TIMEOUT_S) of up to MAX_PARALLEL_TARGETS
+  // targets run in parallel; more targets that do not answer take longer, and the probe says it timed out.
   timeoutMs: (RESOLVE_TIMEOUT_S + CONNECT_TIMEOUT_S + 1) * 1000,
   // The targets come from the config, the worker user from the process list (or the config).
   inputAfter: [nginxConfigProbe, processesProbe],

@@ -59,6 +59,18 @@ describe('diagnose502 command line', () => {
     expect(r.err).toContain(join(dir, 'inventory.yml'));
   });
 
+  it('with no inventory, refuses a name the ssh config does not name, and a missing --ssh-config', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'd502-cli-'));
+    await writeFile(join(dir, 'ssh_config'), 'Host web-3\n  HostName 10.0.0.13\nHost *\n  User diag\n');
+    const r = await cli(['web-33', '--ssh-config', 'ssh_config'], {}, dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${join(dir, 'ssh_config')} does not name it`);
+    expect(r.err).toContain('Fix: add "Host web-33"');
+    const missing = await cli(['web-3'], { DIAGNOSE502_SSH_CONFIG: join(dir, 'nope') }, dir);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('(from DIAGNOSE502_SSH_CONFIG) does not exist');
+  });
+
   it('refuses a host that is not in the inventory and suggests close names', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'd502-cli-'));
     await writeFile(join(dir, 'inventory.yml'), INVENTORY);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,12 +42,34 @@ describe('what the CLI loads before it runs a command', () => {
     expect(r.loads.sort()).toEqual([...ENTRY].sort());
   });
 
-  it('loads the diagnosis, SSH and YAML once a host is named (the recorder sees them when they load)', () => {
+  it('an inventory error answers before SSH and the rule engine load', () => {
     const r = run(['web-1', '--inventory', join(tmpdir(), 'd502-no-such-inventory.yml')]);
     expect(r.code).toBe(2);
     expect(r.err).toContain('does not exist');
     expect(r.loads).toContain('src/cli/run-cli.ts');
-    expect(r.loads).toContain('node_modules/ssh2/lib/index.js');
     expect(r.loads.some((f) => f.startsWith('node_modules/yaml/'))).toBe(true);
+    expect(r.loads.filter((f) => f.startsWith('src/ssh/connect') || f.startsWith('src/diagnosis/'))).toEqual(
+      [],
+    );
+  });
+
+  it('a diagnosis loads SSH, the probes and the rules, and none of the Slack bot (Bolt, BullMQ, Redis, charts)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'd502-loads-inv-'));
+    writeFileSync(join(dir, 'known_hosts'), '');
+    writeFileSync(join(dir, 'id_ed25519'), '');
+    // Port 1 on loopback refuses at once: a real "host unreachable" report, no lab needed.
+    writeFileSync(
+      join(dir, 'inventory.yml'),
+      'ssh: { user: diag, privateKeyPath: ./id_ed25519, knownHostsPath: ./known_hosts }\nhosts:\n  web-1: { address: 127.0.0.1, ssh: { port: 1 } }\n',
+    );
+    const r = run(['web-1', '--inventory', join(dir, 'inventory.yml')]);
+    expect(r.code).toBe(1);
+    expect(r.loads).toContain('src/ssh/ssh2-client.ts');
+    expect(r.loads).toContain('src/pipeline/diagnose-target.ts');
+    expect(r.loads).toContain('src/diagnosis/diagnose.ts');
+    const bot = /^node_modules\/(@slack|bullmq|ioredis|prom-client|pino|@resvg|undici)\//;
+    expect(
+      r.loads.filter((f) => bot.test(f) || f.startsWith('src/slack/') || f.startsWith('src/queue/')),
+    ).toEqual([]);
   });
 });

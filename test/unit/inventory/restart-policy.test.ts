@@ -46,6 +46,7 @@ describe('the restart: policy of the inventory', () => {
       cooldownMs: 90_000,
       maxPerGroup: 1,
       expiresMs: 900_000,
+      maxAgeMs: 120_000,
       dryRun: false,
     });
   });

@@ -102,6 +102,10 @@ describe('probe output readers', () => {
       expect.objectContaining({ cpuPct: 76, pid: 21450, pcpu: 76.6, line: BURNER_ROW }),
     ]);
     expect(parseSystem('__STAT cpu 1 2 3\n').cpuBusyPct).toBeUndefined();
+    // The diagnosis's own programs (`__OWNCPU`, ticks) are not the host's load: 20 busy of 40, 10 ours.
+    const own = '__STAT cpu  100 0 50 1000 0 0 0 0\n__STAT cpu  115 0 55 1020 0 0 0 0\n__OWNCPU 10\n';
+    expect(parseSystem(own).cpuBusyPct).toBe(25);
+    expect(parseSystem(own.replace('__OWNCPU 10', '__OWNCPU 30')).cpuBusyPct).toBe(0);
     // A busy process without a ps row (it ended before ps ran) has no verbatim line and is left out.
     expect(
       topCpu(

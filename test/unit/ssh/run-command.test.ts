@@ -42,4 +42,12 @@ describe('commandLine', () => {
     expect(commandLine('ss -ltnp', { sudo: true, privileged: false })).toBe('ss -ltnp');
     expect(commandLine('ss -ltnp', { sudo: false, privileged: true })).toBe('ss -ltnp');
   });
+
+  it('runs a script that calls sudo itself unprivileged, with D502_SUDO set on sudo hosts only', () => {
+    const script = "sh -c '$D502_SUDO ss -lnpH -t -x'";
+    expect(commandLine(script, { sudo: true, privileged: false, sudoInside: true })).toBe(
+      `D502_SUDO='sudo -n'; export D502_SUDO; ${script}`,
+    );
+    expect(commandLine(script, { sudo: false, privileged: false, sudoInside: true })).toBe(script);
+  });
 });
