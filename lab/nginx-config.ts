@@ -34,6 +34,8 @@ export interface NginxSettings {
   logFormat?: { name: string; format: string; escape?: 'json' | 'default' };
   /** `proxy_next_upstream` of location / (nginx's default: error timeout). */
   appNextUpstream?: string;
+  /** Logs of the default server itself (per-site logs: its errors and requests go there, not to the main logs). */
+  siteLogs?: { error: string; access: string };
   /** Shown at /lab-config, so a caller can tell when a reload has taken effect. */
   generation: number;
 }
@@ -144,7 +146,7 @@ ${remote.upstream}
     server {
         listen 80 default_server;
         server_name ${s.serverName};
-
+${s.siteLogs ? `        error_log ${s.siteLogs.error};\n        access_log ${s.siteLogs.access} upstream_time;\n` : ''}
         location = /lab-config {
             access_log off;
             default_type text/plain;

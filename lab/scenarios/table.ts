@@ -21,6 +21,7 @@ import {
 } from './host-actions.js';
 import { APP_SERVER_SCENARIOS } from './table-app-servers.js';
 import { LOG_LINE_SCENARIOS } from './table-log-lines.js';
+import { LOG_FILE_SCENARIOS } from './table-logs.js';
 import { MISREAD_SCENARIOS } from './table-misread.js';
 import type { Scenario, ScenarioContext } from './types.js';
 
@@ -707,6 +708,7 @@ export const SCENARIOS: Scenario[] = [
   ...MISREAD_SCENARIOS,
   ...LOG_LINE_SCENARIOS,
   ...APP_SERVER_SCENARIOS,
+  ...LOG_FILE_SCENARIOS,
 ];
 
 export function findScenario(name: string): Scenario {

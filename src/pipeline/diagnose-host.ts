@@ -3,12 +3,13 @@ import { type ErrorChart, errorChart } from '../diagnosis/chart-data.js';
 import { hostKeyMismatchFinding, hostUnreachableFinding } from '../diagnosis/connection-findings.js';
 import { diagnose } from '../diagnosis/diagnose.js';
 import type { Finding } from '../diagnosis/finding.js';
+import { logsRead } from '../diagnosis/logs-read.js';
 import { HostFacts } from '../facts/host-facts.js';
 import { redact } from '../parse/redact.js';
 import type { CheckResult } from '../probes/check.js';
 import { collectHost } from '../probes/collect-host.js';
 import type { CommandRunner, ProbeHost } from '../probes/types.js';
-import type { HostReport, ProgressListener } from '../report/types.js';
+import type { HostReport, LogRead, ProgressListener } from '../report/types.js';
 import { hostVerdict } from './verdict.js';
 
 export interface Session extends CommandRunner {
@@ -83,6 +84,7 @@ export async function diagnoseHost(
       evidence.unavailable,
       options,
       errorChart(evidence),
+      logsRead(evidence, host.nginx),
     );
   } finally {
     // The report is made: a connection that fails to close must not sink it (nor the group's others).
@@ -100,6 +102,7 @@ function finish(
   unavailable: Readonly<Record<string, string>>,
   options: DiagnoseHostOptions,
   chart?: ErrorChart,
+  logs?: LogRead[],
 ): HostReport {
   const { verdict, notChecked, findings } = hostVerdict(ranked, unavailable, {
     'error-log': `tail -n 100 ${host.nginx.errorLog}`,
@@ -119,6 +122,7 @@ function finish(
       remediation: f.remediation.map(redact),
     })),
     ...(chart ? { errorSeries: chart } : {}),
+    ...(logs ? { logsRead: logs.map((l) => ({ ...l, ...(l.why ? { why: redact(l.why) } : {}) })) } : {}),
   };
   options.onProgress?.({ type: 'host-done', host: host.name, report });
   return report;

@@ -6,6 +6,7 @@ import { nginxFdsProbe } from './defs/nginx-fds.js';
 import { processesProbe } from './defs/processes.js';
 import { securityProbe } from './defs/security.js';
 import { servicesProbe } from './defs/services.js';
+import { siteLogsProbe } from './defs/site-logs.js';
 import { socketsProbe } from './defs/sockets.js';
 import { systemProbe } from './defs/system.js';
 import { upstreamsProbe } from './defs/upstreams.js';
@@ -38,6 +39,8 @@ export const PROBE_BATCHES = [
       socketsProbe,
       nginxFdsProbe,
       upstreamsProbe,
+      // After every probe whose input waits for another (batch.ts sends the run-time inputs together).
+      siteLogsProbe,
       healthProbe,
       kernelProbe,
       securityProbe,

@@ -107,6 +107,17 @@ export function renderHost(raw: HostReport, color: boolean): string {
       `    ${paintStatus(c, check.status, MARK[check.status])} ${check.id.padEnd(14)} ${check.summary}`,
     );
   }
+  // Which logs were read (issue 18): every file nginx writes, per site, rotated ones, and those not read.
+  if (report.logsRead && report.logsRead.length > 0) {
+    out.push('', `  ${c.bold('Logs')}`);
+    for (const l of report.logsRead) {
+      const sites = l.sites.length > 0 ? ` (${l.sites.join(' ')})` : '';
+      const rotated = l.rotatedFrom ? `, rotated from ${l.rotatedFrom}` : '';
+      out.push(
+        `    ${l.read ? 'read' : 'not read'} ${l.kind} ${l.path}${sites}${rotated}${l.why ? `: ${l.why}` : ''}`,
+      );
+    }
+  }
   return out.join('\n');
 }
 

@@ -32,6 +32,28 @@ export interface HostReport {
    * marked: the chart in the Slack thread. Absent when the access log was not read or had none.
    */
   errorSeries?: ErrorChart;
+  /**
+   * Every log nginx writes, as `nginx -T` names it at any level, and the inventory's two: which were
+   * read (with rotated predecessors), and which not and why (off, syslog, stderr, missing). Absent
+   * when nothing was tried (the SSH connection failed).
+   */
+  logsRead?: LogRead[];
+}
+
+/** One log file as the diagnosis read it (or could not). */
+export interface LogRead {
+  path: string;
+  kind: 'error' | 'access';
+  /** `server_name`s that write here (empty: the http or main level, or the inventory's log). */
+  sites: string[];
+  read: boolean;
+  /** Why it was not read, and what to do. */
+  why?: string;
+  /** A `.1`/`.1.gz` read because this file was rotated inside the window. */
+  rotatedFrom?: string;
+  /** Upstream-error lines (error logs) or 502/504 lines (access logs) inside the window. */
+  upstreamErrors?: number;
+  failures502?: number;
 }
 
 export interface TargetReport {

@@ -54,7 +54,7 @@ const FIRST_CANDIDATE: Record<SignatureId, Cause> = {
 /** 502/504s the access log counted, for "the window shows upstream errors" even without error lines. */
 export function accessFailures(ev: Evidence): number {
   const s = ev.accessLog?.byStatus ?? {};
-  return (s['502'] ?? 0) + (s['504'] ?? 0);
+  return (s['502'] ?? 0) + (s['504'] ?? 0) + (ev.logFiles?.accessFailures ?? 0);
 }
 
 /**

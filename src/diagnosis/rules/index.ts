@@ -1,6 +1,7 @@
 import { addressChangedRule } from './address-changed.js';
 import { appWorkerTimeoutRule } from './app-worker-timeout.js';
 import { connectRefusedRule } from './connect-refused.js';
+import { criticalLinesRule } from './critical-lines.js';
 import { diskFullRule } from './disk-full.js';
 import { dnsFailureRule } from './dns-failure.js';
 import { ephemeralPortsRule } from './ephemeral-ports.js';
@@ -8,6 +9,7 @@ import { fdExhaustedRule } from './fd-exhausted.js';
 import { headerTooBigRule } from './header-too-big.js';
 import { hostOverloadRule } from './host-overload.js';
 import { keepaliveRaceRule } from './keepalive-race.js';
+import { liveFailureRule } from './live-failure.js';
 import { macDeniedRule } from './mac-denied.js';
 import { networkRule } from './network.js';
 import { nginxConfigInvalidRule, nginxDownRule } from './nginx-process.js';
@@ -59,4 +61,6 @@ export const RULES: readonly Rule[] = [
   upstreamReturned502Rule,
   hostOverloadRule,
   noLiveUpstreamsRule,
+  liveFailureRule,
+  criticalLinesRule,
 ];

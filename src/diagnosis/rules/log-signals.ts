@@ -21,8 +21,14 @@ export const RESET_SIGNATURES: readonly SignatureId[] = [
   'body_phase_failure',
 ];
 
+/** The window's error-log entries: the main error log, then per-site and rotated logs (site-logs probe). */
 export function entries(ev: Evidence): ErrorLogEntry[] {
-  return ev.errorLog?.entries ?? [];
+  const more = ev.logFiles?.errorEntries ?? [];
+  if (more.length === 0) return ev.errorLog?.entries ?? [];
+  // One timeline (stable: the main log's order within a second is kept).
+  return [...(ev.errorLog?.entries ?? []), ...more].sort((a, b) =>
+    a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0,
+  );
 }
 
 export function withSignature(ev: Evidence, ...sigs: SignatureId[]): ErrorLogEntry[] {

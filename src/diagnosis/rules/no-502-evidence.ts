@@ -1,5 +1,6 @@
 import type { Evidence } from '../evidence.js';
 import type { Finding } from '../finding.js';
+import { logsReadLines } from '../logs-read.js';
 import { unavailableLines } from './fallback.js';
 import { windowLabel } from './log-signals.js';
 
@@ -65,6 +66,7 @@ export function no502EvidenceFinding(ev: Evidence): Finding {
       ...(log
         ? [`${log.path}: 0 upstream errors in the last ${window} (${log.entries.length} lines read)`]
         : []),
+      ...(ev.logFiles ? logsReadLines(ev) : []),
       ...open.map((t) => t.detail),
       ...failing.map((t) => `failing now: ${t.detail}`),
       ...found.map((g) => `not checked: ${g.what}`),

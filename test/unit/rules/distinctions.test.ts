@@ -97,16 +97,17 @@ describe('telling look-alike causes apart', () => {
     expect(causes(diagnose(ev))).toEqual(['no-502-evidence']);
   });
 
-  it('no errors in the window beside a target that fails now: the verdict names it, never "every check passed"', () => {
+  it('no errors in the window beside a target that fails now: the live failure is the finding, never "no 502 evidence" (issue 18)', () => {
     const ev = healthy();
     setTarget(ev, '127.0.0.1:8081', 'refused', 'nothing listens on 127.0.0.1:8081 (connection refused)');
-    const f = diagnose(ev)[0];
-    expect(f?.cause).toBe('no-502-evidence');
+    const fs = diagnose(ev);
+    const f = fs[0];
+    expect(f?.cause).toBe('upstream-down');
     expect(f?.title).toBe(
-      'No upstream errors in the last 15m on web-3: nginx runs and 1 upstream target fails its check now',
+      '127.0.0.1:8081 (upstream app_backend) refuses connections now, though no log line of the last 15m shows a 502 for it',
     );
-    expect(f?.evidence).toContain('failing now: nothing listens on 127.0.0.1:8081 (connection refused)');
-    expect(f?.evidence).not.toContain('nothing listens on 127.0.0.1:8081 (connection refused)');
+    expect(f?.evidence).toContain('nothing listens on 127.0.0.1:8081 (connection refused)');
+    expect(causes(fs)).not.toContain('no-502-evidence');
   });
 
   it('keepalive race is not claimed when the resets are many (not sporadic)', () => {

@@ -1,0 +1,227 @@
+import { type LogDirective, type LogFile, logDirectives, logFiles } from '../../parse/log-directives.js';
+import { errorLogWindow } from '../../parse/log-window.js';
+import { parseAccessLine } from '../../parse/parse-access-log.js';
+import type { ErrorLogEntry } from '../../parse/types.js';
+import { type CheckLine, defineProbe, type ProbeView, plural } from '../record.js';
+import { CLOCK_START } from './common.js';
+import { nginxConfigProbe } from './nginx-config.js';
+
+/** Byte cap per file read (the current file and each predecessor), and on a `.gz` decompressed. */
+export const SITE_LOG_BYTES = 1024 * 1024;
+export const SITE_LOG_GZ_BYTES = 64 * 1024 * 1024;
+/** At most this many files per host (per-site logs, then the main logs' predecessors). */
+export const MAX_SITE_LOGS = 16;
+
+/**
+ * Every log file `nginx -T` names besides the two the error-log and access-log probes read (issue 18
+ * item 1), and the predecessors (`.1`, `.1.gz`) of every log whose predecessor was written inside the
+ * window (it was rotated during the window, so the window's start is there). Stdin: the window in
+ * seconds, then `F <path>` (read the file and its predecessors) or `P <path>` (predecessors only).
+ * Content lines are prefixed with `|`, so no line of a log can pose as a marker. Bounded like the
+ * rest: tail -c per file; a `.gz` is decompressed up to SITE_LOG_GZ_BYTES, and the probe's time limit.
+ */
+const SCRIPT =
+  'echo "__DATE $__clock"; read -r s; case "$s" in "" | *[!0-9]*) s=900 ;; esac; ' +
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
+  'n=${__clock%% *}; case "$n" in "" | *[!0-9]*) n=$(date +%s) ;; esac; lo=$((n - s)); ' +
+  'while read -r k f; do case "$k" in F | P) ;; *) continue ;; esac; ' +
+  'if [ "$k" = F ]; then echo "__FILE $f"; ' +
+  `tail -c ${SITE_LOG_BYTES} -- "$f" 2>/dev/null | sed 's/^/|/'; ` +
+  'if [ ! -e "$f" ]; then echo __MISSING; elif [ ! -r "$f" ]; then echo __UNREADABLE; fi; fi; ' +
+  'for p in "$f.1" "$f.1.gz"; do m=$(stat -c %Y -- "$p" 2>/dev/null) || continue; ' +
+  '[ "$m" -ge "$lo" ] || continue; echo "__ROT $p"; ' +
+  `case "$p" in *.gz) gzip -dc -- "$p" 2>/dev/null | head -c ${SITE_LOG_GZ_BYTES} | tail -c ${SITE_LOG_BYTES} ;; ` +
+  `*) tail -c ${SITE_LOG_BYTES} -- "$p" 2>/dev/null ;; esac | sed 's/^/|/'; done; done; echo __END`;
+
+/** One file as read: the current file (`file`) or a rotated predecessor (`rotated`). */
+export interface LogSection {
+  path: string;
+  /** The current file this section belongs to (itself, or the file a `.1`/`.1.gz` precedes). */
+  of: string;
+  rotated: boolean;
+  state: 'ok' | 'missing' | 'unreadable';
+  text: string;
+  /** The read began mid-file (the byte cap). */
+  cut: boolean;
+}
+
+export interface SiteLogsRead {
+  nowS?: number;
+  sections: LogSection[];
+}
+
+export function parseSiteLogs(stdout: string): SiteLogsRead {
+  const sections: LogSection[] = [];
+  let nowS: number | undefined;
+  let cur: (LogSection & { lines: string[] }) | undefined;
+  const close = () => {
+    if (!cur) return;
+    const { lines, ...rest } = cur;
+    let text = lines.join('\n');
+    const cut = Buffer.byteLength(text) >= SITE_LOG_BYTES - 1;
+    if (cut) text = text.slice(text.indexOf('\n') + 1);
+    sections.push({ ...rest, text, cut });
+    cur = undefined;
+  };
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('|')) {
+      cur?.lines.push(line.slice(1));
+    } else if (line.startsWith('__DATE ')) {
+      nowS = Number(line.split(' ')[1]) || undefined;
+    } else if (line.startsWith('__FILE ')) {
+      close();
+      const path = line.slice(7);
+      cur = { path, of: path, rotated: false, state: 'ok', text: '', cut: false, lines: [] };
+    } else if (line.startsWith('__ROT ')) {
+      close();
+      const path = line.slice(6);
+      cur = {
+        path,
+        of: path.replace(/\.1(\.gz)?$/, ''),
+        rotated: true,
+        state: 'ok',
+        text: '',
+        cut: false,
+        lines: [],
+      };
+    } else if ((line === '__MISSING' || line === '__UNREADABLE') && cur) {
+      cur.state = line === '__MISSING' ? 'missing' : 'unreadable';
+    }
+  }
+  close();
+  return nowS === undefined ? { sections } : { nowS, sections };
+}
+
+/** What the diagnosis read of every log nginx writes, and what it could not (issue 18 item 1). */
+export interface LogFilesEvidence {
+  /** Every file read or tried, with its sites, and the log targets that are no file (off, syslog, stderr). */
+  files: LogFileReport[];
+  /** Error-log entries inside the window from the files read here (per-site logs, rotated predecessors). */
+  errorEntries: ErrorLogEntry[];
+  /** 502/504 lines inside the window in the access logs read here. */
+  accessFailures: number;
+  /** A few of those access lines, verbatim. */
+  accessSamples: string[];
+}
+
+export interface LogFileReport {
+  path: string;
+  kind: 'error' | 'access';
+  /** `server_name`s that write here (empty: the http or main level). */
+  sites: string[];
+  read: boolean;
+  /** Why it was not read (missing, unreadable, off, syslog, stderr) and what to do. */
+  why?: string;
+  /** Set on a `.1`/`.1.gz` read because its file was rotated inside the window. */
+  rotatedFrom?: string;
+  bytesRead?: number;
+  /** Upstream-error entries (error logs) or 502/504 lines (access logs) inside the window. */
+  upstreamErrors?: number;
+  failures502?: number;
+}
+
+/** The files to read: per-site and other logs of the config, then predecessors of the inventory's two. */
+export function siteLogPlan(
+  directives: readonly LogDirective[],
+  inventory: { errorLog: string; accessLog: string },
+): { files: LogFile[]; lines: string[] } {
+  const own = new Set([inventory.errorLog, inventory.accessLog]);
+  // A path with a control character (a newline would split the probe's input) is not read.
+  const safe = (p: string) => p.startsWith('/') && [...p].every((ch) => ch.charCodeAt(0) >= 0x20);
+  const files = logFiles(directives).filter((f) => safe(f.path));
+  const lines = [
+    ...files.filter((f) => !own.has(f.path)).map((f) => `F ${f.path}`),
+    ...[...own].filter(safe).map((p) => `P ${p}`),
+  ];
+  return { files, lines: [...new Set(lines)].slice(0, MAX_SITE_LOGS) };
+}
+
+function planOf(view: ProbeView): { directives: LogDirective[]; files: LogFile[]; lines: string[] } {
+  const config = view.result(nginxConfigProbe)?.config;
+  const directives = config ? logDirectives(config) : [];
+  return { directives, ...siteLogPlan(directives, view.ctx.host.nginx) };
+}
+
+export const siteLogsProbe = defineProbe({
+  id: 'site-logs',
+  title: 'per-site and rotated nginx logs',
+  script: SCRIPT,
+  start: [CLOCK_START],
+  privileged: true,
+  runtimeInput: true,
+  maxBytes: MAX_SITE_LOGS * (SITE_LOG_BYTES + 4096),
+  timeoutMs: 4_000,
+  inputAfter: [nginxConfigProbe],
+  input: (view) => `${view.window.sinceS}\n${planOf(view).lines.join('\n')}\n`,
+  parse: (stdout) => parseSiteLogs(stdout),
+  check: (read, view): CheckLine => {
+    const ev = siteLogsEvidence(read, view);
+    const readFiles = ev.files.filter((f) => f.read);
+    const bad = ev.errorEntries.length + ev.accessFailures;
+    if (readFiles.length === 0) return { status: 'skipped', summary: 'no per-site or rotated log to read' };
+    return {
+      status: bad > 0 ? 'warn' : 'ok',
+      summary: `${plural(readFiles.length, 'more log')} read (${readFiles.map((f) => f.path).join(', ')}): ${plural(ev.errorEntries.filter((e) => e.signature !== undefined).length, 'upstream error')}, ${ev.accessFailures} × 502/504`,
+    };
+  },
+  evidence: (read, view): { logFiles?: LogFilesEvidence } => ({ logFiles: siteLogsEvidence(read, view) }),
+});
+
+/** The evidence part: every log target of the config, what was read of it, and its window's entries. */
+export function siteLogsEvidence(read: SiteLogsRead | undefined, view: ProbeView): LogFilesEvidence {
+  const { directives, files } = planOf(view);
+  const inv = view.ctx.host.nginx;
+  const clock = read?.nowS === undefined ? view.window.clock : { ...view.window.clock, nowS: read.nowS };
+  const { startMs } = view.window;
+  const sitesOf = (path: string) => files.find((f) => f.path === path)?.sites ?? [];
+  const reports: LogFileReport[] = [];
+  const errorEntries: ErrorLogEntry[] = [];
+  const accessSamples: string[] = [];
+  let accessFailures = 0;
+  for (const s of read?.sections ?? []) {
+    const file = files.find((f) => f.path === s.of);
+    const kind = file?.kind ?? (s.of === inv.accessLog ? 'access' : 'error');
+    const base = { path: s.path, kind, sites: sitesOf(s.of), ...(s.rotated ? { rotatedFrom: s.of } : {}) };
+    if (s.state !== 'ok') {
+      reports.push({
+        ...base,
+        read: false,
+        why: `${s.state}: make it readable to the diagnosis user (sudo), or read it by hand`,
+      });
+      continue;
+    }
+    if (kind === 'error') {
+      const w = errorLogWindow(s.text, s.cut, clock, view.window.sinceS);
+      errorEntries.push(...w.entries);
+      const n = w.entries.filter((e) => e.signature !== undefined).length;
+      reports.push({ ...base, read: true, bytesRead: s.text.length, upstreamErrors: n });
+    } else {
+      const format =
+        file?.formatString ?? (file?.format && file.format !== 'combined' ? file.format : undefined);
+      const bad = s.text
+        .split('\n')
+        .filter((l) => l.length > 0)
+        .map((l) => parseAccessLine(l, format))
+        .filter(
+          (r) => r !== undefined && (r.timeMs ?? 0) >= startMs && (r.status === 502 || r.status === 504),
+        );
+      accessFailures += bad.length;
+      for (const r of bad.slice(0, 3)) if (r && accessSamples.length < 5) accessSamples.push(r.raw);
+      reports.push({ ...base, read: true, bytesRead: s.text.length, failures502: bad.length });
+    }
+  }
+  // Targets that are no file: named, with what to do.
+  for (const d of directives) {
+    if (d.readable || d.context === 'stream' || d.context === 'mail') continue;
+    if (reports.some((r) => r.path === d.target && r.kind === d.kind)) continue;
+    reports.push({
+      path: d.target,
+      kind: d.kind,
+      sites: d.serverNames,
+      read: false,
+      why: d.why ?? 'not a file',
+    });
+  }
+  errorEntries.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+  return { files: reports, errorEntries, accessFailures, accessSamples };
+}
