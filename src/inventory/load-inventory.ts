@@ -28,7 +28,10 @@ export async function loadInventory(options: LoadInventoryOptions): Promise<Inve
       throw new InventoryError(
         'inventory-not-found',
         `inventory file ${location.path} (${SOURCE_TEXT[location.source]}) does not exist. ` +
-          'Fix: pass --inventory <file>, set DIAGNOSE502_INVENTORY, or create ./inventory.yml',
+          'Fix: pass --inventory <file>, set DIAGNOSE502_INVENTORY, or create ./inventory.yml' +
+          (location.source === 'default'
+            ? '; or, if `ssh <host>` works, name the host in ~/.ssh/config (or pass --ssh-config FILE) and no inventory is needed'
+            : ''),
         { file: location.path, cause: error },
       );
     }
