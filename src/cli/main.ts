@@ -9,7 +9,8 @@ import { setMaxListeners } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BOT_ROLES, pickCommand } from './commands.js';
+import { BOT_ROLES, type Command, pickCommand } from './commands.js';
+import { compileCacheDir, requireWithCodeCache } from './compile-cache.js';
 import { earlyAnswer } from './parse-args.js';
 
 /** The package version, found by walking up from this file (src/ under tsx, dist/ once built). */
@@ -39,14 +40,29 @@ async function main(argv: string[]): Promise<number> {
   setMaxListeners(0, controller.signal);
   process.once('SIGINT', () => controller.abort(new Error('interrupted')));
   process.once('SIGTERM', () => controller.abort(new Error('terminated')));
-  const command = await picked.load();
-  return command(picked.argv, {
-    env: process.env,
-    stdout: process.stdout,
-    stderr: process.stderr,
-    version,
-    signal: controller.signal,
-  });
+  // Built, a diagnosis runs from its CommonJS bundle through the code cache (compile-cache.ts); under
+  // tsx, and for the other commands, the command's module is imported.
+  const bundle = picked.name === 'diagnose' ? diagnoseBundle() : undefined;
+  const loaded =
+    bundle === undefined ? undefined : requireWithCodeCache(bundle, compileCacheDir(process.env));
+  const command = (loaded?.exports.runCli as Command | undefined) ?? (await picked.load());
+  try {
+    return await command(picked.argv, {
+      env: process.env,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      version,
+      signal: controller.signal,
+    });
+  } finally {
+    loaded?.saveCache();
+  }
+}
+
+/** dist/chunks/diagnose.cjs beside the built entry point (build.mjs); absent under tsx. */
+function diagnoseBundle(): string | undefined {
+  const file = join(dirname(fileURLToPath(import.meta.url)), 'chunks', 'diagnose.cjs');
+  return existsSync(file) ? file : undefined;
 }
 
 try {

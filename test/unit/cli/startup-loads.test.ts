@@ -7,8 +7,11 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const RECORDER = fileURLToPath(new URL('./record-loads.mjs', import.meta.url));
-/** What the entry point may load before it knows a diagnosis must run: itself and the parser. */
-const ENTRY = ['src/cli/main.ts', 'src/cli/commands.ts', 'src/cli/parse-args.ts'];
+/**
+ * What the entry point may load before it knows a diagnosis must run: itself, the parser and the
+ * code-cache loader (Node's own modules only).
+ */
+const ENTRY = ['src/cli/main.ts', 'src/cli/commands.ts', 'src/cli/compile-cache.ts', 'src/cli/parse-args.ts'];
 /** tsx, which runs the sources here, and what it may load itself: not the CLI's doing. */
 const TS_LOADER = /^node_modules\/(tsx|esbuild|@esbuild|get-tsconfig|resolve-pkg-maps)\//;
 
