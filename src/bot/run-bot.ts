@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { BotConfigError, type BotRole, loadBotConfig } from '../config/load-bot-config.js';
 import { withDeadline } from '../queue/deadline.js';
 import { createLogger } from './logger.js';
-import type { Running } from './serve.js';
+import type { Running } from './readiness.js';
 import { ShutdownError } from './shutdown.js';
 
 export interface BotIo {

@@ -2,7 +2,8 @@
 import type { Logger } from 'pino';
 import type { BotConfig } from '../config/load-bot-config.js';
 import { BotMetrics } from './metrics.js';
-import { queueCounts, type Running, startServe } from './serve.js';
+import { queueCounts, type Running } from './readiness.js';
+import { startServe } from './serve.js';
 import { runCleanup } from './shutdown.js';
 import { startWorker, type WorkerRunOptions } from './worker.js';
 

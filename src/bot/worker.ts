@@ -33,7 +33,7 @@ import { createSlackRestartReporter } from '../slack/slack-restart-reporter.js';
 import { createWebClient, LIVE_RETRY } from '../slack/web-client.js';
 import { deliveryMetrics } from './delivery-metrics.js';
 import { BotMetrics } from './metrics.js';
-import { queueCounts, type Running, slackReadiness } from './serve.js';
+import { queueCounts, type Running, slackReadiness } from './readiness.js';
 import { runCleanup } from './shutdown.js';
 
 export interface WorkerRunOptions {

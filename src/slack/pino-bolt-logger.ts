@@ -1,4 +1,6 @@
-import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
+// From @slack/web-api (Bolt re-exports the same @slack/logger types): the worker, which posts with
+// WebClient only, then never loads Bolt.
+import { type Logger as BoltLogger, LogLevel } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { redact } from '../parse/redact.js';
 
