@@ -7,6 +7,8 @@
  *   2. one built `diagnose502 worker` process holding every host of the lab at once (one job per
  *      host, WORKER_CONCURRENCY = hosts): its peak resident memory (VmHWM). Target (issue 17): under
  *      150 MB for 50 hosts.
+ * The bot's processes get the Node options the container image starts it with (the Dockerfile's
+ * ENTRYPOINT, bench/built.ts imageNodeFlags), so that what is measured is what the image runs.
  * The Slack stand-in and the load (signed commands, jobs put in the queue) run in this process.
  *
  *   flock /tmp/d502-lab.lock npm run bench:bot   (BENCH_LAB_ID=58 BENCH_HOSTS=50 BENCH_RUNS=5)
@@ -22,7 +24,7 @@ import { enqueueDiagnosis } from '../src/queue/producer.js';
 import { REDIS_URL } from '../test/bot/bot-harness.js';
 import { postSigned, slashCommand } from '../test/bot/slack-signing.js';
 import { type Message, SlackStandin } from '../test/slack-standin/server.js';
-import { builtCli, freePort, peakRssMb, spawnBuilt, stop, waitUntilOk } from './built.js';
+import { builtCli, freePort, imageNodeFlags, peakRssMb, spawnBuilt, stop, waitUntilOk } from './built.js';
 
 const LAB_ID = Number(process.env.BENCH_LAB_ID ?? 58);
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 50);
@@ -55,6 +57,8 @@ async function cliDiagnosis(
 }
 
 builtCli();
+/** The bot runs as the image runs it: with the Node options of the Dockerfile's ENTRYPOINT. */
+const NODE_FLAGS = imageNodeFlags();
 const t0 = performance.now();
 const lab = await startLab({ id: LAB_ID, hosts: HOSTS, replace: true });
 console.error(`lab ${LAB_ID} with ${HOSTS} hosts up in ${Math.round(performance.now() - t0)} ms`);
@@ -82,7 +86,7 @@ try {
 
   // Part 1: one built `start` process (serve and worker), commands signed as Slack signs them.
   const port = await freePort();
-  const bot = spawnBuilt(['start'], { ...env, PORT: String(port) });
+  const bot = spawnBuilt(['start'], { ...env, PORT: String(port) }, 'inherit', NODE_FLAGS);
   children.push(bot);
   await waitUntilOk(`http://127.0.0.1:${port}/readyz`, bot, metricsToken);
   const direct: number[] = [];
@@ -114,7 +118,12 @@ try {
   await stop(bot);
 
   // Part 2: one built worker process, every host at once.
-  const worker = spawnBuilt(['worker'], { ...env, PORT: '0', WORKER_CONCURRENCY: String(HOSTS) });
+  const worker = spawnBuilt(
+    ['worker'],
+    { ...env, PORT: '0', WORKER_CONCURRENCY: String(HOSTS) },
+    'inherit',
+    NODE_FLAGS,
+  );
   children.push(worker);
   const names = [...inventory.hosts.keys()];
   const before = standin.messages.filter(isReport).length;
@@ -140,6 +149,7 @@ try {
     JSON.stringify(
       {
         built: builtCli(),
+        nodeFlags: NODE_FLAGS,
         runs: RUNS,
         diagnosisMs: { median: Math.round(median(direct)), all: direct.map(Math.round) },
         cliProcessMs: { median: Math.round(median(directProcess)), all: directProcess.map(Math.round) },

@@ -5,7 +5,7 @@
  * what to run, instead of measuring something that does not ship.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -39,13 +39,30 @@ export function builtCli(): string {
   return CLI;
 }
 
-/** `node dist/diagnose502.js <args>` as a child process. */
+/**
+ * The Node options the container image starts diagnose502 with: the arguments between `node` and
+ * `dist/diagnose502.js` in the Dockerfile's ENTRYPOINT (e.g. `--max-semi-space-size=8`). A benchmark of
+ * the bot as deployed passes them, so that it measures what the image runs.
+ */
+export function imageNodeFlags(): string[] {
+  const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+  const line = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile)?.[1];
+  const argv = line === undefined ? [] : (JSON.parse(line) as string[]);
+  const node = argv.indexOf('node');
+  const entry = argv.indexOf('dist/diagnose502.js');
+  if (node < 0 || entry < node)
+    throw new Error(`the Dockerfile's ENTRYPOINT does not run node dist/diagnose502.js: ${line}`);
+  return argv.slice(node + 1, entry);
+}
+
+/** `node [nodeFlags] dist/diagnose502.js <args>` as a child process. */
 export function spawnBuilt(
   args: readonly string[],
   env: Record<string, string | undefined>,
   stdio: 'inherit' | 'pipe' = 'inherit',
+  nodeFlags: readonly string[] = [],
 ): ChildProcess {
-  return spawn(process.execPath, [builtCli(), ...args], {
+  return spawn(process.execPath, [...nodeFlags, builtCli(), ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', stdio, stdio],
   });
