@@ -9,7 +9,8 @@
  * Safe by construction: the cache is keyed by the bundle's path, size and mtime and by Node's version
  * and architecture, and V8 itself rejects data made for other source or flags (`cachedDataRejected`:
  * compiled as usual, the data rewritten). A directory that cannot be made or written costs nothing but
- * the cache. `DIAGNOSE502_COMPILE_CACHE=0` turns it off; `DIAGNOSE502_CACHE_DIR` moves it (default
+ * the cache. `DIAGNOSE502_COMPILE_CACHE=0` turns it off (and the CLI's inventory cache, which shares
+ * the directory: inventory-file-cache.ts); `DIAGNOSE502_CACHE_DIR` moves it (default
  * `$XDG_CACHE_HOME/diagnose502`, else `~/.cache/diagnose502`).
  */
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,8 @@ import { Script } from 'node:vm';
 
 export interface CachedModule {
   exports: Record<string, unknown>;
+  /** The file's identity when it was read (size and mtime): what was built, for other caches' keys. */
+  id: string;
   /** How it was compiled: no cache data to offer, from the cache, or the data refused by V8. */
   cache: 'none' | 'used' | 'rejected';
   /** Writes the code cache when this run had none (or V8 refused it); never throws. */
@@ -77,6 +80,7 @@ export function requireWithCodeCache(file: string, dir: string | undefined): Cac
   const needsWrite = where !== undefined && cache !== 'used';
   return {
     exports: module.exports,
+    id: `${size}-${mtimeMs}`,
     cache,
     saveCache() {
       if (!needsWrite || dir === undefined || where === undefined) return;

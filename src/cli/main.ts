@@ -43,8 +43,8 @@ async function main(argv: string[]): Promise<number> {
   // Built, a diagnosis runs from its CommonJS bundle through the code cache (compile-cache.ts); under
   // tsx, and for the other commands, the command's module is imported.
   const bundle = picked.name === 'diagnose' ? diagnoseBundle() : undefined;
-  const loaded =
-    bundle === undefined ? undefined : requireWithCodeCache(bundle, compileCacheDir(process.env));
+  const cacheDir = compileCacheDir(process.env);
+  const loaded = bundle === undefined ? undefined : requireWithCodeCache(bundle, cacheDir);
   const command = (loaded?.exports.runCli as Command | undefined) ?? (await picked.load());
   try {
     return await command(picked.argv, {
@@ -53,6 +53,10 @@ async function main(argv: string[]): Promise<number> {
       stderr: process.stderr,
       version,
       signal: controller.signal,
+      // The loaded inventory is kept beside the code cache, for this build only.
+      ...(loaded !== undefined && cacheDir !== undefined
+        ? { inventoryCache: { dir: cacheDir, codeId: loaded.id } }
+        : {}),
     });
   } finally {
     loaded?.saveCache();

@@ -7,7 +7,8 @@
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { InventoryError } from '../inventory/errors.js';
-import { loadInventory, locateInventory } from '../inventory/load-inventory.js';
+import { type InventoryFileCache, loadInventoryWithFileCache } from '../inventory/inventory-file-cache.js';
+import { locateInventory } from '../inventory/load-inventory.js';
 import { resolveTarget } from '../inventory/resolve-target.js';
 import { inventoryFromSshConfig, pickSshConfig } from '../inventory/ssh-config-inventory.js';
 import type { ResolvedHost } from '../inventory/types.js';
@@ -26,6 +27,8 @@ export interface CliIo {
   cwd?: string;
   /** Swappable for tests; the real SSH connector by default. */
   connect?: Connect;
+  /** Where the loaded inventory is kept between runs (the built CLI: inventory-file-cache.ts); none by default. */
+  inventoryCache?: InventoryFileCache;
 }
 
 /** Hosts of a group diagnosed at once when the request names no number (diagnoseTarget's default). */
@@ -131,7 +134,10 @@ export async function diagnoseAndReport(
     const inventory =
       location.source === 'default' && sshConfig !== undefined && !existsSync(location.path)
         ? await inventoryFromSshConfig(request.target, sshConfig, location.path)
-        : await loadInventory({ ...where, sshConfig: sshConfig?.source, homeDir: userInfo().homedir });
+        : await loadInventoryWithFileCache(
+            { ...where, sshConfig: sshConfig?.source, homeDir: userInfo().homedir },
+            io.inventoryCache,
+          );
     for (const note of inventory.notes ?? []) io.stderr.write(`diagnose502: note: ${note}\n`);
     hosts = resolveTarget(inventory, request.target);
   } catch (err) {
