@@ -4,6 +4,8 @@
  *   - one host, the whole process `diagnose502 web-1` (Node's start, loading, SSH, probes, report),
  *     and the diagnosis inside it (the host's own durationMs in its JSON: connect to report);
  *   - a group of 20 hosts, the whole process `diagnose502 bench20 --concurrency 20`;
+ *   - the same one host as its first run after an install (DIAGNOSE502_COMPILE_CACHE=0: no code
+ *     cache, no kept inventory; the target is measured on the runs after it, as a user repeats it);
  *   - one host over the OpenSSH transport (`transport: openssh`, the system ssh), beside the default;
  *   - `diagnose502 --help` and Node's own start (`node -e 0`), the floor every process pays;
  *   - the baseline: the same commands, one `ssh` process per command, in sequence.
@@ -101,10 +103,17 @@ function sshOnce(host: ResolvedHost, command: string, stdin: string): Promise<st
 }
 
 /** Spawns `node <args>` and times it from spawn to exit: start, module loading, the work, and exit. */
-function wholeProcess(args: string[], okCodes: readonly number[]): Promise<{ ms: number; out: string }> {
+function wholeProcess(
+  args: string[],
+  okCodes: readonly number[],
+  env: Record<string, string> = {},
+): Promise<{ ms: number; out: string }> {
   return new Promise((resolve, reject) => {
     const t = performance.now();
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => {
@@ -196,6 +205,9 @@ async function main(): Promise<void> {
     };
     const opensshArgs = ['--inventory', opensshInventory(inventoryPath), '--since', `${SINCE_S}s`, '--json'];
     const cliOneOpenssh = () => wholeProcess([CLI, 'web-1', ...opensshArgs], [0, 1, 3]);
+    // The first run after an install or upgrade: no code cache, no kept inventory (src/cli/compile-cache.ts).
+    const cliOneCold = () =>
+      wholeProcess([CLI, 'web-1', ...since], [0, 1, 3], { DIAGNOSE502_COMPILE_CACHE: '0' });
     const cliGroup = () =>
       wholeProcess([CLI, GROUP, ...since, '--concurrency', String(GROUP_SIZE)], [0, 1, 3]);
     const cliHelp = () => wholeProcess([CLI, '--help'], [0]);
@@ -207,6 +219,7 @@ async function main(): Promise<void> {
     // drifts (it is a VM), and ratios of runs taken side by side are not skewed by that drift.
     await cliOne();
     await cliOneOpenssh();
+    await cliOneCold();
     await cliGroup();
     await baseline(one);
     await cliHelp();
@@ -214,6 +227,10 @@ async function main(): Promise<void> {
     const oneMs: number[] = [];
     const inProcessMs: number[] = [];
     const opensshMs: number[] = [];
+    const coldMs: number[] = [];
+    // CPU time (user + system) of the process, which a busy machine inflates far less than wall time.
+    const oneCpu: number[] = [];
+    const nodeCpu: number[] = [];
     const groupMs: number[] = [];
     const helpMs: number[] = [];
     const nodeMs: number[] = [];
@@ -222,10 +239,13 @@ async function main(): Promise<void> {
     let machineBusyTotal = 0;
     let groupWallTotal = 0;
     for (let i = 0; i < RUNS; i++) {
+      const oneCpu0 = childrenCpuMs();
       const r = await cliOne();
+      oneCpu.push(childrenCpuMs() - oneCpu0);
       oneMs.push(r.ms);
       inProcessMs.push(r.report.hosts[0]?.durationMs ?? Number.NaN);
       opensshMs.push((await cliOneOpenssh()).ms);
+      coldMs.push((await cliOneCold()).ms);
       const cpu0 = childrenCpuMs();
       const busy0 = machineBusyMs();
       const g = await cliGroup();
@@ -234,7 +254,9 @@ async function main(): Promise<void> {
       groupCpu += childrenCpuMs() - cpu0;
       machineBusyTotal += machineBusyMs() - busy0;
       helpMs.push((await cliHelp()).ms);
+      const nodeCpu0 = childrenCpuMs();
       nodeMs.push((await nodeBare()).ms);
+      nodeCpu.push(childrenCpuMs() - nodeCpu0);
       baselineMs.push(await timed(() => baseline(one)));
     }
     const o = median(oneMs);
@@ -244,10 +266,16 @@ async function main(): Promise<void> {
     const d = median(inProcessMs);
     const b = median(baselineMs);
     const os = median(opensshMs);
+    const cold = median(coldMs);
     const probes = ALL_PROBES.length;
     const rows = [
       ['one host, `diagnose502 web-1` whole process', o, `${(o / n).toFixed(2)}x node -e 0`],
       ['one host, the diagnosis inside it (connect to report)', d, ''],
+      [
+        'one host, whole process, first run (no code cache, no kept inventory)',
+        cold,
+        `${(cold / n).toFixed(2)}x node -e 0`,
+      ],
       [
         'one host over the OpenSSH transport (`transport: openssh`), whole process',
         os,
@@ -276,6 +304,9 @@ async function main(): Promise<void> {
     console.log(
       `group run: diagnose502's own CPU ${Math.round(groupCpu / RUNS)} ms of ${Math.round(g)} ms wall; machine CPU ${Math.round(machineBusyTotal / RUNS)} ms ` +
         `(the client and the 20 lab hosts share ${cpus().length} cores: ${Math.round((machineBusyTotal / (groupWallTotal * cpus().length)) * 100)}% busy)`,
+    );
+    console.log(
+      `CPU time, medians: one host ${median(oneCpu)} ms, node -e 0 ${median(nodeCpu)} ms (${(median(oneCpu) / median(nodeCpu)).toFixed(2)}x; 10 ms ticks)`,
     );
     console.log(`load average (1, 5, 15 min): ${loadAtStart} at the start, ${loadNow()} at the end`);
     const ok = checks.every(([, , pass]) => pass);
