@@ -17,7 +17,7 @@
  *   npm run bench                 (builds dist/ first; root and Linux: it brings up its own 22-host lab,
  *                                 id 6, and removes it; run it under the lab lock)
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -63,6 +63,33 @@ function machineBusyMs(): number {
 function childrenCpuMs(): number {
   const f = readFileSync('/proc/self/stat', 'utf8').replace(/.*\) /, '').split(' ');
   return (Number(f[13]) + Number(f[14])) * 10;
+}
+
+/**
+ * CPU time of the lab hosts' sshd (ms): each listener's own and its ended children's (/proc/<pid>/stat
+ * utime, stime, cutime, cstime). A connection's whole tree (sshd's session, the shell, every command
+ * the probes start) is waited for by its parent, so it lands here once it ends: the cost per host on
+ * the host side, whatever else the machine runs.
+ */
+function sshdCpuMs(listeners: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of listeners) {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/.*\) /, '').split(' ');
+    ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  }
+  return ticks * 10;
+}
+
+/** The sshd listening in each of these network namespaces (the only sshd there between runs). */
+function sshdListeners(netnses: readonly string[]): number[] {
+  return netnses.map((ns) => {
+    const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).trim().split('\n');
+    const sshd = pids.filter((pid) =>
+      readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('/usr/sbin/sshd'),
+    );
+    if (sshd.length !== 1) throw new Error(`${ns}: expected one sshd, found ${sshd.length}`);
+    return Number(sshd[0]);
+  });
 }
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
@@ -235,20 +262,31 @@ async function main(): Promise<void> {
     const helpMs: number[] = [];
     const nodeMs: number[] = [];
     const baselineMs: number[] = [];
+    const groupHosts = new Set(
+      (parse(readFileSync(inventoryPath, 'utf8')) as { groups: Record<string, string[]> }).groups[GROUP],
+    );
+    const listeners = sshdListeners(lab.hosts.filter((h) => groupHosts.has(h.name)).map((h) => h.netns));
+    const [web1Listener] = sshdListeners(lab.hosts.filter((h) => h.name === 'web-1').map((h) => h.netns));
+    let groupHostCpu = 0;
+    let oneHostSideCpu = 0;
     let groupCpu = 0;
     let machineBusyTotal = 0;
     let groupWallTotal = 0;
     for (let i = 0; i < RUNS; i++) {
       const oneCpu0 = childrenCpuMs();
+      const oneHost0 = sshdCpuMs([web1Listener ?? 0]);
       const r = await cliOne();
       oneCpu.push(childrenCpuMs() - oneCpu0);
+      oneHostSideCpu += sshdCpuMs([web1Listener ?? 0]) - oneHost0;
       oneMs.push(r.ms);
       inProcessMs.push(r.report.hosts[0]?.durationMs ?? Number.NaN);
       opensshMs.push((await cliOneOpenssh()).ms);
       coldMs.push((await cliOneCold()).ms);
       const cpu0 = childrenCpuMs();
       const busy0 = machineBusyMs();
+      const hosts0 = sshdCpuMs(listeners);
       const g = await cliGroup();
+      groupHostCpu += sshdCpuMs(listeners) - hosts0;
       groupMs.push(g.ms);
       groupWallTotal += g.ms;
       groupCpu += childrenCpuMs() - cpu0;
@@ -304,6 +342,10 @@ async function main(): Promise<void> {
     console.log(
       `group run: diagnose502's own CPU ${Math.round(groupCpu / RUNS)} ms of ${Math.round(g)} ms wall; machine CPU ${Math.round(machineBusyTotal / RUNS)} ms ` +
         `(the client and the 20 lab hosts share ${cpus().length} cores: ${Math.round((machineBusyTotal / (groupWallTotal * cpus().length)) * 100)}% busy)`,
+    );
+    console.log(
+      `host side (the lab hosts' sshd and all it started, CPU): one host ${Math.round(oneHostSideCpu / RUNS)} ms a run; ` +
+        `group ${Math.round(groupHostCpu / RUNS)} ms a run (${Math.round(groupHostCpu / RUNS / GROUP_SIZE)} ms a host)`,
     );
     console.log(
       `CPU time, medians: one host ${median(oneCpu)} ms, node -e 0 ${median(nodeCpu)} ms (${(median(oneCpu) / median(nodeCpu)).toFixed(2)}x; 10 ms ticks)`,
