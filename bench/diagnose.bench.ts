@@ -84,8 +84,9 @@ function sshdCpuMs(listeners: readonly number[]): number {
 function sshdListeners(netnses: readonly string[]): number[] {
   return netnses.map((ns) => {
     const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).trim().split('\n');
+    // sshd may name its listener `sshd: /usr/sbin/sshd ... [listener] ...` (its process title).
     const sshd = pids.filter((pid) =>
-      readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('/usr/sbin/sshd'),
+      /^(\/usr\/sbin\/sshd|sshd:)/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8')),
     );
     if (sshd.length !== 1) throw new Error(`${ns}: expected one sshd, found ${sshd.length}`);
     return Number(sshd[0]);
