@@ -84,10 +84,8 @@ function sshdCpuMs(listeners: readonly number[]): number {
 function sshdListeners(netnses: readonly string[]): number[] {
   return netnses.map((ns) => {
     const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).trim().split('\n');
-    // sshd may name its listener `sshd: /usr/sbin/sshd ... [listener] ...` (its process title).
-    const sshd = pids.filter((pid) =>
-      /^(\/usr\/sbin\/sshd|sshd:)/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8')),
-    );
+    // The listener's command line, or its process title (`sshd: /usr/sbin/sshd ... [listener] ...`).
+    const sshd = pids.filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('sshd'));
     if (sshd.length !== 1) throw new Error(`${ns}: expected one sshd, found ${sshd.length}`);
     return Number(sshd[0]);
   });
