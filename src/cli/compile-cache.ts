@@ -13,7 +13,7 @@
  * the directory: inventory-file-cache.ts); `DIAGNOSE502_CACHE_DIR` moves it (default
  * `$XDG_CACHE_HOME/diagnose502`, else `~/.cache/diagnose502`).
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -43,8 +43,24 @@ export function compileCacheDir(env: NodeJS.ProcessEnv): string | undefined {
  * right, since V8 checks the data against the source and its own flags.
  */
 function cacheFile(dir: string, file: string, size: number, mtimeMs: number): string {
-  const name = basename(file).replace(/[^\w.-]/g, '_');
-  return join(dir, `${name}-${size}-${Math.trunc(mtimeMs)}-${process.version}-${process.arch}.v8cache`);
+  return join(
+    dir,
+    `${entryPrefix(file)}${size}-${Math.trunc(mtimeMs)}-${process.version}-${process.arch}.v8cache`,
+  );
+}
+
+const entryPrefix = (file: string) => `${basename(file).replace(/[^\w.-]/g, '_')}-`;
+
+/**
+ * Removes the entries of this bundle's other builds (each upgrade or rebuild would leave ~1.3 MB).
+ * Two installs of different versions used by one user take turns rewriting theirs: correct, only slower.
+ */
+function removeOtherBuilds(dir: string, file: string, keep: string): void {
+  const prefix = entryPrefix(file);
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith(prefix) && name.endsWith('.v8cache') && join(dir, name) !== keep)
+      rmSync(join(dir, name), { force: true });
+  }
 }
 
 function readOrUndefined(file: string): Buffer | undefined {
@@ -90,6 +106,7 @@ export function requireWithCodeCache(file: string, dir: string | undefined): Cac
         const tmp = `${where}.${process.pid}.tmp`;
         writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
         renameSync(tmp, where);
+        removeOtherBuilds(dir, file, where);
       } catch {
         // No cache this time: the next run compiles as this one did.
       }

@@ -11,7 +11,7 @@
  * inventory is read, and its errors reported, every time.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LoadInventoryOptions, loadInventory } from './load-inventory.js';
 import type { Inventory, ResolvedHost } from './types.js';
@@ -46,7 +46,19 @@ function entryFile(cache: InventoryFileCache, options: LoadInventoryOptions): st
     .update(JSON.stringify([cache.codeId, process.version, where]))
     .digest('hex')
     .slice(0, 32);
-  return join(cache.dir, `inventory-${key}.json`);
+  return join(cache.dir, `${codePrefix(cache)}${key}.json`);
+}
+
+/** Entries are named by the code that wrote them, so that an upgrade can remove the old ones. */
+const codePrefix = (cache: InventoryFileCache) =>
+  `inventory-${createHash('sha256').update(cache.codeId).digest('hex').slice(0, 12)}-`;
+
+function removeOtherBuilds(cache: InventoryFileCache): void {
+  const mine = codePrefix(cache);
+  for (const name of readdirSync(cache.dir)) {
+    if (name.startsWith('inventory-') && name.endsWith('.json') && !name.startsWith(mine))
+      rmSync(join(cache.dir, name), { force: true });
+  }
 }
 
 function readEntry(file: string): Inventory | undefined {
@@ -60,16 +72,22 @@ function readEntry(file: string): Inventory | undefined {
   }
 }
 
-function writeEntry(file: string, dir: string, files: Map<string, string>, inventory: Inventory): void {
+function writeEntry(
+  file: string,
+  cache: InventoryFileCache,
+  files: Map<string, string>,
+  inventory: Inventory,
+): void {
   try {
     const entry: Entry = {
       files: [...files],
       inventory: { ...inventory, hosts: [...inventory.hosts], groups: [...inventory.groups] },
     };
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    mkdirSync(cache.dir, { recursive: true, mode: 0o700 });
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(entry), { mode: 0o600 });
     renameSync(tmp, file);
+    removeOtherBuilds(cache);
   } catch {
     // No cache this time: the next run loads as this one did.
   }
@@ -93,6 +111,6 @@ export async function loadInventoryWithFileCache(
       options.onFileRead?.(path);
     },
   });
-  writeEntry(file, cache.dir, files, inventory);
+  writeEntry(file, cache, files, inventory);
   return inventory;
 }

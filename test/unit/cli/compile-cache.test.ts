@@ -70,6 +70,18 @@ describe('requireWithCodeCache', () => {
     expect(cacheFiles(cache)).toHaveLength(1);
   });
 
+  it("a new build's entry replaces the old build's", () => {
+    const { file } = bundle();
+    const cache = mkdtempSync(join(tmpdir(), 'd502-cc-dir-'));
+    runOnce(file, cache);
+    const [old] = cacheFiles(cache);
+    writeFileSync(file, `${readFileSync(file, 'utf8')}// rebuilt\n`);
+    expect(runOnce(file, cache)).toEqual({ answer: 42, cache: 'none' });
+    const now = cacheFiles(cache);
+    expect(now).toHaveLength(1);
+    expect(now[0]).not.toBe(old);
+  });
+
   it('data V8 refuses (damaged, or made for other source) is ignored and replaced', () => {
     const { file } = bundle();
     const cache = mkdtempSync(join(tmpdir(), 'd502-cc-dir-'));

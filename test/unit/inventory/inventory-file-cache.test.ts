@@ -111,6 +111,16 @@ describe('the CLI’s inventory kept between runs', () => {
     }
   });
 
+  it("a new build's entries replace the old build's", async () => {
+    const file = join(dir, 'inventory.yml');
+    writeFileSync(file, yamlWith('10.0.0.1'));
+    await counted({ flagPath: file, cwd: dir }).get();
+    await counted({ flagPath: file, cwd: '/' }).get();
+    expect(readdirSync(cache.dir)).toHaveLength(2);
+    await counted({ flagPath: file, cwd: dir }, { ...cache, codeId: 'build-2' }).get();
+    expect(readdirSync(cache.dir)).toHaveLength(1);
+  });
+
   it('keeps no invalid inventory: its error every time', async () => {
     const file = join(dir, 'inventory.yml');
     writeFileSync(file, 'hosts: [');
