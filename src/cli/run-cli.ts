@@ -8,9 +8,9 @@ import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { InventoryError } from '../inventory/errors.js';
 import { type InventoryFileCache, loadInventoryWithFileCache } from '../inventory/inventory-file-cache.js';
-import { locateInventory } from '../inventory/load-inventory.js';
+import { locateInventory } from '../inventory/locate-inventory.js';
+import { pickSshConfig } from '../inventory/pick-ssh-config.js';
 import { resolveTarget } from '../inventory/resolve-target.js';
-import { inventoryFromSshConfig, pickSshConfig } from '../inventory/ssh-config-inventory.js';
 import type { ResolvedHost } from '../inventory/types.js';
 import { connectEarly } from '../pipeline/connect-early.js';
 import type { Connect } from '../pipeline/diagnose-host.js';
@@ -133,7 +133,11 @@ export async function diagnoseAndReport(
     // No inventory anywhere: the hosts `ssh` knows (issue 19, "works where ssh works").
     const inventory =
       location.source === 'default' && sshConfig !== undefined && !existsSync(location.path)
-        ? await inventoryFromSshConfig(request.target, sshConfig, location.path)
+        ? await (await import('../inventory/ssh-config-inventory.js')).inventoryFromSshConfig(
+            request.target,
+            sshConfig,
+            location.path,
+          )
         : await loadInventoryWithFileCache(
             { ...where, sshConfig: sshConfig?.source, homeDir: userInfo().homedir },
             io.inventoryCache,

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type LoadInventoryOptions, loadInventory } from './load-inventory.js';
+import type { LoadInventoryOptions } from './load-inventory.js';
 import type { Inventory, ResolvedHost } from './types.js';
 
 export interface InventoryFileCache {
@@ -97,7 +97,10 @@ function writeEntry(
 export async function loadInventoryWithFileCache(
   options: LoadInventoryOptions,
   cache: InventoryFileCache | undefined,
-  load: (options: LoadInventoryOptions) => Promise<Inventory> = loadInventory,
+  // Imported only when the cache cannot answer: the YAML parser and zod's schemas are not even
+  // loaded on a hit (in the CLI's bundle, a module reached by import() is initialised when imported).
+  load: (options: LoadInventoryOptions) => Promise<Inventory> = async (o) =>
+    (await import('./load-inventory.js')).loadInventory(o),
 ): Promise<Inventory> {
   if (cache === undefined || options.sshConfig !== undefined) return load(options);
   const file = entryFile(cache, options);
