@@ -10,6 +10,7 @@ import { mountAlertRoutes } from '../alerts/mount-alert-routes.js';
 import type { BotConfig } from '../config/load-bot-config.js';
 import { createDeliveryQueue, deliveryKeys } from '../delivery/delivery-queue.js';
 import { Outbox } from '../delivery/outbox.js';
+import { feedbackSlackDeps } from '../feedback/wire-feedback.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { botInventoryOptions } from '../inventory/ssh-config-inventory.js';
 import type { Inventory } from '../inventory/types.js';
@@ -22,9 +23,11 @@ import type { TargetReport } from '../report/types.js';
 import { createSlackApp } from '../slack/create-app.js';
 import { healthRoutes, type RouteDeps } from '../slack/http-routes.js';
 import { boltLogger } from '../slack/pino-bolt-logger.js';
+import { registerFeedback } from '../slack/register-feedback.js';
 import { guardSlackEvents } from '../slack/slack-events-guard.js';
 import { createWebClient, LIVE_RETRY } from '../slack/web-client.js';
 import { deliveryMetrics } from './delivery-metrics.js';
+import { feedbackMetrics } from './feedback-metrics.js';
 import { BotMetrics } from './metrics.js';
 import { runCleanup } from './shutdown.js';
 
@@ -108,6 +111,10 @@ export async function startServe(
     logger: boltLogger(logger),
     retryConfig: LIVE_RETRY,
   });
+  const findReport = async (jobId: string) => {
+    const job = await queue.getJob(jobId);
+    return (job?.returnvalue as TargetReport | null | undefined) ?? undefined;
+  };
   const limits = createIntakeLimits(redis, queue, config.queueName, config.limits);
   const routes = healthRoutes({
     readiness: {
@@ -150,10 +157,7 @@ export async function startServe(
     {
       inventory: () => inventory,
       enqueue: (data) => enqueueDiagnosis(queue, data),
-      findReport: async (jobId) => {
-        const job = await queue.getJob(jobId);
-        return (job?.returnvalue as TargetReport | null | undefined) ?? undefined;
-      },
+      findReport,
       allowedChannels: config.allowedChannels,
       allowedUsers: config.allowedUsers,
       logger,
@@ -168,6 +172,10 @@ export async function startServe(
       inventory: () => loadInventory(botInventoryOptions(config)),
       logger,
     },
+  );
+  registerFeedback(
+    app,
+    feedbackSlackDeps({ redis, config, findReport, metrics: feedbackMetrics(metrics.registry), logger }),
   );
   const server = (await app.start(config.port)) as unknown as import('node:http').Server | undefined;
   // HTTP mode: requests that cannot be Slack's are refused from their headers, before Bolt reads them.

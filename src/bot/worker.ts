@@ -98,6 +98,7 @@ export async function startWorker(
       }),
       outbox,
       limitMs: config.deliveryLimitMs,
+      feedback: config.feedback.control,
       logger: logger.child({ outbox: true }),
       onExpired: (kind) => outboxMetrics.expired(kind),
       onDelivered: (kind, lateMs) => outboxMetrics.delivered(kind, lateMs),
@@ -115,6 +116,7 @@ export async function startWorker(
       logger,
       outbox,
       async (ctx, report) => offerRestarts(connection, keys, await inventory(), report, ctx.jobId),
+      config.feedback.control,
     ),
     resolve: async (target) => {
       const hosts = resolveTarget(await inventory(), target);

@@ -9,9 +9,11 @@
  * - a report resumes after the steps a previous run recorded (job.updateData), so a worker that
  *   dies mid-delivery is followed by one that posts only what is missing.
  */
+
 import type { WebClient } from '@slack/web-api';
 import { DelayedError, type Job, RateLimitError, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
+import type { FeedbackStyle } from '../report/block-kit-feedback.js';
 import { isSlackOutage, SlackOutageError } from '../slack/slack-outage.js';
 import { slackErrorCode } from '../slack/web-client.js';
 import { deliverReport } from './deliver-report.js';
@@ -24,6 +26,8 @@ export interface DeliveryProcessorDeps {
   /** Past this age a delivery is dropped (logged and counted): old news is no news. */
   limitMs: number;
   logger: Logger;
+  /** The feedback control under a report (DIAGNOSE502_FEEDBACK). */
+  feedback?: FeedbackStyle;
   onExpired?(kind: Delivery['kind']): void;
   onDelivered?(kind: Delivery['kind'], lateMs: number): void;
   now?(): number;
@@ -77,6 +81,7 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps) {
         await deliverReport(deps.client, d, {
           ...(threadTs ? { threadTs } : {}),
           late: { diagnosedAt: d.diagnosedAt, deliveredAt },
+          ...(deps.feedback ? { feedback: deps.feedback } : {}),
           logger: log,
           onStep: async (done) => {
             await job.updateData({ ...d, done });

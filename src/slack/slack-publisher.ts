@@ -14,6 +14,7 @@ import type { Outbox } from '../delivery/outbox.js';
 import type { MessageRef } from '../queue/job-data.js';
 import { type JobContext, PublishRefusedError, type ReportPublisher } from '../queue/publisher.js';
 import { renderFailure, renderProgress } from '../report/block-kit.js';
+import type { FeedbackStyle } from '../report/block-kit-feedback.js';
 import { renderNotInChannel } from '../report/block-kit-intake.js';
 import type { TargetReport } from '../report/types.js';
 import { respondEphemeral } from './respond.js';
@@ -43,6 +44,8 @@ export function createSlackPublisher(
   logger: Logger,
   outbox: Outbox,
   offerRestarts?: OfferRestarts,
+  /** The feedback control under each report (DIAGNOSE502_FEEDBACK). */
+  feedback?: FeedbackStyle,
 ): ReportPublisher {
   const client = clients.report;
   let botUserId: string | undefined;
@@ -93,6 +96,7 @@ export function createSlackPublisher(
     const opts: DeliverOptions = {
       ...(thread ? { threadTs: thread } : {}),
       restarts,
+      ...(feedback ? { feedback } : {}),
       logger: log,
       onStep: async () => {},
     };
