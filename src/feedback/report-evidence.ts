@@ -1,20 +1,28 @@
 /**
- * The evidence a "wrong" vote keeps: the lines the report showed for its verdict. One host: its first
- * finding's evidence; a group: each host's first finding, its host name in front. Bounded and
- * redacted again when stored (feedback-entry.ts).
+ * The evidence a "wrong" vote keeps: what the report based its verdict on. Per host: the first
+ * finding (cause and title), its evidence lines, and the checks that did not pass; a group's lines
+ * carry their host's name. Bounded and redacted again when stored (feedback-entry.ts).
  */
-import type { TargetReport } from '../report/types.js';
+import type { HostReport, TargetReport } from '../report/types.js';
 
-const PER_HOST = 5;
+const PER_HOST_GROUP = 6;
+
+function hostLines(h: HostReport): string[] {
+  const f = h.findings[0];
+  const head = f ? [`verdict: [${f.cause}] ${f.title}`, ...f.evidence] : ['verdict: no finding'];
+  const checks = h.checks
+    .filter((c) => c.status !== 'ok' && c.status !== 'skipped')
+    .map((c) => `check ${c.id} ${c.status}: ${c.summary}`);
+  const notChecked = h.notChecked.map((n) => `not checked ${n.check}: ${n.reason}`);
+  return [...head, ...checks, ...notChecked];
+}
 
 export function reportEvidence(report: TargetReport): string[] {
-  if (report.hosts.length === 1) return [...(report.hosts[0]?.findings[0]?.evidence ?? [])];
-  return report.hosts.flatMap((h) => {
-    const f = h.findings[0];
-    if (!f) return [`${h.host}: (no finding)`];
-    return [
-      `${h.host}: [${f.cause}] ${f.title}`,
-      ...f.evidence.slice(0, PER_HOST).map((l) => `${h.host}: ${l}`),
-    ];
-  });
+  const only = report.hosts.length === 1 ? report.hosts[0] : undefined;
+  if (only) return hostLines(only);
+  return report.hosts.flatMap((h) =>
+    hostLines(h)
+      .slice(0, PER_HOST_GROUP)
+      .map((l) => `${h.host}: ${l}`),
+  );
 }
