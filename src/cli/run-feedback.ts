@@ -57,7 +57,9 @@ export async function runFeedback(argv: string[], io: CliIo): Promise<number> {
   let entries: Awaited<ReturnType<typeof readFeedback>>;
   try {
     if (redis.status !== 'ready') await withDeadline(once(redis, 'ready'), 5000, 'Redis (connect)');
-    entries = (await readFeedback(redis, env.data.DIAGNOSE502_QUEUE)).filter((e) => e.kind === 'wrong');
+    entries = (await readFeedback(redis, env.data.DIAGNOSE502_QUEUE, { kinds: 'wrong' })).filter(
+      (e) => e.kind === 'wrong',
+    );
   } catch (err) {
     io.stderr.write(
       `${terminalText(redact(`diagnose502 feedback export: cannot read Redis at ${env.data.REDIS_URL}: ${err instanceof Error ? err.message : String(err)}`))}\n`,

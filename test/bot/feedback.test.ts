@@ -152,7 +152,7 @@ describe.skipIf(skip !== undefined)('feedback on a report (signed clicks, real B
       expect(String((await answerAt(again.responseUrl)).text)).toContain('noted already');
     }
     expect(bot.standin.views.opened).toHaveLength(opened);
-    expect(await redis.xlen(feedbackKeys(bot.config.queueName).stream)).toBe(1);
+    expect(await redis.xlen(feedbackKeys(bot.config.queueName).rightStream)).toBe(1);
     expect(await metric('right', 'host-unreachable')).toBe(1);
   });
 
@@ -308,7 +308,7 @@ describe.skipIf(skip !== undefined)('feedback on a report (signed clicks, real B
   });
 
   it('a forged value or a view with broken metadata stores nothing', async () => {
-    const before = await redis.xlen(feedbackKeys(bot.config.queueName).stream);
+    const before = (await readFeedback(redis, bot.config.queueName)).length;
     const responseUrl = bot.standin.responseUrl();
     await postSigned(
       `${bot.url}/slack/events`,
@@ -338,6 +338,6 @@ describe.skipIf(skip !== undefined)('feedback on a report (signed clicks, real B
       { secret: bot.secret },
     );
     expect(JSON.parse(res.body)).toMatchObject({ response_action: 'errors' });
-    expect(await redis.xlen(feedbackKeys(bot.config.queueName).stream)).toBe(before);
+    expect(await readFeedback(redis, bot.config.queueName)).toHaveLength(before);
   });
 });
