@@ -211,8 +211,9 @@ export function renderReport(report: TargetReport, meta: ReportMeta): SlackMessa
     const body = only ? singleHost(report, only, meta, budget) : groupHosts(report, meta);
     const blocks = [
       ...body,
-      actionsBlock(report, meta),
+      // The verdict's feedback control, just above the report's own buttons (block-kit-feedback.ts).
       ...feedbackBlocks(report, meta.jobId, meta.feedback),
+      actionsBlock(report, meta),
     ].slice(0, LIMITS.blocksPerMessage);
     if (JSON.stringify(blocks).length <= LIMITS.totalBlocksJson || budget === 0) {
       return message(text, blocks);

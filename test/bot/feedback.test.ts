@@ -103,7 +103,12 @@ describe.skipIf(skip !== undefined)('feedback on a report (signed clicks, real B
 
   it('puts Slack feedback_buttons in a context_actions block under the report, as the stand-in checks them', () => {
     expect(control.action_id).toBe(ACTION_FEEDBACK);
-    expect(report.history.at(-1)?.blocks.at(-1)).toMatchObject({ type: 'context_actions' });
+    // Just above the report's own buttons, which stay last.
+    expect(report.history.at(-1)?.blocks.at(-2)).toMatchObject({ type: 'context_actions' });
+    expect(report.history.at(-1)?.blocks.at(-1)).toMatchObject({
+      type: 'actions',
+      block_id: 'd502_report_actions',
+    });
     const value = JSON.parse(String(control.positive_button.value));
     expect(value).toMatchObject({ v: 'right', h: 'web-1', c: 'host-unreachable' });
     expect(JSON.parse(String(control.negative_button.value))).toMatchObject({ v: 'wrong', j: value.j });
@@ -281,7 +286,7 @@ describe.skipIf(skip !== undefined)('feedback on a report (signed clicks, real B
     );
     const posted = bot.standin.messages.find((m) => m.ts === done.message?.ts) as Message;
     expect(posted.blocks.some((b) => (b as Json).type === 'context_actions')).toBe(false);
-    const actions = posted.blocks.at(-1) as Json;
+    const actions = posted.blocks.find((b) => (b as Json).block_id === blockId) as Json;
     expect(actions).toMatchObject({ type: 'actions', block_id: blockId });
     const right = (actions.elements as Json[]).find((b) => b.action_id === ACTION_FEEDBACK_RIGHT) as Json;
     const responseUrl = bot.standin.responseUrl();

@@ -50,6 +50,8 @@ const report = (hosts: HostReport[], target = hosts[0]?.host ?? 'x'): TargetRepo
 });
 const meta = { requestedBy: 'U0ASKER', jobId: 'job-7' };
 type Json = Record<string, unknown>;
+/** The feedback control: the block just above the report's own buttons (which stay last). */
+const control = (m: { blocks: unknown[] }) => m.blocks.at(-2) as Json;
 
 describe('feedback control', () => {
   it('ends every final report with feedback_buttons in a context_actions block that Slack takes', () => {
@@ -67,15 +69,16 @@ describe('feedback control', () => {
     );
     for (const msg of [one, group]) {
       expect(checkMessage(msg.text, msg.blocks)).toBeUndefined();
-      const last = msg.blocks.at(-1) as Json;
+      expect((msg.blocks.at(-1) as Json).block_id).toBe('d502_report_actions');
+      const last = control(msg);
       expect(last.type).toBe('context_actions');
       const el = (last.elements as Json[])[0] as Json;
       expect(el).toMatchObject({ type: 'feedback_buttons', action_id: ACTION_FEEDBACK });
     }
     const value = (m: typeof one) =>
       JSON.parse(
-        ((m.blocks.at(-1) as Json).elements as Array<{ positive_button: { value: string } }>)[0]
-          ?.positive_button.value ?? '',
+        (control(m).elements as Array<{ positive_button: { value: string } }>)[0]?.positive_button.value ??
+          '',
       );
     expect(value(one)).toEqual({ v: 'right', j: 'job-7', h: 'web-1', c: 'upstream-down', p: 0.95 });
     // A group votes on the cause most of its hosts share, at its highest confidence.
@@ -86,8 +89,8 @@ describe('feedback control', () => {
     const r = report([host('web-1', [finding('upstream-slow', 0.7)])]);
     const buttons = renderReport(r, { ...meta, feedback: 'buttons' });
     expect(checkMessage(buttons.text, buttons.blocks)).toBeUndefined();
-    expect((buttons.blocks.at(-1) as Json).type).toBe('actions');
-    expect(((buttons.blocks.at(-1) as Json).elements as Json[]).map((e) => e.action_id)).toEqual([
+    expect(control(buttons)).toMatchObject({ type: 'actions', block_id: 'd502_feedback' });
+    expect((control(buttons).elements as Json[]).map((e) => e.action_id)).toEqual([
       ACTION_FEEDBACK_RIGHT,
       ACTION_FEEDBACK_WRONG,
     ]);
@@ -95,7 +98,7 @@ describe('feedback control', () => {
     expect(JSON.stringify(off.blocks)).not.toContain('d502_feedback');
     const native = renderReport(r, meta);
     const fallback = withFeedbackFallback(native);
-    expect(fallback?.blocks.at(-1)).toEqual(buttons.blocks.at(-1));
+    expect(fallback && control(fallback)).toEqual(control(buttons));
     expect(withFeedbackFallback(buttons)).toBeUndefined();
   });
 
