@@ -23,6 +23,7 @@ import {
   VIEW_FEEDBACK_WRONG,
 } from '../report/block-kit-feedback-modal.js';
 import { renderNotAllowed, renderUsageError } from '../report/block-kit-intake.js';
+import type { SlackMessage } from '../report/block-kit-types.js';
 import { slackErrorCode } from './web-client.js';
 
 export interface FeedbackSlackDeps extends FeedbackDeps {
@@ -58,8 +59,8 @@ function parseJson<T>(schema: z.ZodType<T>, text: string | undefined): T | undef
 }
 
 export function registerFeedback(app: App, deps: FeedbackSlackDeps): void {
-  const ephemeral = (respond: RespondFn, msg: { text: string; blocks: unknown[] }) =>
-    respond({ response_type: 'ephemeral', replace_original: false, ...msg } as Parameters<RespondFn>[0]);
+  const ephemeral = (respond: RespondFn, msg: SlackMessage) =>
+    respond({ response_type: 'ephemeral', replace_original: false, ...msg });
 
   const onClick = async (
     args: { body: BlockButtonAction | BlockFeedbackButtonsAction; respond: RespondFn },
@@ -89,7 +90,7 @@ export function registerFeedback(app: App, deps: FeedbackSlackDeps): void {
       // trigger_id works once, within 3 s of the click: opened before anything slower.
       await client.views.open({
         trigger_id: body.trigger_id,
-        view: renderWrongModal({ ...ref, channel, messageTs }, deps.causes) as never,
+        view: renderWrongModal({ ...ref, channel, messageTs }, deps.causes),
       });
     } catch (err) {
       deps.logger.warn({ err: slackErrorCode(err) }, 'feedback modal not opened');
@@ -161,7 +162,7 @@ export function registerFeedback(app: App, deps: FeedbackSlackDeps): void {
       { ...(picked ? { cause: picked } : {}), ...(text ? { text } : {}) },
     );
     await client.chat
-      .postEphemeral({ channel: meta.ch, user, ...renderFeedbackAnswer(outcome, ref.cause) } as never)
+      .postEphemeral({ channel: meta.ch, user, ...renderFeedbackAnswer(outcome, ref.cause) })
       .catch((err) => deps.logger.warn({ err: slackErrorCode(err) }, 'feedback answer not posted'));
   });
 }
