@@ -104,21 +104,16 @@ describe.skipIf(skip !== undefined)('history in reports (real Bolt, real Redis, 
     expect(line2).toContain(`<${permalink}|previous report>`);
 
     // A restart of app on web-1 that passed its verification, recorded as the restart job records it.
-    await appendAudit(
-      redis,
-      actionKeys(bot.config.queueName).audit,
-      pino({ level: 'silent' }),
-      {
-        who: 'U0ALICE',
-        action: 'restart-service',
-        host: 'web-1',
-        service: 'app',
-        command: 'systemctl restart app.service',
-        actionId: 'aaaaaaaaaaaaaaaaaaaaaa',
-        result: 'succeeded',
-        detail: 'verified: health 200, GET / through nginx 200',
-      },
-    );
+    await appendAudit(redis, actionKeys(bot.config.queueName).audit, pino({ level: 'silent' }), {
+      who: 'U0ALICE',
+      action: 'restart-service',
+      host: 'web-1',
+      service: 'app',
+      command: 'systemctl restart app.service',
+      actionId: 'aaaaaaaaaaaaaaaaaaaaaa',
+      result: 'succeeded',
+      detail: 'verified: health 200, GET / through nginx 200',
+    });
     const third = await diagnose('web-1', 'C0OTHER');
     const line3 = historyText(third);
     expect(line3).toContain('*3rd time this week (host-unreachable)*');
