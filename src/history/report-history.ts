@@ -6,7 +6,7 @@
 import type { MessageRef } from '../queue/job-data.js';
 import type { RedisConn } from '../queue/redis.js';
 import type { TargetReport } from '../report/types.js';
-import { hostHistory, summaryLabel } from './history-line.js';
+import { type HostHistory, hostHistory } from './history-line.js';
 import { hostReports, recordReport, setReportLink } from './history-store.js';
 import type { ReportSummary } from './report-summary.js';
 import { restartsByHost } from './restart-history.js';
@@ -46,28 +46,58 @@ export function summarize(jobId: string, report: TargetReport, at: number): Repo
   });
 }
 
+/**
+ * Each host's history line for a report (read only): `ids` are the report's own summary ids, which
+ * are never its own "previous".
+ */
+export async function readHistory(
+  o: Omit<ReportHistoryOptions, 'now'>,
+  report: TargetReport,
+  ids: readonly string[],
+  at: number,
+): Promise<HostHistory[]> {
+  const hosts = new Set(report.hosts.map((h) => h.host));
+  const restarts = await restartsByHost(o.redis, o.auditStream, hosts, at - o.retentionDays * DAY_MS);
+  return Promise.all(
+    report.hosts.map(async (h, i) =>
+      hostHistory({
+        host: h.host,
+        now: at,
+        retentionDays: o.retentionDays,
+        current: {
+          id: ids[i] ?? '',
+          label: h.verdict === 'cause-found' ? (h.findings[0]?.cause ?? h.verdict) : h.verdict,
+        },
+        kept: await hostReports(o.redis, o.queueName, h.host, o.retentionDays, at),
+        restarts: restarts.get(h.host) ?? [],
+      }),
+    ),
+  );
+}
+
+/** The report with each host's history line on it. */
+export const withHistory = (report: TargetReport, lines: readonly HostHistory[]): TargetReport => ({
+  ...report,
+  hosts: report.hosts.map((h, i) => {
+    const history = lines[i];
+    return history ? { ...h, history } : h;
+  }),
+});
+
 export function redisReportHistory(o: ReportHistoryOptions): ReportHistory {
   const now = o.now ?? Date.now;
   return {
     async attach(jobId, report) {
       const at = now();
       const summaries = summarize(jobId, report, at);
-      const hosts = new Set(report.hosts.map((h) => h.host));
-      const restarts = await restartsByHost(o.redis, o.auditStream, hosts, at - o.retentionDays * DAY_MS);
-      const lines = await Promise.all(
-        summaries.map(async (s) =>
-          hostHistory({
-            host: s.host,
-            now: at,
-            retentionDays: o.retentionDays,
-            current: { id: s.id, label: summaryLabel(s) },
-            kept: await hostReports(o.redis, o.queueName, s.host, o.retentionDays, at),
-            restarts: restarts.get(s.host) ?? [],
-          }),
-        ),
+      const lines = await readHistory(
+        o,
+        report,
+        summaries.map((s) => s.id),
+        at,
       );
       for (const s of summaries) await recordReport(o.redis, o.queueName, s, o.retentionDays, at);
-      return { ...report, hosts: report.hosts.map((h, i) => ({ ...h, history: lines[i] })) };
+      return withHistory(report, lines);
     },
     async posted(jobId, report, ref, permalink) {
       for (const h of report.hosts) {
