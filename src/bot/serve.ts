@@ -172,6 +172,13 @@ export async function startServe(
       inventory: () => loadInventory(botInventoryOptions(config)),
       logger,
     },
+    {
+      redis,
+      queueName: config.queueName,
+      retentionDays: config.history.retentionDays,
+      inventory: () => inventory,
+      logger,
+    },
   );
   registerFeedback(
     app,
