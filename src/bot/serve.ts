@@ -2,6 +2,7 @@
  * Composition root of `diagnose502 serve`: the Bolt app (intake), the producer side of the queue,
  * health and metrics. Holds nothing a second replica would need: jobs and reports live in Redis.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { actionKeys } from '../actions/keys.js';
@@ -30,6 +31,10 @@ import { deliveryMetrics } from './delivery-metrics.js';
 import { feedbackMetrics } from './feedback-metrics.js';
 import { BotMetrics } from './metrics.js';
 import { runCleanup } from './shutdown.js';
+
+/** How long a click on a report whose job is still finishing waits for it: 40 x 250 ms. */
+const REPORT_WAIT_TRIES = 40;
+const REPORT_WAIT_STEP_MS = 250;
 
 export interface Running {
   /** The HTTP port actually bound (PORT=0 picks a free one). */
@@ -111,9 +116,18 @@ export async function startServe(
     logger: boltLogger(logger),
     retryConfig: LIVE_RETRY,
   });
+  // A report's buttons appear before its job has finished (the evidence file and the permalink
+  // come after the message): a click in that moment waits for the job rather than call it expired.
   const findReport = async (jobId: string) => {
-    const job = await queue.getJob(jobId);
-    return (job?.returnvalue as TargetReport | null | undefined) ?? undefined;
+    for (let tries = 0; ; tries++) {
+      const job = await queue.getJob(jobId);
+      const report = (job?.returnvalue as TargetReport | null | undefined) ?? undefined;
+      if (report || !job || tries >= REPORT_WAIT_TRIES) return report;
+      // Still running, or it completed after it was read: read it again.
+      const state = await job.getState();
+      if (!['active', 'waiting', 'delayed', 'completed'].includes(state)) return undefined;
+      await sleep(REPORT_WAIT_STEP_MS);
+    }
   };
   const limits = createIntakeLimits(redis, queue, config.queueName, config.limits);
   const routes = healthRoutes({
