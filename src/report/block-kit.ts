@@ -20,6 +20,7 @@ import {
   windowText,
 } from './block-kit-parts.js';
 import { restartActionsBlock } from './block-kit-restart.js';
+import { ruledOutBlocks, ruledOutFileLines } from './block-kit-ruled-out.js';
 import type { Block, SlackMessage } from './block-kit-types.js';
 import { code, cutMd, emoji, joinMd, type Md, md, mention } from './mrkdwn.js';
 import type { HostReport, TargetReport } from './types.js';
@@ -155,6 +156,7 @@ function singleHost(report: TargetReport, h: HostReport, meta: ReportMeta, evide
     if (more > 0) lines.push(md`_… and ${more} more in the evidence file_`);
     blocks.push(section(md`*Also found*\n${joinMd(lines, '\n')}`));
   }
+  blocks.push(...ruledOutBlocks(h));
   if (h.checks.length > 0) blocks.push(section(md`*Checks*\n${compactChecks(h.checks)}`));
   return blocks;
 }
@@ -246,6 +248,7 @@ export function renderEvidenceFile(report: TargetReport): string {
       if (f.actions.length > 0)
         out.push(`   actions: ${f.actions.map((a) => `${a.label} (${a.kind})`).join('; ')}`);
     }
+    out.push(...ruledOutFileLines(h));
     out.push('', '   checks:');
     for (const c of h.checks)
       out.push(`     ${c.status.padEnd(7)} ${c.id}: ${c.summary} (${c.durationMs} ms)`);

@@ -82,6 +82,11 @@ function hostileHost(name: string): HostReport {
       { id: 'ssh', status: 'ok', summary: 'ok', durationMs: 3 },
     ],
     findings: [finding('oom-killed'), finding(`upstream-down${HOSTILE}`)],
+    // Ruled out (issue 20): the evidence names targets, paths and mounts the host reported.
+    ruledOut: [
+      { cause: 'disk-full', evidence: `disk: 41% used on /srv/${HOSTILE}` },
+      { cause: `dns-failure${HOSTILE}` as Finding['cause'], evidence: `DNS: ${HOSTILE} resolves` },
+    ],
   };
 }
 
@@ -201,6 +206,12 @@ describe('Slack: hostile text renders as text in every message', () => {
     expect(stray).toContain('a stray ˋ opens code');
   });
 
+  it('the ruled-out lines are there, as text', () => {
+    const text = mrkdwnOf(MESSAGES['report (one host)'] as SlackMessage).join('\n');
+    expect(text).toContain('*Ruled out*');
+    expect(text).toContain('disk: 41% used on /srv/x &lt;!channel&gt;');
+  });
+
   it('a refused click still names who used the button, and nothing else live', () => {
     const [text] = mrkdwnOf(MESSAGES['restart refusal (already used)'] as SlackMessage);
     expect(text).toMatch(
@@ -242,6 +253,7 @@ describe('terminal: no escape sequence from a host reaches the screen', () => {
       const out = renderTerminal(group, color).replace(SGR, '');
       expect(out).not.toMatch(CONTROL);
       expect(out).toContain('\\x1b]0;pwned\\x07');
+      expect(out).toContain('Ruled out');
     }
   });
 
