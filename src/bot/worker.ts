@@ -27,6 +27,7 @@ import { createProcessor } from '../queue/processor.js';
 import { redisConnection } from '../queue/redis.js';
 import type { TargetReport } from '../report/types.js';
 import { healthRoutes, routeRequests } from '../slack/http-routes.js';
+import { nativeChartGate } from '../slack/native-chart-gate.js';
 import { boltLogger } from '../slack/pino-bolt-logger.js';
 import { createSlackPublisher } from '../slack/slack-publisher.js';
 import { createSlackRestartReporter } from '../slack/slack-restart-reporter.js';
@@ -85,6 +86,9 @@ export async function startWorker(
   const deliveryQueue = createDeliveryQueue(delivery.queue, connection);
   const outbox = new Outbox(deliveryQueue, connection, delivery);
   const outboxMetrics = deliveryMetrics(metrics.registry, outbox);
+  const nativeChart = nativeChartGate(config.slack.nativeChart, connection, config.queueName, (err) =>
+    logger.warn({ err: String(err) }, 'native chart: Redis did not answer'),
+  );
   const deliveryWorker = createDeliveryWorker(
     delivery.queue,
     createDeliveryProcessor({
@@ -101,6 +105,7 @@ export async function startWorker(
       logger: logger.child({ outbox: true }),
       onExpired: (kind) => outboxMetrics.expired(kind),
       onDelivered: (kind, lateMs) => outboxMetrics.delivered(kind, lateMs),
+      nativeChart,
     }),
     connection,
     {
@@ -115,6 +120,7 @@ export async function startWorker(
       logger,
       outbox,
       async (ctx, report) => offerRestarts(connection, keys, await inventory(), report, ctx.jobId),
+      nativeChart,
     ),
     resolve: async (target) => {
       const hosts = resolveTarget(await inventory(), target);

@@ -9,7 +9,9 @@ import type { Logger } from 'pino';
 import type { RestartOffer } from '../actions/restart-offer.js';
 import type { MessageRef } from '../queue/job-data.js';
 import { renderFailure, renderReport } from '../report/block-kit.js';
+import { nativeChartBlocks } from '../report/block-kit-chart.js';
 import { type Lateness, markLate } from '../report/block-kit-late.js';
+import type { NativeChartGate } from '../slack/native-chart-gate.js';
 import { isSlackOutage, SlackOutageError } from '../slack/slack-outage.js';
 import { uploadCharts } from '../slack/upload-chart.js';
 import { uploadEvidence } from '../slack/upload-evidence.js';
@@ -23,6 +25,8 @@ export interface DeliverOptions {
   late?: Lateness;
   /** Restart buttons; never on a late report (its evidence is old, and Re-run gives fresh ones). */
   restarts?: RestartOffer[];
+  /** The chart as Slack's `data_visualization` block too, where the workspace has it (native-chart-gate.ts). */
+  nativeChart?: NativeChartGate;
   /** Called after each step with everything done so far (persist it before the next step). */
   onStep(done: ReportSteps): Promise<void>;
   logger: Logger;
@@ -80,8 +84,43 @@ export async function deliverReport(
   return done;
 }
 
+/**
+ * The report message, with the native chart where the workspace has it. A workspace without the
+ * block answers `invalid_blocks`: the same message goes once more without it (the PNG still follows
+ * in the thread), and the workspace is remembered. A second refusal is not about the chart: it is
+ * the error, as before.
+ */
 async function postMessage(client: WebClient, d: ReportDelivery, opts: DeliverOptions): Promise<MessageRef> {
-  const meta = { requestedBy: d.data.requestedBy.userId, jobId: d.diagnosisJobId };
+  const gate = opts.nativeChart;
+  const chart =
+    gate !== undefined &&
+    d.body.type === 'report' &&
+    nativeChartBlocks(d.body.report).length > 0 &&
+    (await gate.wanted(d.data.teamId));
+  if (!chart) return sendMessage(client, d, opts, false);
+  try {
+    return await sendMessage(client, d, opts, true);
+  } catch (err) {
+    if (slackErrorCode(err) !== 'invalid_blocks') throw err;
+    const ref = await sendMessage(client, d, opts, false);
+    await gate.refused(d.data.teamId);
+    const messages = (err as { data?: { response_metadata?: { messages?: unknown } } }).data
+      ?.response_metadata?.messages;
+    opts.logger.warn(
+      { jobId: d.diagnosisJobId, teamId: d.data.teamId, messages },
+      'Slack refused the data_visualization block: sent without it; the chart is the PNG in the thread',
+    );
+    return ref;
+  }
+}
+
+async function sendMessage(
+  client: WebClient,
+  d: ReportDelivery,
+  opts: DeliverOptions,
+  nativeChart: boolean,
+): Promise<MessageRef> {
+  const meta = { requestedBy: d.data.requestedBy.userId, jobId: d.diagnosisJobId, nativeChart };
   let msg =
     d.body.type === 'report'
       ? renderReport(d.body.report, {

@@ -12,6 +12,7 @@
 import type { WebClient } from '@slack/web-api';
 import { DelayedError, type Job, RateLimitError, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
+import type { NativeChartGate } from '../slack/native-chart-gate.js';
 import { isSlackOutage, SlackOutageError } from '../slack/slack-outage.js';
 import { slackErrorCode } from '../slack/web-client.js';
 import { deliverReport } from './deliver-report.js';
@@ -27,6 +28,8 @@ export interface DeliveryProcessorDeps {
   onExpired?(kind: Delivery['kind']): void;
   onDelivered?(kind: Delivery['kind'], lateMs: number): void;
   now?(): number;
+  /** The chart as Slack's own block too, where the workspace has it (slack/native-chart-gate.ts). */
+  nativeChart?: NativeChartGate;
 }
 
 /** Backoff of the probe while Slack does not answer: 1 s, 2 s, 4 s … at most 15 s, ±20%. */
@@ -77,6 +80,7 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps) {
         await deliverReport(deps.client, d, {
           ...(threadTs ? { threadTs } : {}),
           late: { diagnosedAt: d.diagnosedAt, deliveredAt },
+          ...(deps.nativeChart ? { nativeChart: deps.nativeChart } : {}),
           logger: log,
           onStep: async (done) => {
             await job.updateData({ ...d, done });

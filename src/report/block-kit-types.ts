@@ -32,7 +32,24 @@ export type Block =
   | { type: 'section'; text: Mrkdwn; block_id?: string }
   | { type: 'context'; elements: Mrkdwn[] }
   | { type: 'divider' }
-  | { type: 'actions'; block_id?: string; elements: Button[] };
+  | { type: 'actions'; block_id?: string; elements: Button[] }
+  | DataVisualizationBlock;
+
+/**
+ * Slack's chart block (docs.slack.dev/reference/block-kit/blocks/data-visualization-block, 2026-06):
+ * a title (<= 50) and one chart; bar, area and line take series of labelled points over the axis'
+ * categories. See block-kit-chart.ts for the limits this bot keeps.
+ */
+export interface DataVisualizationBlock {
+  type: 'data_visualization';
+  block_id?: string;
+  title: string;
+  chart: {
+    type: 'bar' | 'area' | 'line';
+    series: Array<{ name: string; data: Array<{ label: string; value: number }> }>;
+    axis_config: { categories: string[]; x_label?: string; y_label?: string };
+  };
+}
 
 /** A message ready for chat.postMessage / chat.update: `text` is the notification and fallback. */
 export interface SlackMessage {

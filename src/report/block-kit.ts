@@ -7,6 +7,7 @@
 import type { RestartOffer } from '../actions/restart-offer.js';
 import type { Finding } from '../diagnosis/finding.js';
 import type { CheckResult } from '../probes/check.js';
+import { nativeChartBlocks } from './block-kit-chart.js';
 import { codeBlock, cut, LIMITS } from './block-kit-limits.js';
 import {
   button,
@@ -37,6 +38,8 @@ export interface ReportMeta {
   jobId: string;
   /** Restart buttons of the first finding (safe actions the inventory can run, see src/actions/). */
   restarts?: readonly RestartOffer[];
+  /** The 502/504 chart as Slack's `data_visualization` block too (block-kit-chart.ts), where the workspace has it. */
+  nativeChart?: boolean;
 }
 
 /** What a Re-run button carries; parsed again (zod) when clicked. */
@@ -208,6 +211,8 @@ export function renderReport(report: TargetReport, meta: ReportMeta): SlackMessa
   // Shrink the evidence until the whole message is under Slack's total size.
   for (const budget of [LIMITS.sectionText, 2000, 1200, 600, 0]) {
     const body = only ? singleHost(report, only, meta, budget) : groupHosts(report, meta);
+    // The charts under the headline and its facts (header, then one section), in both layouts.
+    if (meta.nativeChart) body.splice(2, 0, ...nativeChartBlocks(report));
     const blocks = [...body, actionsBlock(report, meta)].slice(0, LIMITS.blocksPerMessage);
     if (JSON.stringify(blocks).length <= LIMITS.totalBlocksJson || budget === 0) {
       return message(text, blocks);

@@ -16,6 +16,7 @@ import { type JobContext, PublishRefusedError, type ReportPublisher } from '../q
 import { renderFailure, renderProgress } from '../report/block-kit.js';
 import { renderNotInChannel } from '../report/block-kit-intake.js';
 import type { TargetReport } from '../report/types.js';
+import type { NativeChartGate } from './native-chart-gate.js';
 import { respondEphemeral } from './respond.js';
 import { isSlackOutage } from './slack-outage.js';
 import { slackErrorCode } from './web-client.js';
@@ -43,6 +44,7 @@ export function createSlackPublisher(
   logger: Logger,
   outbox: Outbox,
   offerRestarts?: OfferRestarts,
+  nativeChart?: NativeChartGate,
 ): ReportPublisher {
   const client = clients.report;
   let botUserId: string | undefined;
@@ -93,6 +95,7 @@ export function createSlackPublisher(
     const opts: DeliverOptions = {
       ...(thread ? { threadTs: thread } : {}),
       restarts,
+      ...(nativeChart ? { nativeChart } : {}),
       logger: log,
       onStep: async () => {},
     };

@@ -206,6 +206,36 @@ describe('Slack: hostile text renders as text in every message', () => {
     expect(stray).toContain('a stray ˋ opens code');
   });
 
+  it('the native chart (data_visualization, plain text) carries no control character and no emoji code', () => {
+    const chart = {
+      startMs: 0,
+      bucketS: 60,
+      buckets: 3,
+      by: 'upstream' as const,
+      lines: [{ key: HOSTILE, c502: [1, 0, 2], c504: [0, 0, 0] }],
+      total502: 3,
+      total504: 0,
+      endMs: 180_000,
+      markers: [],
+    };
+    // What could draw comes first: the title keeps only the host's first 25 characters.
+    const host = `\u001b]0;pwned\u0007\u202e\u009b31m:large_green_circle: web-1${HOSTILE}`;
+    const hosts = single.hosts.map((h) => ({ ...h, host, errorSeries: chart }));
+    const msg = renderReport({ ...single, hosts }, { ...meta, nativeChart: true });
+    const block = msg.blocks.find((b) => b.type === 'data_visualization');
+    if (block?.type !== 'data_visualization') throw new Error('no chart block');
+    const texts = [
+      block.title,
+      ...block.chart.axis_config.categories,
+      ...block.chart.series.map((x) => x.name),
+    ];
+    for (const t of texts) {
+      expect(t).not.toMatch(CONTROL);
+      expect(t).not.toContain(':large_green_circle:');
+    }
+    expect(block.title).toMatch(/∶large_green_c…: 502\/504 per minute$/);
+  });
+
   it('the ruled-out lines are there, as text', () => {
     const text = mrkdwnOf(MESSAGES['report (one host)'] as SlackMessage).join('\n');
     expect(text).toContain('*Ruled out*');
