@@ -15,12 +15,25 @@ export interface RuledOut {
   evidence: string;
 }
 
-/** Upstreams first (what nginx dials), then the host, then nginx itself. */
+/**
+ * The order a reader asks in (a report shows the first few): is the app there, is the path open,
+ * did the kernel kill it, is the host full or busy, then the rest.
+ */
+const ASKED_FIRST: readonly Cause[] = [
+  'upstream-down',
+  'network-blocked',
+  'upstream-oom-killed',
+  'disk-full',
+  'host-overload',
+  'mac-denied',
+];
+const rank = (c: Cause) => (ASKED_FIRST.includes(c) ? ASKED_FIRST.indexOf(c) : ASKED_FIRST.length);
+
 export const EXCLUSIONS: readonly Exclusion[] = [
   ...UPSTREAM_EXCLUSIONS,
   ...HOST_EXCLUSIONS,
   ...NGINX_EXCLUSIONS,
-];
+].sort((a, b) => rank(a.cause) - rank(b.cause));
 
 /**
  * The causes the checks excluded on one host, one line of evidence each. Only a check that ran and
