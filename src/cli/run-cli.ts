@@ -82,6 +82,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       sinceS: options.sinceS,
       concurrency: options.concurrency,
       json: options.json,
+      chart: options.chart,
     },
     io,
   );
@@ -99,6 +100,8 @@ export interface DiagnoseRequest {
   sinceS: number;
   concurrency?: number | undefined;
   json?: boolean | undefined;
+  /** `--chart FILE`: the PNG of the host with the most 502/504s is written there (write-chart.ts). */
+  chart?: string | undefined;
   /**
    * Print each check as it finishes, on stderr. Default: on a terminal without --json (the CLI);
    * the demo always shows them.
@@ -170,5 +173,10 @@ export async function diagnoseAndReport(
   });
   if (live) io.stderr.write('\n');
   io.stdout.write(request.json ? renderJson(report) : renderTerminal(report, color));
+  if (request.chart) {
+    // The renderer (resvg, several MB) loads only when a chart is asked for.
+    const { writeChart } = await import('./write-chart.js');
+    io.stderr.write(`diagnose502: ${await writeChart(report, request.chart)}\n`);
+  }
   return { code: exitCodeFor(report), report };
 }
