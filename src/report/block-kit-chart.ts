@@ -13,8 +13,9 @@
  * block it does not take (`invalid_blocks`) is handled where the message is sent.
  */
 import type { ErrorChart } from '../diagnosis/chart-data.js';
-import type { DataVisualizationBlock } from './block-kit-types.js';
-import { plainText } from './mrkdwn.js';
+import { context } from './block-kit-parts.js';
+import type { Block, DataVisualizationBlock } from './block-kit-types.js';
+import { md, plainText } from './mrkdwn.js';
 import type { TargetReport } from './types.js';
 
 export const CHART_LIMITS = {
@@ -91,11 +92,27 @@ export function chartBlock(host: string, chart: ErrorChart, index = 0): DataVisu
   };
 }
 
-/** The charts of the (at most two) hosts with the most 502/504s; none when no host had any. */
-export function nativeChartBlocks(report: TargetReport): DataVisualizationBlock[] {
+const hhmmss = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+
+/**
+ * What the chart shows, said in words under it: clients that draw no chart (older ones, some
+ * surfaces) still read the numbers (../shared/reference/slack-platform.md, "What changed").
+ */
+export function chartCaption(host: string, chart: ErrorChart): Block {
+  const first = chart.firstErrorMs !== undefined ? `, the first at ${hhmmss(chart.firstErrorMs)} UTC` : '';
+  return context(
+    md`*${host}*: ${chart.total502} × 502, ${chart.total504} × 504 in the window${first} (each upstream, restarts and reloads: the PNG in the thread)`,
+  );
+}
+
+/**
+ * The charts of the (at most two) hosts with the most 502/504s, each with its caption; none when
+ * no host had any.
+ */
+export function nativeChartBlocks(report: TargetReport): Block[] {
   return report.hosts
     .flatMap((h) => (h.errorSeries ? [{ host: h.host, chart: h.errorSeries }] : []))
     .sort((a, b) => b.chart.total502 + b.chart.total504 - (a.chart.total502 + a.chart.total504))
     .slice(0, CHART_LIMITS.perMessage)
-    .map((h, i) => chartBlock(h.host, h.chart, i));
+    .flatMap((h, i) => [chartBlock(h.host, h.chart, i), chartCaption(h.host, h.chart)]);
 }

@@ -130,7 +130,7 @@ describe('the data_visualization block', () => {
       host('web-3', chartOf(lines(9, 2), 900)),
       host('web-4', chartOf(lines(5, 2), 900)),
     ];
-    expect(nativeChartBlocks(report(hosts)).map((b) => b.title)).toEqual([
+    expect(charts(nativeChartBlocks(report(hosts))).map((b) => b.title)).toEqual([
       'web-3: 502/504 per minute',
       'web-4: 502/504 per minute',
     ]);
@@ -143,6 +143,16 @@ describe('in the report message', () => {
     const msg = renderReport(r, { ...meta, nativeChart: true });
     expect(checkMessage(msg.text, msg.blocks)).toBeUndefined();
     expect(msg.blocks[2]?.type).toBe('data_visualization');
+    // Said in words under it, for clients that draw no chart.
+    expect(msg.blocks[3]).toEqual({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: '*web-1*: 3 × 502, 0 × 504 in the window, the first at 10:07:00 UTC (each upstream, restarts and reloads: the PNG in the thread)',
+        },
+      ],
+    });
     expect(charts(renderReport(r, meta).blocks)).toHaveLength(0);
     // The report still says its result in text, for clients that show no chart.
     expect(msg.blocks[1]?.type).toBe('section');

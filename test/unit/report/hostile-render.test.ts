@@ -234,6 +234,8 @@ describe('Slack: hostile text renders as text in every message', () => {
       expect(t).not.toContain(':large_green_circle:');
     }
     expect(block.title).toMatch(/∶large_green_c…: 502\/504 per minute$/);
+    // Its caption (mrkdwn) too.
+    for (const t of mrkdwnOf(msg)) expectInert(t, 'report with the native chart');
   });
 
   it('the ruled-out lines are there, as text', () => {
