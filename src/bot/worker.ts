@@ -14,6 +14,7 @@ import type { BotConfig } from '../config/load-bot-config.js';
 import { createDeliveryProcessor } from '../delivery/delivery-processor.js';
 import { createDeliveryQueue, createDeliveryWorker, deliveryKeys } from '../delivery/delivery-queue.js';
 import { Outbox } from '../delivery/outbox.js';
+import { redisReportHistory } from '../history/report-history.js';
 import { cachedInventory } from '../inventory/inventory-cache.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { resolveTarget } from '../inventory/resolve-target.js';
@@ -89,6 +90,12 @@ export async function startWorker(
   const nativeChart = nativeChartGate(config.slack.nativeChart, connection, config.queueName, (err) =>
     logger.warn({ err: String(err) }, 'native chart: Redis did not answer'),
   );
+  const history = redisReportHistory({
+    redis: connection,
+    queueName: config.queueName,
+    retentionDays: config.history.retentionDays,
+    auditStream: keys.audit,
+  });
   const deliveryWorker = createDeliveryWorker(
     delivery.queue,
     createDeliveryProcessor({
@@ -106,6 +113,7 @@ export async function startWorker(
       onExpired: (kind) => outboxMetrics.expired(kind),
       onDelivered: (kind, lateMs) => outboxMetrics.delivered(kind, lateMs),
       nativeChart,
+      history,
     }),
     connection,
     {
@@ -120,6 +128,7 @@ export async function startWorker(
       logger,
       outbox,
       async (ctx, report) => offerRestarts(connection, keys, await inventory(), report, ctx.jobId),
+      history,
       nativeChart,
     ),
     resolve: async (target) => {

@@ -9,6 +9,8 @@ export interface CliOptions {
   json: boolean;
   /** `--chart FILE`: the 502/504-per-minute chart (PNG) of the host with the most errors. */
   chart?: string;
+  /** `--history`: whether each host was diagnosed before, from the bot's Redis (src/history/). */
+  history: boolean;
   concurrency: number;
   help: boolean;
   version: boolean;
@@ -30,6 +32,8 @@ Options:
   --since DURATION   how far back to read logs: 30s, 15m, 2h, 1d (default 15m, at most 7d)
   --json             print exactly one JSON document on stdout
   --chart FILE       write the 502/504-per-minute chart (PNG) of the host with the most errors to FILE
+  --history          say whether each host was diagnosed before, from the bot's Redis
+                     (REDIS_URL, DIAGNOSE502_QUEUE, DIAGNOSE502_HISTORY_DAYS as for the bot)
   --concurrency N    hosts of a group diagnosed at once (default 10)
   -h, --help         this help
   --version          the version
@@ -63,6 +67,7 @@ export function parseCli(argv: string[]): CliOptions {
         since: { type: 'string', default: '15m' },
         json: { type: 'boolean', default: false },
         chart: { type: 'string' },
+        history: { type: 'boolean', default: false },
         concurrency: { type: 'string', default: '10' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', default: false },
@@ -88,6 +93,7 @@ export function parseCli(argv: string[]): CliOptions {
     sinceS: parseDuration(String(v.since)),
     json: v.json === true,
     ...(typeof v.chart === 'string' ? { chart: v.chart } : {}),
+    history: v.history === true,
     concurrency,
     help: v.help === true,
     version: v.version === true,

@@ -8,6 +8,7 @@ import type { RestartOffer } from '../actions/restart-offer.js';
 import type { Finding } from '../diagnosis/finding.js';
 import type { CheckResult } from '../probes/check.js';
 import { nativeChartBlocks } from './block-kit-chart.js';
+import { groupHistoryBlocks, historyBlocks } from './block-kit-history.js';
 import { codeBlock, cut, LIMITS } from './block-kit-limits.js';
 import {
   button,
@@ -136,6 +137,8 @@ function singleHost(report: TargetReport, h: HostReport, meta: ReportMeta, evide
     md`took ${seconds(h.durationMs)}`,
   ];
   blocks.push(section(joinMd(facts, ' · ')));
+  blocks.push(...historyBlocks(h));
+  if (meta.nativeChart) blocks.push(...nativeChartBlocks(report));
   if (f && f.evidence.length > 0 && evidenceBudget > 0) {
     blocks.push(section(md`*Evidence*\n${codeBlock(f.evidence, evidenceBudget - 20, EVIDENCE_POINTER)}`));
   }
@@ -179,6 +182,8 @@ function groupHosts(report: TargetReport, meta: ReportMeta): Block[] {
       `${report.target}: ${withCause} of ${report.hosts.length} hosts with a 502 cause${inconclusive > 0 ? `, ${inconclusive} inconclusive` : ''}`,
     ),
     section(md`asked by ${who(meta.requestedBy)} · window ${windowText(report.sinceS)}`),
+    ...groupHistoryBlocks(report.hosts),
+    ...(meta.nativeChart ? nativeChartBlocks(report) : []),
   ];
   const majority = groups[0]?.[1].length ?? 0;
   for (const [cause, hosts] of groups) {
@@ -211,8 +216,6 @@ export function renderReport(report: TargetReport, meta: ReportMeta): SlackMessa
   // Shrink the evidence until the whole message is under Slack's total size.
   for (const budget of [LIMITS.sectionText, 2000, 1200, 600, 0]) {
     const body = only ? singleHost(report, only, meta, budget) : groupHosts(report, meta);
-    // The charts under the headline and its facts (header, then one section), in both layouts.
-    if (meta.nativeChart) body.splice(2, 0, ...nativeChartBlocks(report));
     const blocks = [...body, actionsBlock(report, meta)].slice(0, LIMITS.blocksPerMessage);
     if (JSON.stringify(blocks).length <= LIMITS.totalBlocksJson || budget === 0) {
       return message(text, blocks);
@@ -245,6 +248,7 @@ export function renderEvidenceFile(report: TargetReport): string {
   ];
   for (const h of report.hosts) {
     out.push(`== ${h.host} (${h.address}) in ${seconds(h.durationMs)}`);
+    if (h.history) out.push(`   history: ${h.history.summary}`);
     for (const [i, f] of h.findings.entries()) {
       out.push('', `${i + 1}. [${f.cause}] ${pct(f.confidence)} ${f.title}`, '   evidence:');
       for (const line of f.evidence) out.push(`     ${line}`);

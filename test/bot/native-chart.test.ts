@@ -128,6 +128,7 @@ describe.skipIf(skip !== undefined)('the native chart through the Slack publishe
       logger,
       new Outbox(queue, conn, keys),
       undefined,
+      undefined,
       nativeChartGate(mode, conn, queueName),
     );
   const ctx = (teamId: string, channel: string): JobContext => ({
