@@ -13,6 +13,8 @@ export interface BotConfig {
     signingSecret: string | undefined;
     appToken: string | undefined;
     apiUrl: string;
+    /** DIAGNOSE502_NATIVE_CHART: `auto` sends the data_visualization block where the workspace takes it. */
+    nativeChart: 'auto' | 'off';
   };
   redisUrl: string;
   queueName: string;
@@ -73,6 +75,7 @@ export function loadBotConfig(env: NodeJS.ProcessEnv, role: BotRole): BotConfig 
       signingSecret: e.SLACK_SIGNING_SECRET?.trim() || undefined,
       appToken: e.SLACK_APP_TOKEN,
       apiUrl: e.SLACK_API_URL,
+      nativeChart: e.DIAGNOSE502_NATIVE_CHART,
     },
     redisUrl: e.REDIS_URL,
     queueName: e.DIAGNOSE502_QUEUE,

@@ -15,6 +15,7 @@ import { DelayedError, type Job, RateLimitError, UnrecoverableError } from 'bull
 import type { Logger } from 'pino';
 import type { ReportHistory } from '../history/report-history.js';
 import type { FeedbackStyle } from '../report/block-kit-feedback.js';
+import type { NativeChartGate } from '../slack/native-chart-gate.js';
 import { keepReportLink } from '../slack/report-permalink.js';
 import { isSlackOutage, SlackOutageError } from '../slack/slack-outage.js';
 import { slackErrorCode } from '../slack/web-client.js';
@@ -33,6 +34,8 @@ export interface DeliveryProcessorDeps {
   onExpired?(kind: Delivery['kind']): void;
   onDelivered?(kind: Delivery['kind'], lateMs: number): void;
   now?(): number;
+  /** The chart as Slack's own block too, where the workspace has it (slack/native-chart-gate.ts). */
+  nativeChart?: NativeChartGate;
   /** The report's permalink is kept with its history summaries once posted (src/history/). */
   history?: ReportHistory;
 }
@@ -86,6 +89,7 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps) {
           ...(threadTs ? { threadTs } : {}),
           late: { diagnosedAt: d.diagnosedAt, deliveredAt },
           ...(deps.feedback ? { feedback: deps.feedback } : {}),
+          ...(deps.nativeChart ? { nativeChart: deps.nativeChart } : {}),
           logger: log,
           onStep: async (done) => {
             await job.updateData({ ...d, done });

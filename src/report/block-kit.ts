@@ -7,6 +7,7 @@
 import type { RestartOffer } from '../actions/restart-offer.js';
 import type { Finding } from '../diagnosis/finding.js';
 import type { CheckResult } from '../probes/check.js';
+import { nativeChartBlocks } from './block-kit-chart.js';
 import { type FeedbackStyle, feedbackBlocks } from './block-kit-feedback.js';
 import { groupHistoryBlocks, historyBlocks } from './block-kit-history.js';
 import { codeBlock, cut, LIMITS } from './block-kit-limits.js';
@@ -22,6 +23,7 @@ import {
   windowText,
 } from './block-kit-parts.js';
 import { restartActionsBlock } from './block-kit-restart.js';
+import { ruledOutBlocks, ruledOutFileLines } from './block-kit-ruled-out.js';
 import type { Block, SlackMessage } from './block-kit-types.js';
 import { code, cutMd, emoji, joinMd, type Md, md, mention } from './mrkdwn.js';
 import type { HostReport, TargetReport } from './types.js';
@@ -40,6 +42,8 @@ export interface ReportMeta {
   restarts?: readonly RestartOffer[];
   /** The feedback control under the report (block-kit-feedback.ts); default `native`. */
   feedback?: FeedbackStyle;
+  /** The 502/504 chart as Slack's `data_visualization` block too (block-kit-chart.ts), where the workspace has it. */
+  nativeChart?: boolean;
 }
 
 /** What a Re-run button carries; parsed again (zod) when clicked. */
@@ -137,6 +141,7 @@ function singleHost(report: TargetReport, h: HostReport, meta: ReportMeta, evide
   ];
   blocks.push(section(joinMd(facts, ' · ')));
   blocks.push(...historyBlocks(h));
+  if (meta.nativeChart) blocks.push(...nativeChartBlocks(report));
   if (f && f.evidence.length > 0 && evidenceBudget > 0) {
     blocks.push(section(md`*Evidence*\n${codeBlock(f.evidence, evidenceBudget - 20, EVIDENCE_POINTER)}`));
   }
@@ -160,6 +165,7 @@ function singleHost(report: TargetReport, h: HostReport, meta: ReportMeta, evide
     if (more > 0) lines.push(md`_… and ${more} more in the evidence file_`);
     blocks.push(section(md`*Also found*\n${joinMd(lines, '\n')}`));
   }
+  blocks.push(...ruledOutBlocks(h));
   if (h.checks.length > 0) blocks.push(section(md`*Checks*\n${compactChecks(h.checks)}`));
   return blocks;
 }
@@ -180,6 +186,7 @@ function groupHosts(report: TargetReport, meta: ReportMeta): Block[] {
     ),
     section(md`asked by ${who(meta.requestedBy)} · window ${windowText(report.sinceS)}`),
     ...groupHistoryBlocks(report.hosts),
+    ...(meta.nativeChart ? nativeChartBlocks(report) : []),
   ];
   const majority = groups[0]?.[1].length ?? 0;
   for (const [cause, hosts] of groups) {
@@ -258,6 +265,7 @@ export function renderEvidenceFile(report: TargetReport): string {
       if (f.actions.length > 0)
         out.push(`   actions: ${f.actions.map((a) => `${a.label} (${a.kind})`).join('; ')}`);
     }
+    out.push(...ruledOutFileLines(h));
     out.push('', '   checks:');
     for (const c of h.checks)
       out.push(`     ${c.status.padEnd(7)} ${c.id}: ${c.summary} (${c.durationMs} ms)`);

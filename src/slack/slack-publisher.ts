@@ -18,6 +18,7 @@ import { renderFailure, renderProgress } from '../report/block-kit.js';
 import type { FeedbackStyle } from '../report/block-kit-feedback.js';
 import { renderNotInChannel } from '../report/block-kit-intake.js';
 import type { TargetReport } from '../report/types.js';
+import type { NativeChartGate } from './native-chart-gate.js';
 import { keepReportLink } from './report-permalink.js';
 import { respondEphemeral } from './respond.js';
 import { isSlackOutage } from './slack-outage.js';
@@ -50,6 +51,7 @@ export function createSlackPublisher(
   history?: ReportHistory,
   /** The feedback control under each report (DIAGNOSE502_FEEDBACK). */
   feedback?: FeedbackStyle,
+  nativeChart?: NativeChartGate,
 ): ReportPublisher {
   const client = clients.report;
   let botUserId: string | undefined;
@@ -101,6 +103,7 @@ export function createSlackPublisher(
       ...(thread ? { threadTs: thread } : {}),
       restarts,
       ...(feedback ? { feedback } : {}),
+      ...(nativeChart ? { nativeChart } : {}),
       logger: log,
       onStep: async () => {},
     };

@@ -93,6 +93,8 @@ export class SlackStandin {
   readonly notInChannel = new Set<string>();
   /** views.open: trigger ids and the modals opened (views.ts). */
   readonly views = new ViewsStandin();
+  /** Block types this workspace does not have (e.g. `data_visualization` on an older one): `invalid_blocks`. */
+  readonly refusedBlockTypes = new Set<string>();
   private readonly rateLimits = new Map<string, { times: number; retryAfterS: number }>();
   private readonly failures = new Map<string, { times: number; error: string }>();
   /** While set (epoch ms), every Web API call and upload answers 503: an outage of Slack's edge. */
@@ -284,7 +286,7 @@ export class SlackStandin {
       case 'chat.postMessage': {
         if (!channel) return { ok: false, error: 'channel_not_found' };
         if (this.notInChannel.has(channel)) return { ok: false, error: 'not_in_channel' };
-        const refused = checkMessage(args.text, args.blocks);
+        const refused = checkMessage(args.text, args.blocks, this.refusedBlockTypes);
         if (refused) return { ...refused };
         const ts = this.ts();
         const text = String(args.text ?? '');
@@ -302,7 +304,7 @@ export class SlackStandin {
       case 'chat.update': {
         const m = this.messages.find((x) => x.channel === channel && x.ts === String(args.ts));
         if (!m) return { ok: false, error: 'message_not_found' };
-        const refused = checkMessage(args.text, args.blocks);
+        const refused = checkMessage(args.text, args.blocks, this.refusedBlockTypes);
         if (refused) return { ...refused };
         m.text = String(args.text ?? '');
         m.blocks = (args.blocks as unknown[]) ?? [];
@@ -311,7 +313,7 @@ export class SlackStandin {
       }
       case 'chat.postEphemeral': {
         if (this.notInChannel.has(channel)) return { ok: false, error: 'not_in_channel' };
-        const refused = checkMessage(args.text, args.blocks);
+        const refused = checkMessage(args.text, args.blocks, this.refusedBlockTypes);
         if (refused) return { ...refused };
         this.ephemeral.push(args);
         return { ok: true, message_ts: this.ts() };
