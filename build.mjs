@@ -28,20 +28,25 @@ const packageName = (/** @type {string} */ spec) =>
     .slice(0, spec.startsWith('@') ? 2 : 1)
     .join('/');
 
-/** @type {import('esbuild').Plugin} */
-const bundleOnlyListedPackages = {
+/**
+ * @param {ReadonlySet<string>} bundled packages bundled, with their own dependencies
+ * @param {ReadonlySet<string>} never packages never bundled, even when a bundled one imports them
+ * @returns {import('esbuild').Plugin}
+ */
+const bundleOnly = (bundled, never) => ({
   name: 'bundle-only-listed-packages',
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) => {
       const name = packageName(args.path);
       if (name.startsWith('node:') || builtinModules.includes(name)) return undefined;
-      if (NEVER_BUNDLED.has(name)) return { external: true };
+      if (never.has(name)) return { external: true };
       // A listed package's own dependencies come along; our code's other imports stay outside.
-      if (BUNDLED.has(name) || args.importer.includes('/node_modules/')) return undefined;
+      if (bundled.has(name) || args.importer.includes('/node_modules/')) return undefined;
       return { external: true };
     });
   },
-};
+});
+const bundleOnlyListedPackages = bundleOnly(BUNDLED, NEVER_BUNDLED);
 
 /**
  * zod's error messages in 40-odd languages (`z.locales`, ~370 KB of the bundle, half of zod in it)
@@ -124,7 +129,9 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20.18',
-  plugins: [zodEnglishOnly, ssh2NativeFromNodeModules],
+  // ssh2 joins the listed packages here (its addons stay outside, above); the rest stays outside as
+  // in the ES module build (e.g. resvg, which a chart may load, from node_modules).
+  plugins: [zodEnglishOnly, ssh2NativeFromNodeModules, bundleOnly(new Set([...BUNDLED, 'ssh2']), new Set())],
   sourcemap: 'linked',
   sourcesContent: false,
   logLevel: 'warning',

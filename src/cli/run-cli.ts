@@ -85,6 +85,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       sinceS: options.sinceS,
       concurrency: options.concurrency,
       json: options.json,
+      chart: options.chart,
+      history: options.history,
     },
     io,
   );
@@ -102,6 +104,10 @@ export interface DiagnoseRequest {
   sinceS: number;
   concurrency?: number | undefined;
   json?: boolean | undefined;
+  /** `--chart FILE`: the PNG of the host with the most 502/504s is written there (write-chart.ts). */
+  chart?: string | undefined;
+  /** Say whether each host was diagnosed before, from the bot's Redis (loaded only then). */
+  history?: boolean | undefined;
   /**
    * Print each check as it finishes, on stderr. Default: on a terminal without --json (the CLI);
    * the demo always shows them.
@@ -165,7 +171,7 @@ export async function diagnoseAndReport(
     import('../report/render-terminal.js'),
     import('../report/render-json.js'),
   ]);
-  const report = await diagnoseTarget(request.target, hosts, early, {
+  const diagnosed = await diagnoseTarget(request.target, hosts, early, {
     sinceS: request.sinceS,
     signal: io.signal,
     concurrency: request.concurrency,
@@ -179,6 +185,14 @@ export async function diagnoseAndReport(
       : undefined,
   });
   if (live) io.stderr.write('\n');
+  const report = request.history
+    ? await (await import('../history/cli-history.js')).withCliHistory(diagnosed, io)
+    : diagnosed;
   io.stdout.write(request.json ? renderJson(report) : renderTerminal(report, color));
+  if (request.chart) {
+    // The renderer (resvg, several MB) loads only when a chart is asked for.
+    const { writeChart } = await import('./write-chart.js');
+    io.stderr.write(`diagnose502: ${await writeChart(report, request.chart)}\n`);
+  }
   return { code: exitCodeFor(report), report };
 }

@@ -1,5 +1,6 @@
 import { formatFieldPath } from '../inventory/errors.js';
 import { type AlertsConfig, loadAlertsConfig } from './alerts-config.js';
+import { type FeedbackConfig, loadFeedbackConfig } from './feedback-config.js';
 import { type BotEnv, BotEnvSchema } from './schema.js';
 
 /** Which process is starting: each needs a different part of the configuration. */
@@ -12,6 +13,8 @@ export interface BotConfig {
     signingSecret: string | undefined;
     appToken: string | undefined;
     apiUrl: string;
+    /** DIAGNOSE502_NATIVE_CHART: `auto` sends the data_visualization block where the workspace takes it. */
+    nativeChart: 'auto' | 'off';
   };
   redisUrl: string;
   queueName: string;
@@ -30,8 +33,12 @@ export interface BotConfig {
   limits: { perUserPerMin: number; perChannelPerMin: number; maxWaiting: number };
   /** Bearer token of /metrics and /readyz; undefined: both answer 401. */
   metricsToken: string | undefined;
+  /** Report history (src/history/): summaries older than `retentionDays` are dropped. */
+  history: { retentionDays: number };
   /** Alert webhooks (issue 11); undefined when ALERT_CHANNEL is not set. */
   alerts: AlertsConfig | undefined;
+  /** The feedback control on reports and what is kept of the votes (issue 20). */
+  feedback: FeedbackConfig;
 }
 
 export class BotConfigError extends Error {
@@ -58,6 +65,8 @@ export function loadBotConfig(env: NodeJS.ProcessEnv, role: BotRole): BotConfig 
   }
   const alerts = loadAlertsConfig(env);
   issues.push(...alerts.issues);
+  const feedback = loadFeedbackConfig(env);
+  issues.push(...feedback.issues);
   if (!parsed.success || issues.length > 0) throw new BotConfigError(issues);
   const e = parsed.data;
   return {
@@ -66,6 +75,7 @@ export function loadBotConfig(env: NodeJS.ProcessEnv, role: BotRole): BotConfig 
       signingSecret: e.SLACK_SIGNING_SECRET?.trim() || undefined,
       appToken: e.SLACK_APP_TOKEN,
       apiUrl: e.SLACK_API_URL,
+      nativeChart: e.DIAGNOSE502_NATIVE_CHART,
     },
     redisUrl: e.REDIS_URL,
     queueName: e.DIAGNOSE502_QUEUE,
@@ -84,6 +94,8 @@ export function loadBotConfig(env: NodeJS.ProcessEnv, role: BotRole): BotConfig 
       maxWaiting: e.DIAGNOSE502_QUEUE_MAX_WAITING,
     },
     metricsToken: e.DIAGNOSE502_METRICS_TOKEN,
+    history: { retentionDays: e.DIAGNOSE502_HISTORY_DAYS },
     alerts: alerts.config,
+    feedback: feedback.config,
   };
 }

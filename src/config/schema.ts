@@ -82,12 +82,21 @@ export const BotEnvSchema = z.object({
   DIAGNOSE502_RATE_PER_USER: intFrom('DIAGNOSE502_RATE_PER_USER', 1, 100_000, 10),
   DIAGNOSE502_RATE_PER_CHANNEL: intFrom('DIAGNOSE502_RATE_PER_CHANNEL', 1, 100_000, 30),
   DIAGNOSE502_QUEUE_MAX_WAITING: intFrom('DIAGNOSE502_QUEUE_MAX_WAITING', 1, 1_000_000, 200),
+  /** Days a report's summary is kept for the history line and the App Home (src/history/). */
+  DIAGNOSE502_HISTORY_DAYS: intFrom('DIAGNOSE502_HISTORY_DAYS', 1, 365, 30),
   /** Bearer token of /metrics and /readyz; unset: both answer 401 (only /healthz is open). */
   DIAGNOSE502_METRICS_TOKEN: z
     .string()
     .min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)')
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  /** Issue 20: the report's chart as Slack's data_visualization block too (slack/native-chart-gate.ts). */
+  DIAGNOSE502_NATIVE_CHART: z
+    .enum(['auto', 'off'], {
+      error:
+        'must be auto (the chart block where the workspace takes it, the PNG always) or off (the PNG only)',
+    })
+    .default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -2,6 +2,7 @@ import { createColors } from 'picocolors';
 import type { Finding } from '../diagnosis/finding.js';
 import { formatWindow } from '../parse/format-window.js';
 import type { CheckResult, CheckStatus } from '../probes/check.js';
+import { ruledOutTerminal } from './render-terminal-ruled-out.js';
 import { forTerminal } from './terminal-text.js';
 import type { HostReport, TargetReport } from './types.js';
 
@@ -82,6 +83,8 @@ export function renderHost(raw: HostReport, color: boolean): string {
   const c = createColors(color);
   const report = forTerminal(raw);
   const out: string[] = [`${c.bold(report.host)} ${c.dim(`(${report.address}) in ${report.durationMs} ms`)}`];
+  // Seen before (src/history/, the bot's worker fills it; the CLI has none): escaped like the rest.
+  if (report.history) out.push(`  ${c.bold('History')} ${report.history.summary}`);
   // An inconclusive host has no finding with a cause (verdict.ts); its answer is what it could not
   // check, and its findings (502s counted meanwhile) are context, listed after it.
   const [first, ...others] = report.findings;
@@ -101,6 +104,7 @@ export function renderHost(raw: HostReport, color: boolean): string {
       else out.push(...renderFinding(c, f, false));
     }
   }
+  out.push(...ruledOutTerminal(c, report));
   out.push('', `  ${c.bold('Checks')}`);
   for (const check of report.checks) {
     out.push(
