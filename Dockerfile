@@ -26,8 +26,8 @@ COPY --from=build /app/dist ./dist
 VOLUME ["/etc/diagnose502"]
 ENV DIAGNOSE502_INVENTORY=/etc/diagnose502/inventory.yml
 USER node
-# V8's young generation capped at 2 x 8 MB semi-spaces (default: grows to 2 x 16 MB and stays): a worker
-# diagnosing 50 hosts at once peaks ~14 MB lower (README, benchmarks;
-# bench/bot-e2e.bench.ts starts the worker with exactly these flags, read from this line).
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=8", "dist/diagnose502.js"]
+# V8's young generation capped at 2 x 4 MB semi-spaces (default: grows to 2 x 16 MB and stays): a worker
+# diagnosing 50 hosts at once peaks ~15 MB lower (README, "Tests and figures");
+# bench/bot-e2e.bench.ts starts the bot with exactly these flags, read from this line.
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=4", "dist/diagnose502.js"]
 CMD ["--help"]
