@@ -22,8 +22,11 @@ import type { TargetReport } from '../report/types.js';
 import { createSlackApp } from '../slack/create-app.js';
 import { healthRoutes, type RouteDeps } from '../slack/http-routes.js';
 import { boltLogger } from '../slack/pino-bolt-logger.js';
+import { registerWatch } from '../slack/register-watch.js';
 import { guardSlackEvents } from '../slack/slack-events-guard.js';
 import { createWebClient, LIVE_RETRY } from '../slack/web-client.js';
+import { watchKeys } from '../watch/watch-keys.js';
+import { createWatchQueue } from '../watch/watch-queue.js';
 import { deliveryMetrics } from './delivery-metrics.js';
 import { BotMetrics } from './metrics.js';
 import { runCleanup } from './shutdown.js';
@@ -108,6 +111,8 @@ export async function startServe(
     logger: boltLogger(logger),
     retryConfig: LIVE_RETRY,
   });
+  const watch = watchKeys(config.queueName);
+  const watchQueue = createWatchQueue(watch.queue, redis);
   const limits = createIntakeLimits(redis, queue, config.queueName, config.limits);
   const routes = healthRoutes({
     readiness: {
@@ -169,6 +174,18 @@ export async function startServe(
       logger,
     },
   );
+  // Watch (issue 20): its buttons' listeners; the ticks run in the workers.
+  registerWatch(app, {
+    redis,
+    keys: watch,
+    queue: watchQueue,
+    inventory: () => inventory,
+    limits,
+    settings: config.watch,
+    logger,
+    allowedUsers: config.allowedUsers,
+    allowedChannels: config.allowedChannels,
+  });
   const server = (await app.start(config.port)) as unknown as import('node:http').Server | undefined;
   // HTTP mode: requests that cannot be Slack's are refused from their headers, before Bolt reads them.
   if (server && !config.slack.appToken)
@@ -194,6 +211,7 @@ export async function startServe(
           { name: 'diagnosis queue', run: () => queue.close() },
           { name: 'restart queue', run: () => restartQueue.close() },
           { name: 'delivery queue', run: () => deliveryQueue.close() },
+          { name: 'watch queue', run: () => watchQueue.close() },
           { name: 'redis', run: () => redis.disconnect() },
         ],
         logger,

@@ -32,6 +32,8 @@ export interface BotConfig {
   metricsToken: string | undefined;
   /** Alert webhooks (issue 11); undefined when ALERT_CHANNEL is not set. */
   alerts: AlertsConfig | undefined;
+  /** Watch (issue 20): a watch lasts `durationMs`, reads the host every `tickMs`, ends after `cleanTicks` clean ones. */
+  watch: { durationMs: number; tickMs: number; cleanTicks: number };
 }
 
 export class BotConfigError extends Error {
@@ -85,5 +87,10 @@ export function loadBotConfig(env: NodeJS.ProcessEnv, role: BotRole): BotConfig 
     },
     metricsToken: e.DIAGNOSE502_METRICS_TOKEN,
     alerts: alerts.config,
+    watch: {
+      durationMs: e.DIAGNOSE502_WATCH_MINUTES * 60_000,
+      tickMs: e.DIAGNOSE502_WATCH_TICK_S * 1000,
+      cleanTicks: e.DIAGNOSE502_WATCH_CLEAN_TICKS,
+    },
   };
 }

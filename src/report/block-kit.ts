@@ -21,6 +21,7 @@ import {
 } from './block-kit-parts.js';
 import { restartActionsBlock } from './block-kit-restart.js';
 import type { Block, SlackMessage } from './block-kit-types.js';
+import { watchButtons } from './block-kit-watch.js';
 import { code, cutMd, emoji, joinMd, type Md, md, mention } from './mrkdwn.js';
 import type { HostReport, TargetReport } from './types.js';
 
@@ -100,6 +101,7 @@ function actionsBlock(report: TargetReport, meta: ReportMeta): Block {
     elements: [
       button('Re-run', ACTION_RERUN, rerunValue(report.target, report.sinceS), 'primary'),
       button('Show all evidence', ACTION_EVIDENCE, meta.jobId),
+      ...watchButtons(report),
     ],
   };
 }
