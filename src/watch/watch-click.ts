@@ -9,7 +9,7 @@ import type { Inventory } from '../inventory/types.js';
 import type { Admission, IntakeLimits } from '../queue/intake-limits.js';
 import type { RedisConn } from '../queue/redis.js';
 import type { WatchKeys } from './watch-keys.js';
-import { stopJobId, tickJobId, WATCH_STOP, WATCH_TICK, type WatchQueue } from './watch-queue.js';
+import { tickJobId, WATCH_TICK, type WatchQueue } from './watch-queue.js';
 import type { WatchState } from './watch-state.js';
 import { claimWatch, loadWatch, requestStop, watchersOf } from './watch-store.js';
 
@@ -99,7 +99,7 @@ export async function takeWatchClick(deps: WatchClickDeps, click: WatchClick): P
   return { kind: 'started', state };
 }
 
-/** Stop: recorded once and acted on at once by a stop job. False when that watch is not running. */
+/** Stop: recorded once, acted on by the watch's next tick, brought forward. False when that watch is not running. */
 export async function takeStopClick(
   deps: WatchClickDeps,
   click: { userId: string; host: string; id: string },
@@ -107,11 +107,9 @@ export async function takeStopClick(
   const state = await loadWatch(deps.redis, deps.keys, click.host);
   if (!state || state.id !== click.id || state.status !== 'active') return false;
   if (await requestStop(deps.redis, deps.keys, state, click.userId, deps.now?.() ?? Date.now())) {
-    await deps.queue.add(
-      WATCH_STOP,
-      { id: state.id, host: state.host, stopBy: click.userId },
-      { jobId: stopJobId(state.id) },
-    );
+    // The next tick, waiting for its time, runs now and stops the watch (a running one reads the key too).
+    const next = await deps.queue.getJob(tickJobId(state.id, state.tick + 1));
+    if (next && (await next.isDelayed())) await next.promote().catch(() => {});
     deps.logger.info({ host: state.host, watch: state.id, user: click.userId }, 'watch stop asked');
   }
   return true;

@@ -14,8 +14,6 @@ export const watchKeys = (queueName: string) => {
     watchers: (id: string) => `${base}:watch-watchers:${id}`,
     /** Set by the Stop button (the user who pressed it); the next tick stops the watch. */
     stop: (id: string) => `${base}:watch-stop:${id}`,
-    /** One job of a watch at a time (a tick, or a stop). */
-    lock: (id: string) => `${base}:watch-lock:${id}`,
     /** The BullMQ queue of the ticks (delayed jobs). */
     queue: `${queueName}-watch`,
   };

@@ -11,19 +11,15 @@ import { bullPrefix, type RedisConn } from '../queue/redis.js';
 export const WatchJobDataSchema = z.object({
   id: z.string().regex(/^[a-f0-9]{8,32}$/),
   host: z.string().min(1).max(253),
-  /** The tick this job runs (1-based); absent in a stop job. */
-  tick: z.number().int().min(1).optional(),
-  /** A stop job: who pressed Stop. */
-  stopBy: z.string().min(1).max(64).optional(),
+  /** The tick this job runs (1-based). */
+  tick: z.number().int().min(1),
 });
 export type WatchJobData = z.infer<typeof WatchJobDataSchema>;
 
 export type WatchQueue = Queue<WatchJobData>;
 
 export const WATCH_TICK = 'tick';
-export const WATCH_STOP = 'stop';
 export const tickJobId = (id: string, n: number) => `watch-${id}-${n}`;
-export const stopJobId = (id: string) => `watch-${id}-stop`;
 
 export const WATCH_JOB_OPTIONS = {
   // A tick whose Slack edit or SSH read failed for a transient reason is tried again (the state says

@@ -3,16 +3,15 @@
  * (watch-decide.ts) with a compare-and-set, then brings Slack in line with the stored state (the line
  * edited in place, the notices not yet posted), then adds the next tick. Every step after the read is
  * driven by the stored state, so a tick run again after a crash reads nothing twice and edits the same
- * line; a Stop job ends the watch at once. One job of a watch runs at a time (a lock per watch).
+ * line. The ticks of a watch are one chain of jobs (BullMQ runs each job once at a time), so nothing
+ * else writes the state; Stop is a key the tick reads before and after its reading.
  */
-import { randomUUID } from 'node:crypto';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Connect } from '../pipeline/diagnose-host.js';
 import type { ProbeHost } from '../probes/types.js';
 import type { MessageRef } from '../queue/job-data.js';
 import type { RedisConn } from '../queue/redis.js';
-import { withLock } from '../queue/redis-lock.js';
 import type { SlackMessage } from '../report/block-kit-types.js';
 import { renderWatch, renderWatchNotice } from '../report/block-kit-watch.js';
 import { readHost } from './read-host.js';
@@ -20,7 +19,6 @@ import { advance, dueAt, stop } from './watch-decide.js';
 import type { WatchKeys } from './watch-keys.js';
 import {
   tickJobId,
-  WATCH_STOP,
   WATCH_TICK,
   type WatchJobData,
   WatchJobDataSchema,
@@ -45,9 +43,6 @@ export interface WatchTickDeps {
   logger: Logger;
   now?: () => number;
 }
-
-/** Longer than a tick takes (an SSH read is bounded by its batch's 10 s); a dead holder's lock expires. */
-const LOCK = { ttlMs: 30_000, waitMs: 35_000, busy: 'another job of this watch is still running' };
 
 export function createWatchProcessor(deps: WatchTickDeps) {
   const now = deps.now ?? Date.now;
@@ -95,21 +90,19 @@ export function createWatchProcessor(deps: WatchTickDeps) {
     return s;
   }
 
-  async function run(job: Job<WatchJobData>, data: WatchJobData, signal?: AbortSignal): Promise<string> {
-    const log = deps.logger.child({ watch: data.id, host: data.host, job: job.name, tick: data.tick });
+  async function run(data: WatchJobData, signal?: AbortSignal): Promise<string> {
+    const log = deps.logger.child({ watch: data.id, host: data.host, tick: data.tick });
     let state = await loadWatch(redis, keys, data.host);
     if (!state || state.id !== data.id) return 'gone';
-    if (job.name === WATCH_STOP) {
-      if (state.status === 'active') state = await store(state, stop(state, data.stopBy ?? 'someone'));
-      if (!state) return 'gone';
-      // The tick waiting for its time has nothing left to do.
-      await deps.queue.remove(tickJobId(state.id, state.tick + 1)).catch(() => 0);
-    } else if (state.status === 'active' && data.tick !== undefined && state.tick < data.tick) {
+    if (state.status === 'active' && state.tick < data.tick) {
       // The message first: people see at once that the watch started.
       if (!state.messageTs) state = await show(state, log);
       if (!state) return 'gone';
-      const stopBy = await stopRequestedBy(redis, keys, state.id);
-      const next = stopBy ? stop(state, stopBy) : advance(state, await read(state, signal));
+      // Stop, asked before the reading or while it ran, wins over what it read.
+      const before = await stopRequestedBy(redis, keys, state.id);
+      const sample = before ? undefined : await read(state, signal);
+      const stopBy = before ?? (await stopRequestedBy(redis, keys, state.id));
+      const next = stopBy || !sample ? stop(state, stopBy ?? 'someone') : advance(state, sample);
       state = await store(state, next);
       if (!state) return 'gone';
       log.info({ rate: state.samples.at(-1)?.rate, status: state.status }, 'watch tick');
@@ -133,8 +126,6 @@ export function createWatchProcessor(deps: WatchTickDeps) {
     const parsed = WatchJobDataSchema.safeParse(job.data);
     if (!parsed.success)
       throw new UnrecoverableError(`watch job data not understood: ${parsed.error.message}`);
-    return withLock(redis, keys.lock(parsed.data.id), randomUUID(), LOCK, () =>
-      run(job, parsed.data, signal),
-    );
+    return run(parsed.data, signal);
   };
 }
