@@ -56,7 +56,7 @@ export function advance(state: WatchState, sample: WatchSample): WatchState {
   if (cleanStreak >= state.cleanNeeded) {
     status = 'back';
     notices.push({ kind: 'back', tick, cleanTicks: cleanStreak });
-  } else if (tick >= maxTicks(state)) {
+  } else if (tick >= maxTicks(state) || sample.at >= state.endsAt) {
     status = 'ended';
     notices.push({ kind: 'ended', tick });
   }
@@ -75,7 +75,15 @@ export function stop(state: WatchState, by: string): WatchState {
   return { ...state, status: 'stopped', stoppedBy: by };
 }
 
-/** When tick `n` (1-based) is due: the first at once, then one per interval from the start. */
-export function dueAt(state: Pick<WatchState, 'startedAt' | 'intervalMs'>, n: number): number {
-  return state.startedAt + (n - 1) * state.intervalMs;
+/**
+ * When tick `n` (1-based) is due: the first at once, then one per interval from the start, and never
+ * sooner than an interval after the last reading (after a pause, say no worker ran, the readings do not
+ * catch up back to back: each counts the 502/504 of its own interval).
+ */
+export function dueAt(state: Pick<WatchState, 'startedAt' | 'intervalMs' | 'samples'>, n: number): number {
+  const last = state.samples.at(-1)?.at;
+  return Math.max(
+    state.startedAt + (n - 1) * state.intervalMs,
+    last === undefined ? 0 : last + state.intervalMs,
+  );
 }

@@ -118,8 +118,16 @@ describe('advance: back, worse, ended', () => {
     const s = run(Array.from({ length: 11 }, () => 7));
     expect(s.status).toBe('ended');
     expect(s.notices).toEqual([{ kind: 'ended', tick: 11 }]);
-    expect(dueAt(s, 1)).toBe(T0);
-    expect(dueAt(s, 11)).toBe(T0 + 10 * 60_000);
+    expect(dueAt(start(), 1)).toBe(T0);
+    expect(dueAt(start(), 11)).toBe(T0 + 10 * 60_000);
+    // After a pause (no worker ran) the next reading is an interval after the last, not at once.
+    const late = advance(start(), sample(3, [], { at: T0 + 5 * 60_000 }));
+    expect(dueAt(late, 2)).toBe(T0 + 6 * 60_000);
+  });
+
+  it('a watch whose readings were held up past its end ends at the reading after it', () => {
+    const s = advance(start(), sample(3, [], { at: T0 + 10 * 60_000 }));
+    expect(s.status).toBe('ended');
   });
 
   it('stopped by a person: no notice', () => {
