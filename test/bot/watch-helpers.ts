@@ -30,11 +30,9 @@ export function reportOf(bot: BotHarness, channel: string): Message | undefined 
 
 /** The watch messages in a report's thread (there must only ever be one per watch). */
 export function watchMessages(bot: BotHarness, report: Message): Message[] {
+  // Its first version is always the running watch's line.
   return bot.standin.messages.filter(
-    (m) =>
-      m.threadTs === report.ts &&
-      /Watch(ing| of)|is back\*/.test(m.history[0]?.text ?? '') &&
-      m.history[0]?.text.includes('502/504'),
+    (m) => m.threadTs === report.ts && (m.history[0]?.text ?? '').startsWith(':eyes: *Watching '),
   );
 }
 
