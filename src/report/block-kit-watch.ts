@@ -7,7 +7,7 @@
 import type { WatchNotice, WatchSample, WatchState } from '../watch/watch-state.js';
 import { button, context, message, section } from './block-kit-parts.js';
 import type { Block, Button, SlackMessage } from './block-kit-types.js';
-import { code, emoji, joinMd, type Md, md, mention, text } from './mrkdwn.js';
+import { channelRef, code, emoji, joinMd, type Md, md, mention, text } from './mrkdwn.js';
 import type { TargetReport } from './types.js';
 
 export const ACTION_WATCH = 'd502_watch';
@@ -126,7 +126,7 @@ export function renderWatchStarted(host: string): SlackMessage {
 
 export function renderWatchJoined(state: WatchState, watchers: readonly string[]): SlackMessage {
   return ephemeral(
-    md`${code(state.host)} is already being watched (started by ${mention(state.startedBy)}; watching: ${joinMd(watchers.map(mention), ', ')}). You joined it: its line is in the thread of the report it was started from, until ${clock(state.endsAt)}.`,
+    md`${code(state.host)} is already being watched (started by ${mention(state.startedBy)}; watching: ${joinMd(watchers.map(mention), ', ')}). You joined it: its line is in the thread of the report it was started from in ${channelRef(state.channel)}, until ${clock(state.endsAt)}.`,
   );
 }
 
