@@ -173,6 +173,13 @@ export async function startServe(
       inventory: () => loadInventory(botInventoryOptions(config)),
       logger,
     },
+    {
+      redis,
+      queueName: config.queueName,
+      retentionDays: config.history.retentionDays,
+      inventory: () => inventory,
+      logger,
+    },
   );
   // Watch (issue 20): its buttons' listeners; the ticks run in the workers.
   registerWatch(app, {
