@@ -11,7 +11,7 @@ import type { RedisConn } from '../queue/redis.js';
 import type { WatchKeys } from './watch-keys.js';
 import { tickJobId, WATCH_TICK, type WatchQueue } from './watch-queue.js';
 import type { WatchState } from './watch-state.js';
-import { claimWatch, loadWatch, requestStop, watchersOf } from './watch-store.js';
+import { claimWatch, joinWatch, loadWatch, requestStop, watchersOf } from './watch-store.js';
 
 export interface WatchSettings {
   durationMs: number;
@@ -50,12 +50,8 @@ export async function takeWatchClick(deps: WatchClickDeps, click: WatchClick): P
   if (!inventory.hosts.has(click.host))
     return { kind: 'refused', why: `${click.host} is not in the inventory.` };
   const join = async (state: WatchState): Promise<WatchAnswer> => {
-    const claim = await claimWatch(deps.redis, deps.keys, { ...state, startedBy: click.userId }, now);
-    return {
-      kind: 'joined',
-      state: claim.state,
-      watchers: await watchersOf(deps.redis, deps.keys, claim.state),
-    };
+    await joinWatch(deps.redis, deps.keys, state, click.userId, now);
+    return { kind: 'joined', state, watchers: await watchersOf(deps.redis, deps.keys, state) };
   };
   const running = await loadWatch(deps.redis, deps.keys, click.host);
   if (running?.status === 'active') return join(running);
