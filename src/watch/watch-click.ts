@@ -8,10 +8,11 @@ import type { Logger } from 'pino';
 import type { Inventory } from '../inventory/types.js';
 import type { Admission, IntakeLimits } from '../queue/intake-limits.js';
 import type { RedisConn } from '../queue/redis.js';
+import { isOverdue } from './watch-decide.js';
 import type { WatchKeys } from './watch-keys.js';
 import { tickJobId, WATCH_TICK, type WatchQueue } from './watch-queue.js';
 import type { WatchState } from './watch-state.js';
-import { claimWatch, joinWatch, loadWatch, requestStop, watchersOf } from './watch-store.js';
+import { claimWatch, endWatch, joinWatch, loadWatch, requestStop, watchersOf } from './watch-store.js';
 
 export interface WatchSettings {
   durationMs: number;
@@ -54,7 +55,9 @@ export async function takeWatchClick(deps: WatchClickDeps, click: WatchClick): P
     return { kind: 'joined', state, watchers: await watchersOf(deps.redis, deps.keys, state) };
   };
   const running = await loadWatch(deps.redis, deps.keys, click.host);
-  if (running?.status === 'active') return join(running);
+  if (running?.status === 'active' && !isOverdue(running, now)) return join(running);
+  // A watch that stopped reading (its ticks failed) is ended, and this click starts a new one.
+  if (running) await endWatch(deps.redis, deps.keys, running);
   // A new watch reads the host every tick: it counts as one request of the person (and channel).
   const admission = await deps.limits?.admitPerson(
     { userId: click.userId, channelId: click.channelId },

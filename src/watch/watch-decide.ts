@@ -87,3 +87,14 @@ export function dueAt(state: Pick<WatchState, 'startedAt' | 'intervalMs' | 'samp
     last === undefined ? 0 : last + state.intervalMs,
   );
 }
+
+/** How late a tick may be (a busy worker, a restart) before the watch counts as dead. */
+export const OVERDUE_GRACE_MS = 60_000;
+
+/**
+ * A watch whose next reading is long past due: its chain of ticks broke (every attempt of a tick
+ * failed). A new click takes the host over instead of joining a watch that no longer reads anything.
+ */
+export function isOverdue(state: WatchState, now: number): boolean {
+  return now > dueAt(state, state.tick + 1) + 2 * state.intervalMs + OVERDUE_GRACE_MS;
+}

@@ -10,7 +10,15 @@ import {
   renderWatchNotice,
   watchLine,
 } from '../../../src/report/block-kit-watch.js';
-import { advance, dueAt, isClean, maxTicks, stop, worseThan } from '../../../src/watch/watch-decide.js';
+import {
+  advance,
+  dueAt,
+  isClean,
+  isOverdue,
+  maxTicks,
+  stop,
+  worseThan,
+} from '../../../src/watch/watch-decide.js';
 import type { WatchSample, WatchState } from '../../../src/watch/watch-state.js';
 
 const T0 = Date.UTC(2026, 11, 7, 14, 0, 0);
@@ -128,6 +136,13 @@ describe('advance: back, worse, ended', () => {
   it('a watch whose readings were held up past its end ends at the reading after it', () => {
     const s = advance(start(), sample(3, [], { at: T0 + 10 * 60_000 }));
     expect(s.status).toBe('ended');
+  });
+
+  it('a watch whose next reading is long overdue (its ticks failed) counts as dead', () => {
+    const s = advance(start(), sample(3));
+    expect(isOverdue(s, T0 + 60_000)).toBe(false);
+    expect(isOverdue(s, T0 + 4 * 60_000)).toBe(false);
+    expect(isOverdue(s, T0 + 4 * 60_000 + 1)).toBe(true);
   });
 
   it('stopped by a person: no notice', () => {
