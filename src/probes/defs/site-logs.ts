@@ -197,7 +197,7 @@ export interface LogFileReport {
   read: boolean;
   /** Why it was not read (missing, unreadable, off, syslog, stderr) and what to do. */
   why?: string;
-  /** Set on a `.1`/`.1.gz` read because its file was rotated inside the window. */
+  /** Set on a rotated predecessor read (or left out by the bound) because its file was rotated inside the window. */
   rotatedFrom?: string;
   bytesRead?: number;
   /** Upstream-error entries (error logs) or 502/504 lines (access logs) inside the window. */
