@@ -105,6 +105,7 @@ export async function startWorker(
       }),
       outbox,
       limitMs: config.deliveryLimitMs,
+      feedback: config.feedback.control,
       logger: logger.child({ outbox: true }),
       onExpired: (kind) => outboxMetrics.expired(kind),
       onDelivered: (kind, lateMs) => outboxMetrics.delivered(kind, lateMs),
@@ -124,6 +125,7 @@ export async function startWorker(
       outbox,
       async (ctx, report) => offerRestarts(connection, keys, await inventory(), report, ctx.jobId),
       history,
+      config.feedback.control,
     ),
     resolve: async (target) => {
       const hosts = resolveTarget(await inventory(), target);

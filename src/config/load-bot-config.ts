@@ -1,5 +1,6 @@
 import { formatFieldPath } from '../inventory/errors.js';
 import { type AlertsConfig, loadAlertsConfig } from './alerts-config.js';
+import { type FeedbackConfig, loadFeedbackConfig } from './feedback-config.js';
 import { type BotEnv, BotEnvSchema } from './schema.js';
 
 /** Which process is starting: each needs a different part of the configuration. */
@@ -34,6 +35,8 @@ export interface BotConfig {
   history: { retentionDays: number };
   /** Alert webhooks (issue 11); undefined when ALERT_CHANNEL is not set. */
   alerts: AlertsConfig | undefined;
+  /** The feedback control on reports and what is kept of the votes (issue 20). */
+  feedback: FeedbackConfig;
 }
 
 export class BotConfigError extends Error {
@@ -60,6 +63,8 @@ export function loadBotConfig(env: NodeJS.ProcessEnv, role: BotRole): BotConfig 
   }
   const alerts = loadAlertsConfig(env);
   issues.push(...alerts.issues);
+  const feedback = loadFeedbackConfig(env);
+  issues.push(...feedback.issues);
   if (!parsed.success || issues.length > 0) throw new BotConfigError(issues);
   const e = parsed.data;
   return {
@@ -88,5 +93,6 @@ export function loadBotConfig(env: NodeJS.ProcessEnv, role: BotRole): BotConfig 
     metricsToken: e.DIAGNOSE502_METRICS_TOKEN,
     history: { retentionDays: e.DIAGNOSE502_HISTORY_DAYS },
     alerts: alerts.config,
+    feedback: feedback.config,
   };
 }

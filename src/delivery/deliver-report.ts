@@ -9,7 +9,9 @@ import type { Logger } from 'pino';
 import type { RestartOffer } from '../actions/restart-offer.js';
 import type { MessageRef } from '../queue/job-data.js';
 import { renderFailure, renderReport } from '../report/block-kit.js';
+import { type FeedbackStyle, withFeedbackFallback } from '../report/block-kit-feedback.js';
 import { type Lateness, markLate } from '../report/block-kit-late.js';
+import type { SlackMessage } from '../report/block-kit-types.js';
 import { isSlackOutage, SlackOutageError } from '../slack/slack-outage.js';
 import { uploadCharts } from '../slack/upload-chart.js';
 import { uploadEvidence } from '../slack/upload-evidence.js';
@@ -23,6 +25,8 @@ export interface DeliverOptions {
   late?: Lateness;
   /** Restart buttons; never on a late report (its evidence is old, and Re-run gives fresh ones). */
   restarts?: RestartOffer[];
+  /** The feedback control under a report (DIAGNOSE502_FEEDBACK); default `native`. */
+  feedback?: FeedbackStyle;
   /** Called after each step with everything done so far (persist it before the next step). */
   onStep(done: ReportSteps): Promise<void>;
   logger: Logger;
@@ -87,9 +91,31 @@ async function postMessage(client: WebClient, d: ReportDelivery, opts: DeliverOp
       ? renderReport(d.body.report, {
           ...meta,
           ...(!opts.late && opts.restarts && opts.restarts.length > 0 ? { restarts: opts.restarts } : {}),
+          ...(opts.feedback ? { feedback: opts.feedback } : {}),
         })
       : renderFailure(d.data.target, d.body.reason, false, meta);
   if (opts.late) msg = markLate(msg, opts.late);
+  try {
+    return await sendMessage(client, d, opts, msg);
+  } catch (err) {
+    // A Slack (or a surface) that does not know context_actions refuses the whole message: the
+    // report goes again with the feedback as plain buttons (block-kit-feedback.ts).
+    const fallback = slackErrorCode(err) === 'invalid_blocks' ? withFeedbackFallback(msg) : undefined;
+    if (!fallback) throw err;
+    opts.logger.warn(
+      { jobId: d.diagnosisJobId },
+      'invalid_blocks: report sent again with plain feedback buttons',
+    );
+    return await sendMessage(client, d, opts, fallback);
+  }
+}
+
+async function sendMessage(
+  client: WebClient,
+  d: ReportDelivery,
+  opts: DeliverOptions,
+  msg: SlackMessage,
+): Promise<MessageRef> {
   if (d.ref) {
     await client.chat.update({ channel: d.ref.channel, ts: d.ref.ts, ...msg });
     return d.ref;

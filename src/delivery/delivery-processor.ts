@@ -9,10 +9,12 @@
  * - a report resumes after the steps a previous run recorded (job.updateData), so a worker that
  *   dies mid-delivery is followed by one that posts only what is missing.
  */
+
 import type { WebClient } from '@slack/web-api';
 import { DelayedError, type Job, RateLimitError, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import type { ReportHistory } from '../history/report-history.js';
+import type { FeedbackStyle } from '../report/block-kit-feedback.js';
 import { keepReportLink } from '../slack/report-permalink.js';
 import { isSlackOutage, SlackOutageError } from '../slack/slack-outage.js';
 import { slackErrorCode } from '../slack/web-client.js';
@@ -26,6 +28,8 @@ export interface DeliveryProcessorDeps {
   /** Past this age a delivery is dropped (logged and counted): old news is no news. */
   limitMs: number;
   logger: Logger;
+  /** The feedback control under a report (DIAGNOSE502_FEEDBACK). */
+  feedback?: FeedbackStyle;
   onExpired?(kind: Delivery['kind']): void;
   onDelivered?(kind: Delivery['kind'], lateMs: number): void;
   now?(): number;
@@ -81,6 +85,7 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps) {
         const done = await deliverReport(deps.client, d, {
           ...(threadTs ? { threadTs } : {}),
           late: { diagnosedAt: d.diagnosedAt, deliveredAt },
+          ...(deps.feedback ? { feedback: deps.feedback } : {}),
           logger: log,
           onStep: async (done) => {
             await job.updateData({ ...d, done });

@@ -32,7 +32,21 @@ export type Block =
   | { type: 'section'; text: Mrkdwn; block_id?: string }
   | { type: 'context'; elements: Mrkdwn[] }
   | { type: 'divider' }
-  | { type: 'actions'; block_id?: string; elements: Button[] };
+  | { type: 'actions'; block_id?: string; elements: Button[] }
+  | { type: 'context_actions'; block_id?: string; elements: FeedbackButtons[] };
+
+/** Slack's thumbs up/down (2025), only inside a `context_actions` block (block-kit-feedback.ts). */
+export interface FeedbackButtons {
+  type: 'feedback_buttons';
+  action_id: string;
+  positive_button: FeedbackButton;
+  negative_button: FeedbackButton;
+}
+export interface FeedbackButton {
+  text: PlainText;
+  value: string;
+  accessibility_label?: string;
+}
 
 /** A message ready for chat.postMessage / chat.update: `text` is the notification and fallback. */
 export interface SlackMessage {

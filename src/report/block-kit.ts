@@ -7,6 +7,7 @@
 import type { RestartOffer } from '../actions/restart-offer.js';
 import type { Finding } from '../diagnosis/finding.js';
 import type { CheckResult } from '../probes/check.js';
+import { type FeedbackStyle, feedbackBlocks } from './block-kit-feedback.js';
 import { groupHistoryBlocks, historyBlocks } from './block-kit-history.js';
 import { codeBlock, cut, LIMITS } from './block-kit-limits.js';
 import {
@@ -37,6 +38,8 @@ export interface ReportMeta {
   jobId: string;
   /** Restart buttons of the first finding (safe actions the inventory can run, see src/actions/). */
   restarts?: readonly RestartOffer[];
+  /** The feedback control under the report (block-kit-feedback.ts); default `native`. */
+  feedback?: FeedbackStyle;
 }
 
 /** What a Re-run button carries; parsed again (zod) when clicked. */
@@ -209,7 +212,12 @@ export function renderReport(report: TargetReport, meta: ReportMeta): SlackMessa
   // Shrink the evidence until the whole message is under Slack's total size.
   for (const budget of [LIMITS.sectionText, 2000, 1200, 600, 0]) {
     const body = only ? singleHost(report, only, meta, budget) : groupHosts(report, meta);
-    const blocks = [...body, actionsBlock(report, meta)].slice(0, LIMITS.blocksPerMessage);
+    const blocks = [
+      ...body,
+      // The verdict's feedback control, just above the report's own buttons (block-kit-feedback.ts).
+      ...feedbackBlocks(report, meta.jobId, meta.feedback),
+      actionsBlock(report, meta),
+    ].slice(0, LIMITS.blocksPerMessage);
     if (JSON.stringify(blocks).length <= LIMITS.totalBlocksJson || budget === 0) {
       return message(text, blocks);
     }

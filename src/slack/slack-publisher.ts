@@ -15,6 +15,7 @@ import type { ReportHistory } from '../history/report-history.js';
 import type { MessageRef } from '../queue/job-data.js';
 import { type JobContext, PublishRefusedError, type ReportPublisher } from '../queue/publisher.js';
 import { renderFailure, renderProgress } from '../report/block-kit.js';
+import type { FeedbackStyle } from '../report/block-kit-feedback.js';
 import { renderNotInChannel } from '../report/block-kit-intake.js';
 import type { TargetReport } from '../report/types.js';
 import { keepReportLink } from './report-permalink.js';
@@ -47,6 +48,8 @@ export function createSlackPublisher(
   offerRestarts?: OfferRestarts,
   /** Seen before? (src/history/): the line on the report, and its summary and permalink kept. */
   history?: ReportHistory,
+  /** The feedback control under each report (DIAGNOSE502_FEEDBACK). */
+  feedback?: FeedbackStyle,
 ): ReportPublisher {
   const client = clients.report;
   let botUserId: string | undefined;
@@ -97,6 +100,7 @@ export function createSlackPublisher(
     const opts: DeliverOptions = {
       ...(thread ? { threadTs: thread } : {}),
       restarts,
+      ...(feedback ? { feedback } : {}),
       logger: log,
       onStep: async () => {},
     };

@@ -11,6 +11,8 @@ export interface SlackRefusal {
   response_metadata?: { messages: string[] };
 }
 
+import { checkContextActions } from './rules-feedback.js';
+
 type Json = Record<string, unknown>;
 
 const TOTAL_BLOCKS_JSON = 13_000;
@@ -96,6 +98,9 @@ export function checkMessage(text: unknown, blocks: unknown): SlackRefusal | und
         }
         break;
       }
+      case 'context_actions':
+        checkContextActions(b, at, { fail, maxLen, textObject });
+        break;
       default:
         fail(`unknown block type ${JSON.stringify(b.type)}`, `${at}/type`);
     }

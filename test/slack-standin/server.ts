@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { checkMessage } from './block-rules.js';
 import { historyHomeMethod } from './methods-history-home.js';
+import { ViewsStandin } from './views.js';
 
 export interface Call {
   method: string;
@@ -90,6 +91,8 @@ export class SlackStandin {
   readonly usergroups = new Map<string, string[]>();
   /** Channels the bot was not invited to: posts there answer `not_in_channel`. */
   readonly notInChannel = new Set<string>();
+  /** views.open: trigger ids and the modals opened (views.ts). */
+  readonly views = new ViewsStandin();
   private readonly rateLimits = new Map<string, { times: number; retryAfterS: number }>();
   private readonly failures = new Map<string, { times: number; error: string }>();
   /** While set (epoch ms), every Web API call and upload answers 503: an outage of Slack's edge. */
@@ -350,6 +353,8 @@ export class SlackStandin {
         if (!members) return { ok: false, error: 'no_such_subteam' };
         return { ok: true, users: members };
       }
+      case 'views.open':
+        return this.views.open(args);
       default:
         return { ok: false, error: 'unknown_method' };
     }
