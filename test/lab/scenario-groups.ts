@@ -73,5 +73,10 @@ export const SCENARIO_GROUPS = {
   // Issue 18: app servers the inventory names (test/lab/scenarios-app-servers.test.ts).
   appServers: ['uwsgi-harakiri', 'uwsgi-worker-segfault', 'uwsgi-listen-queue-full'],
   // Issue 18 item 1: every log nginx writes (test/lab/scenarios-logs.test.ts).
-  logFiles: ['per-site-logs-header-too-big', 'rotated-log-header-too-big', 'rotated-log-gz-header-too-big'],
+  logFiles: [
+    'per-site-logs-header-too-big',
+    'rotated-log-header-too-big',
+    'rotated-log-gz-header-too-big',
+    'rotated-twice-dateext-header-too-big',
+  ],
 } as const;
