@@ -23,6 +23,7 @@ import { APP_SERVER_SCENARIOS } from './table-app-servers.js';
 import { LOG_LINE_SCENARIOS } from './table-log-lines.js';
 import { LOG_FILE_SCENARIOS } from './table-logs.js';
 import { MISREAD_SCENARIOS } from './table-misread.js';
+import { PUMA_SCENARIOS } from './table-puma.js';
 import type { Scenario, ScenarioContext } from './types.js';
 
 const SOCK = '/run/php/php8\\.2-fpm\\.sock';
@@ -708,6 +709,7 @@ export const SCENARIOS: Scenario[] = [
   ...MISREAD_SCENARIOS,
   ...LOG_LINE_SCENARIOS,
   ...APP_SERVER_SCENARIOS,
+  ...PUMA_SCENARIOS,
   ...LOG_FILE_SCENARIOS,
 ];
 

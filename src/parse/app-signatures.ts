@@ -22,6 +22,13 @@ export interface AppSignature {
   context?: RegExp;
 }
 
+/**
+ * Dated lines that stamp a log rather than start an entry: puma's `=== puma startup: 2026-12-07
+ * 16:16:34 +0000 ===` banner is the only time its log carries, and the undated lines after it
+ * (a timed-out worker, a re-boot) happen at any time later, not at the start.
+ */
+export const LOG_STAMP = /=== puma (?:startup|shutdown): \d{4}-/;
+
 /** Signal numbers of a crash (SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV); 9 is the OOM killer's. */
 const CRASH_SIGNALS = '(?:4|5|6|7|8|11)';
 

@@ -98,6 +98,7 @@ describe('rendered configuration', () => {
       'php-fpm',
       'gunicorn',
       'uwsgi',
+      'puma',
     ]);
     expect(inv.hosts['web-1'].services[0]).toEqual({
       name: 'app',

@@ -5,12 +5,14 @@ import { type CauseCase, CONNECT_CASES } from './cases-connect.js';
 import { NETWORK_CASES } from './cases-network.js';
 import { NGINX_CASES } from './cases-nginx.js';
 import { PROTOCOL_CASES } from './cases-protocol.js';
+import { PUMA_CASES } from './cases-puma.js';
 
 const CASES: CauseCase[] = [
   ...CONNECT_CASES,
   ...NETWORK_CASES,
   ...APP_CASES,
   ...PROTOCOL_CASES,
+  ...PUMA_CASES,
   ...NGINX_CASES,
 ];
 
