@@ -90,6 +90,10 @@ export interface HostEnvSettings {
   pumaWorkerTimeout: number;
   /** The listen backlog of puma's unix socket; full, nginx's connect() fails with EAGAIN (11). */
   pumaBacklog: number;
+  /** Apache `Timeout` seconds: a CGI script silent this long is stopped and Apache answers 504. */
+  apacheTimeout: number;
+  /** Apache `MaxRequestWorkers` (and `ServerLimit`, mpm_prefork: one process per request). */
+  apacheMaxWorkers: number;
 }
 
 export const defaultHostEnv = (host: HostSpec): HostEnvSettings => ({
@@ -100,6 +104,8 @@ export const defaultHostEnv = (host: HostSpec): HostEnvSettings => ({
   uwsgiListen: 100,
   pumaWorkerTimeout: 6,
   pumaBacklog: 1024,
+  apacheTimeout: 3,
+  apacheMaxWorkers: 4,
 });
 
 export function renderHostEnv(host: HostSpec, s: HostEnvSettings): string {
@@ -119,6 +125,8 @@ export function renderHostEnv(host: HostSpec, s: HostEnvSettings): string {
     `LAB_UWSGI_LISTEN=${q(s.uwsgiListen)}`,
     `LAB_PUMA_WORKER_TIMEOUT=${q(s.pumaWorkerTimeout)}`,
     `LAB_PUMA_BACKLOG=${q(s.pumaBacklog)}`,
+    `LAB_APACHE_TIMEOUT=${q(s.apacheTimeout)}`,
+    `LAB_APACHE_MAX_WORKERS=${q(s.apacheMaxWorkers)}`,
     '',
   ].join('\n');
 }
@@ -154,6 +162,7 @@ export async function prepareHostFiles(
     '/var/log/gunicorn',
     '/var/log/uwsgi',
     '/var/log/puma',
+    '/var/log/apache2',
     '/run/lab',
     '/run/lab-app',
     '/run/sshd',

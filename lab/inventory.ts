@@ -4,6 +4,7 @@
  * `process` is a command-line regex and `restart` calls the lab's own service script.
  */
 import { stringify } from 'yaml';
+import { APACHE_LOG } from './apache-config.js';
 import type { LabConfig } from './config.js';
 import { clientKeyPath, knownHostsPath } from './config.js';
 import { NGINX_ACCESS_LOG, NGINX_ERROR_LOG } from './nginx-config.js';
@@ -15,7 +16,7 @@ import { UWSGI_LOG } from './uwsgi-config.js';
 
 export interface InventoryService {
   name: string;
-  kind: 'node' | 'php-fpm' | 'gunicorn' | 'uwsgi' | 'puma';
+  kind: 'node' | 'php-fpm' | 'gunicorn' | 'uwsgi' | 'puma' | 'apache';
   process: string;
   restart: string;
   health?: string;
@@ -72,6 +73,15 @@ function servicesOf(host: HostSpec): InventoryService[] {
       process: '^puma',
       restart: restart('puma'),
       logs: [PUMA_LOG],
+    });
+  }
+  if (runs('apache')) {
+    out.push({
+      name: 'apache',
+      kind: 'apache',
+      process: '^/usr/sbin/apache2',
+      restart: restart('apache'),
+      logs: [APACHE_LOG],
     });
   }
   return out;

@@ -19,6 +19,7 @@ import {
   writeNginxConf,
   writePhpPool,
 } from './host-actions.js';
+import { APACHE_SCENARIOS } from './table-apache.js';
 import { APP_SERVER_SCENARIOS } from './table-app-servers.js';
 import { LOG_LINE_SCENARIOS } from './table-log-lines.js';
 import { LOG_FILE_SCENARIOS } from './table-logs.js';
@@ -710,6 +711,7 @@ export const SCENARIOS: Scenario[] = [
   ...LOG_LINE_SCENARIOS,
   ...APP_SERVER_SCENARIOS,
   ...PUMA_SCENARIOS,
+  ...APACHE_SCENARIOS,
   ...LOG_FILE_SCENARIOS,
 ];
 

@@ -117,7 +117,8 @@ export const APP_SIGNATURES: Record<string, readonly AppSignature[]> = {
     { signal: 'worker-oom', pattern: /AH00052: child pid \d+ exit signal Killed \(9\)/ },
     { signal: 'worker-killed-signal', pattern: /AH00052: child pid \d+ exit signal [\w ]{1,40} \(\d+\)/ },
     { signal: 'address-in-use', pattern: /Address already in use|AH00072: make_sock: could not bind/ },
-    { signal: 'started', pattern: /AH00489: .{1,200}? configured -- resuming normal operations/ },
+    // AH00489 from mpm_event and mpm_worker, AH00163 from mpm_prefork (both captured from 2.4.71).
+    { signal: 'started', pattern: /AH00(?:489|163): .{1,200}? configured -- resuming normal operations/ },
     { signal: 'stopped', pattern: /AH00(?:169|491): caught SIGTERM, shutting down|AH00492: caught SIGWINCH/ },
   ],
   /**

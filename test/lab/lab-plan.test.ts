@@ -99,6 +99,7 @@ describe('rendered configuration', () => {
       'gunicorn',
       'uwsgi',
       'puma',
+      'apache',
     ]);
     expect(inv.hosts['web-1'].services[0]).toEqual({
       name: 'app',

@@ -138,3 +138,18 @@ describe('Apache 2.4.71 (mpm_event, mod_cgid)', () => {
     ]);
   });
 });
+
+describe("Apache 2.4.71 (mpm_prefork, mod_cgi) with the lab's config", () => {
+  const got = signals('apache', 'apache-2.4.71-prefork.log.txt');
+
+  it('each state its own signal: a child killed by SIGSEGV, a CGI script stopped at Timeout, MaxRequestWorkers', () => {
+    expect(got).toEqual([
+      'started: [Mon Dec 07 18:23:42.739470 2026] [mpm_prefork:notice] [pid 22263:tid 22263] AH00163: Apache/2.4.71 (Debian) configured -- resuming normal operations',
+      'pool-max-children: [Mon Dec 07 18:23:44.741737 2026] [mpm_prefork:error] [pid 22263:tid 22263] AH00161: server reached MaxRequestWorkers setting, consider raising the MaxRequestWorkers setting',
+      'worker-killed-signal: [Mon Dec 07 18:23:44.741826 2026] [core:notice] [pid 22263:tid 22263] AH00052: child pid 22266 exit signal Segmentation fault (11)',
+      'worker-timeout: [Mon Dec 07 18:23:46.825804 2026] [cgi:warn] [pid 22265:tid 22265] [client 127.0.0.1:39788] AH01220: Timeout waiting for output from CGI script /usr/local/etc/lab/apps/cgi/lab.cgi',
+      'worker-timeout: [Mon Dec 07 18:23:46.825856 2026] [cgi:error] [pid 22265:tid 22265] [client 127.0.0.1:39788] Script timed out before returning headers: lab.cgi',
+      'stopped: [Mon Dec 07 18:23:56.016562 2026] [mpm_prefork:notice] [pid 22263:tid 22263] AH00169: caught SIGTERM, shutting down',
+    ]);
+  });
+});

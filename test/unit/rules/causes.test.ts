@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../../src/diagnosis/diagnose.js';
+import { APACHE_CASES } from './cases-apache.js';
 import { APP_CASES } from './cases-app.js';
 import { type CauseCase, CONNECT_CASES } from './cases-connect.js';
 import { NETWORK_CASES } from './cases-network.js';
@@ -13,6 +14,7 @@ const CASES: CauseCase[] = [
   ...APP_CASES,
   ...PROTOCOL_CASES,
   ...PUMA_CASES,
+  ...APACHE_CASES,
   ...NGINX_CASES,
 ];
 
