@@ -3,7 +3,7 @@
 // and overloaded, and diagnosed over real SSH; each state must come out as its own cause. One lab.
 import { afterAll, describe, expect, it } from 'vitest';
 import { sleep } from '../../lab/exec.js';
-import { checkScenario, findScenario, restoreHost, runScenario } from '../../lab/scenarios.js';
+import { checkScenario, driveTraffic, findScenario, restoreHost, runScenario } from '../../lab/scenarios.js';
 import type { LabFixture } from '../../lab/with-lab.js';
 import { labSkipReason, useLab } from '../../lab/with-lab.js';
 import { loadInventory } from '../../src/inventory/load-inventory.js';
@@ -68,6 +68,22 @@ describe.skipIf(labSkipReason('test/lab/scenarios-puma-apache.test.ts') !== unde
       if (table.length > 0)
         console.log(`${TAG} scenario | expected | first (confidence) | s\n${table.join('\n')}`);
     });
+
+    it('a healthy host running puma and Apache too: no cause (their start lines and sockets are no finding)', async () => {
+      const lab = fixture.lab;
+      await restoreHost(lab, SCENARIO_HOST);
+      for (const path of ['/rb/', '/ap/lab.cgi'])
+        expect((await driveTraffic(lab, SCENARIO_HOST, { path, count: 2 })).statuses).toEqual([200, 200]);
+      const inventory = await loadInventory({ flagPath: lab.inventoryPath, cwd: process.cwd() });
+      const hosts = resolveTarget(inventory, SCENARIO_HOST);
+      // The window holds the restore: the restarts of puma and Apache, their start lines.
+      const report = await diagnoseTarget(SCENARIO_HOST, hosts, sshConnector(hosts), { sinceS: 60 });
+      const host = report.hosts[0];
+      expect(
+        host?.findings.map((f) => f.cause),
+        JSON.stringify(host, null, 2),
+      ).toEqual(['no-502-evidence']);
+    }, 60_000);
 
     diagnosedCases(fixture, SCENARIO_GROUPS.puma, table, /puma/);
     diagnosedCases(fixture, SCENARIO_GROUPS.apache, table, /127\.0\.0\.1:8030|apache|AH0/);
