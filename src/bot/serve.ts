@@ -168,6 +168,13 @@ export async function startServe(
       inventory: () => loadInventory(botInventoryOptions(config)),
       logger,
     },
+    {
+      redis,
+      queueName: config.queueName,
+      retentionDays: config.history.retentionDays,
+      inventory: () => inventory,
+      logger,
+    },
   );
   const server = (await app.start(config.port)) as unknown as import('node:http').Server | undefined;
   // HTTP mode: requests that cannot be Slack's are refused from their headers, before Bolt reads them.

@@ -14,6 +14,7 @@ import type { BotConfig } from '../config/load-bot-config.js';
 import { createDeliveryProcessor } from '../delivery/delivery-processor.js';
 import { createDeliveryQueue, createDeliveryWorker, deliveryKeys } from '../delivery/delivery-queue.js';
 import { Outbox } from '../delivery/outbox.js';
+import { redisReportHistory } from '../history/report-history.js';
 import { cachedInventory } from '../inventory/inventory-cache.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { resolveTarget } from '../inventory/resolve-target.js';
@@ -85,6 +86,12 @@ export async function startWorker(
   const deliveryQueue = createDeliveryQueue(delivery.queue, connection);
   const outbox = new Outbox(deliveryQueue, connection, delivery);
   const outboxMetrics = deliveryMetrics(metrics.registry, outbox);
+  const history = redisReportHistory({
+    redis: connection,
+    queueName: config.queueName,
+    retentionDays: config.history.retentionDays,
+    auditStream: keys.audit,
+  });
   const deliveryWorker = createDeliveryWorker(
     delivery.queue,
     createDeliveryProcessor({
@@ -101,6 +108,7 @@ export async function startWorker(
       logger: logger.child({ outbox: true }),
       onExpired: (kind) => outboxMetrics.expired(kind),
       onDelivered: (kind, lateMs) => outboxMetrics.delivered(kind, lateMs),
+      history,
     }),
     connection,
     {
@@ -115,6 +123,7 @@ export async function startWorker(
       logger,
       outbox,
       async (ctx, report) => offerRestarts(connection, keys, await inventory(), report, ctx.jobId),
+      history,
     ),
     resolve: async (target) => {
       const hosts = resolveTarget(await inventory(), target);

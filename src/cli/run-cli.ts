@@ -82,6 +82,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       sinceS: options.sinceS,
       concurrency: options.concurrency,
       json: options.json,
+      history: options.history,
     },
     io,
   );
@@ -99,6 +100,8 @@ export interface DiagnoseRequest {
   sinceS: number;
   concurrency?: number | undefined;
   json?: boolean | undefined;
+  /** Say whether each host was diagnosed before, from the bot's Redis (loaded only then). */
+  history?: boolean | undefined;
   /**
    * Print each check as it finishes, on stderr. Default: on a terminal without --json (the CLI);
    * the demo always shows them.
@@ -155,7 +158,7 @@ export async function diagnoseAndReport(
     import('../report/render-terminal.js'),
     import('../report/render-json.js'),
   ]);
-  const report = await diagnoseTarget(request.target, hosts, early, {
+  const diagnosed = await diagnoseTarget(request.target, hosts, early, {
     sinceS: request.sinceS,
     signal: io.signal,
     concurrency: request.concurrency,
@@ -169,6 +172,9 @@ export async function diagnoseAndReport(
       : undefined,
   });
   if (live) io.stderr.write('\n');
+  const report = request.history
+    ? await (await import('../history/cli-history.js')).withCliHistory(diagnosed, io)
+    : diagnosed;
   io.stdout.write(request.json ? renderJson(report) : renderTerminal(report, color));
   return { code: exitCodeFor(report), report };
 }

@@ -30,6 +30,8 @@ export interface BotConfig {
   limits: { perUserPerMin: number; perChannelPerMin: number; maxWaiting: number };
   /** Bearer token of /metrics and /readyz; undefined: both answer 401. */
   metricsToken: string | undefined;
+  /** Report history (src/history/): summaries older than `retentionDays` are dropped. */
+  history: { retentionDays: number };
   /** Alert webhooks (issue 11); undefined when ALERT_CHANNEL is not set. */
   alerts: AlertsConfig | undefined;
 }
@@ -84,6 +86,7 @@ export function loadBotConfig(env: NodeJS.ProcessEnv, role: BotRole): BotConfig 
       maxWaiting: e.DIAGNOSE502_QUEUE_MAX_WAITING,
     },
     metricsToken: e.DIAGNOSE502_METRICS_TOKEN,
+    history: { retentionDays: e.DIAGNOSE502_HISTORY_DAYS },
     alerts: alerts.config,
   };
 }

@@ -12,6 +12,8 @@
 import type { WebClient } from '@slack/web-api';
 import { DelayedError, type Job, RateLimitError, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
+import type { ReportHistory } from '../history/report-history.js';
+import { keepReportLink } from '../slack/report-permalink.js';
 import { isSlackOutage, SlackOutageError } from '../slack/slack-outage.js';
 import { slackErrorCode } from '../slack/web-client.js';
 import { deliverReport } from './deliver-report.js';
@@ -27,6 +29,8 @@ export interface DeliveryProcessorDeps {
   onExpired?(kind: Delivery['kind']): void;
   onDelivered?(kind: Delivery['kind'], lateMs: number): void;
   now?(): number;
+  /** The report's permalink is kept with its history summaries once posted (src/history/). */
+  history?: ReportHistory;
 }
 
 /** Backoff of the probe while Slack does not answer: 1 s, 2 s, 4 s … at most 15 s, ±20%. */
@@ -74,7 +78,7 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps) {
       if (d.kind === 'report') {
         const threadTs = await waitFor(d.data.thread?.ts);
         const deliveredAt = now();
-        await deliverReport(deps.client, d, {
+        const done = await deliverReport(deps.client, d, {
           ...(threadTs ? { threadTs } : {}),
           late: { diagnosedAt: d.diagnosedAt, deliveredAt },
           logger: log,
@@ -82,6 +86,8 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps) {
             await job.updateData({ ...d, done });
           },
         });
+        if (deps.history && d.body.type === 'report' && done.message)
+          await keepReportLink(deps.client, deps.history, d.diagnosisJobId, d.body.report, done.message, log);
       } else if (d.kind === 'post') {
         // Posted by a run that died before completing: not again.
         if ((await deps.outbox.resolve(d.placeholder)).kind !== 'pending') return 'posted before';

@@ -7,6 +7,7 @@
 import type { RestartOffer } from '../actions/restart-offer.js';
 import type { Finding } from '../diagnosis/finding.js';
 import type { CheckResult } from '../probes/check.js';
+import { groupHistoryBlocks, historyBlocks } from './block-kit-history.js';
 import { codeBlock, cut, LIMITS } from './block-kit-limits.js';
 import {
   button,
@@ -132,6 +133,7 @@ function singleHost(report: TargetReport, h: HostReport, meta: ReportMeta, evide
     md`took ${seconds(h.durationMs)}`,
   ];
   blocks.push(section(joinMd(facts, ' · ')));
+  blocks.push(...historyBlocks(h));
   if (f && f.evidence.length > 0 && evidenceBudget > 0) {
     blocks.push(section(md`*Evidence*\n${codeBlock(f.evidence, evidenceBudget - 20, EVIDENCE_POINTER)}`));
   }
@@ -174,6 +176,7 @@ function groupHosts(report: TargetReport, meta: ReportMeta): Block[] {
       `${report.target}: ${withCause} of ${report.hosts.length} hosts with a 502 cause${inconclusive > 0 ? `, ${inconclusive} inconclusive` : ''}`,
     ),
     section(md`asked by ${who(meta.requestedBy)} · window ${windowText(report.sinceS)}`),
+    ...groupHistoryBlocks(report.hosts),
   ];
   const majority = groups[0]?.[1].length ?? 0;
   for (const [cause, hosts] of groups) {
@@ -238,6 +241,7 @@ export function renderEvidenceFile(report: TargetReport): string {
   ];
   for (const h of report.hosts) {
     out.push(`== ${h.host} (${h.address}) in ${seconds(h.durationMs)}`);
+    if (h.history) out.push(`   history: ${h.history.summary}`);
     for (const [i, f] of h.findings.entries()) {
       out.push('', `${i + 1}. [${f.cause}] ${pct(f.confidence)} ${f.title}`, '   evidence:');
       for (const line of f.evidence) out.push(`     ${line}`);

@@ -121,6 +121,15 @@ export function link(url: string, label: string): Md {
 }
 
 /**
+ * A link to a Slack permalink (chat.getPermalink): like `link`, but its query string (`?thread_ts=…&cid=…`
+ * of a reply) is kept, with `&` escaped as Slack's formatting rules ask ("Escaping text").
+ */
+export function permalink(url: string, label: string): Md {
+  if (!/^https:\/\/[^\s<>|]+$/.test(url)) return text(label);
+  return make(`<${escapeControl(url)}|${escapeMrkdwn(label).replace(/\|/g, '¦')}>`);
+}
+
+/**
  * Cuts to at most `max` characters, marking the cut with `…`. A cut inside the bot's own code span or
  * block closes it (escaped text holds no backtick, so every backtick counted is the bot's own): an
  * unclosed one would show its backtick as text and let the text after it format. A cut entity

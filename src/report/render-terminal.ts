@@ -82,6 +82,8 @@ export function renderHost(raw: HostReport, color: boolean): string {
   const c = createColors(color);
   const report = forTerminal(raw);
   const out: string[] = [`${c.bold(report.host)} ${c.dim(`(${report.address}) in ${report.durationMs} ms`)}`];
+  // Seen before (src/history/, the bot's worker fills it; the CLI has none): escaped like the rest.
+  if (report.history) out.push(`  ${c.bold('History')} ${report.history.summary}`);
   // An inconclusive host has no finding with a cause (verdict.ts); its answer is what it could not
   // check, and its findings (502s counted meanwhile) are context, listed after it.
   const [first, ...others] = report.findings;

@@ -1,5 +1,6 @@
 import type { ErrorChart } from '../diagnosis/chart-data.js';
 import type { Finding } from '../diagnosis/finding.js';
+import type { HostHistory } from '../history/history-line.js';
 import type { CheckResult } from '../probes/check.js';
 
 /**
@@ -38,6 +39,11 @@ export interface HostReport {
    * when nothing was tried (the SSH connection failed).
    */
   logsRead?: LogRead[];
+  /**
+   * Whether the host was diagnosed before, how often, the previous report's link and the last restart
+   * (src/history/): filled by the bot's worker from Redis; absent where there is no history (the CLI).
+   */
+  history?: HostHistory;
 }
 
 /** One log file as the diagnosis read it (or could not). */

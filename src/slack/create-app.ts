@@ -6,11 +6,13 @@
 import { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { RestartClickDeps } from '../actions/restart-click.js';
+import type { HomeDeps } from '../home/load-home.js';
 import type { healthRoutes } from './http-routes.js';
 import type { IntakeDeps } from './intake-deps.js';
 import { boltLogger } from './pino-bolt-logger.js';
 import { registerActions } from './register-actions.js';
 import { registerCommand } from './register-command.js';
+import { registerHome } from './register-home.js';
 import { registerRestart } from './register-restart.js';
 import type { SlackMetrics } from './slack-metrics.js';
 import { countRateLimits, SLACK_RETRY } from './web-client.js';
@@ -27,7 +29,12 @@ export interface SlackAppOptions {
   metrics: SlackMetrics;
 }
 
-export function createSlackApp(opts: SlackAppOptions, deps: IntakeDeps, restart?: RestartClickDeps): App {
+export function createSlackApp(
+  opts: SlackAppOptions,
+  deps: IntakeDeps,
+  restart?: RestartClickDeps,
+  home?: HomeDeps,
+): App {
   const common = {
     token: opts.botToken,
     logger: boltLogger(opts.logger),
@@ -42,6 +49,7 @@ export function createSlackApp(opts: SlackAppOptions, deps: IntakeDeps, restart?
   registerCommand(app, deps);
   registerActions(app, deps, opts.metrics);
   if (restart) registerRestart(app, restart);
+  if (home) registerHome(app, home);
   app.error(async (err) => {
     opts.logger.error(
       { err: err.message, code: (err as { code?: string }).code },

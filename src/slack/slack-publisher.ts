@@ -11,11 +11,13 @@ import type { RestartOffer } from '../actions/restart-offer.js';
 import { type DeliverOptions, DeliveryInterrupted, deliverReport } from '../delivery/deliver-report.js';
 import type { ReportDelivery } from '../delivery/delivery-data.js';
 import type { Outbox } from '../delivery/outbox.js';
+import type { ReportHistory } from '../history/report-history.js';
 import type { MessageRef } from '../queue/job-data.js';
 import { type JobContext, PublishRefusedError, type ReportPublisher } from '../queue/publisher.js';
 import { renderFailure, renderProgress } from '../report/block-kit.js';
 import { renderNotInChannel } from '../report/block-kit-intake.js';
 import type { TargetReport } from '../report/types.js';
+import { keepReportLink } from './report-permalink.js';
 import { respondEphemeral } from './respond.js';
 import { isSlackOutage } from './slack-outage.js';
 import { slackErrorCode } from './web-client.js';
@@ -43,6 +45,8 @@ export function createSlackPublisher(
   logger: Logger,
   outbox: Outbox,
   offerRestarts?: OfferRestarts,
+  /** Seen before? (src/history/): the line on the report, and its summary and permalink kept. */
+  history?: ReportHistory,
 ): ReportPublisher {
   const client = clients.report;
   let botUserId: string | undefined;
@@ -97,7 +101,9 @@ export function createSlackPublisher(
       onStep: async () => {},
     };
     try {
-      await deliverReport(client, { ...delivery, done: {} }, opts);
+      const done = await deliverReport(client, { ...delivery, done: {} }, opts);
+      if (history && body.type === 'report' && done.message)
+        await keepReportLink(client, history, ctx.jobId, body.report, done.message, log);
     } catch (err) {
       if (!(err instanceof DeliveryInterrupted)) throw err;
       await outbox.markDown();
@@ -164,7 +170,17 @@ export function createSlackPublisher(
             return [];
           })
         : [];
-      await deliver(ctx, ref, { type: 'report', report }, restarts);
+      // The history line is read (and this report kept) before rendering; without it, no line.
+      const final = history
+        ? await history.attach(ctx.jobId, report).catch((err) => {
+            logger.warn(
+              { jobId: ctx.jobId, err: String(err) },
+              'history not read; the report has no history line',
+            );
+            return report;
+          })
+        : report;
+      await deliver(ctx, ref, { type: 'report', report: final }, restarts);
     },
 
     async fail(ctx, ref, reason, willRetry) {

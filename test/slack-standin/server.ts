@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkMessage } from './block-rules.js';
+import { historyHomeMethod } from './methods-history-home.js';
 
 export interface Call {
   method: string;
@@ -264,6 +265,8 @@ export class SlackStandin {
 
   private apiMethod(method: string, args: Record<string, unknown>): Record<string, unknown> {
     const channel = String(args.channel ?? args.channel_id ?? '');
+    const more = historyHomeMethod(this, method, args, this.messages);
+    if (more) return more;
     switch (method) {
       case 'auth.test':
         return {
