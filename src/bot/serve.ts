@@ -2,6 +2,7 @@
  * Composition root of `diagnose502 serve`: the Bolt app (intake), the producer side of the queue,
  * health and metrics. Holds nothing a second replica would need: jobs and reports live in Redis.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { actionKeys } from '../actions/keys.js';
@@ -10,6 +11,7 @@ import { mountAlertRoutes } from '../alerts/mount-alert-routes.js';
 import type { BotConfig } from '../config/load-bot-config.js';
 import { createDeliveryQueue, deliveryKeys } from '../delivery/delivery-queue.js';
 import { Outbox } from '../delivery/outbox.js';
+import { feedbackSlackDeps } from '../feedback/wire-feedback.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { botInventoryOptions } from '../inventory/ssh-config-inventory.js';
 import type { Inventory } from '../inventory/types.js';
@@ -22,11 +24,17 @@ import type { TargetReport } from '../report/types.js';
 import { createSlackApp } from '../slack/create-app.js';
 import { healthRoutes, type RouteDeps } from '../slack/http-routes.js';
 import { boltLogger } from '../slack/pino-bolt-logger.js';
+import { registerFeedback } from '../slack/register-feedback.js';
 import { guardSlackEvents } from '../slack/slack-events-guard.js';
 import { createWebClient, LIVE_RETRY } from '../slack/web-client.js';
 import { deliveryMetrics } from './delivery-metrics.js';
+import { feedbackMetrics } from './feedback-metrics.js';
 import { BotMetrics } from './metrics.js';
 import { runCleanup } from './shutdown.js';
+
+/** How long a click on a report whose job is still finishing waits for it: 40 x 250 ms. */
+const REPORT_WAIT_TRIES = 40;
+const REPORT_WAIT_STEP_MS = 250;
 
 export interface Running {
   /** The HTTP port actually bound (PORT=0 picks a free one). */
@@ -108,6 +116,19 @@ export async function startServe(
     logger: boltLogger(logger),
     retryConfig: LIVE_RETRY,
   });
+  // A report's buttons appear before its job has finished (the evidence file and the permalink
+  // come after the message): a click in that moment waits for the job rather than call it expired.
+  const findReport = async (jobId: string) => {
+    for (let tries = 0; ; tries++) {
+      const job = await queue.getJob(jobId);
+      const report = (job?.returnvalue as TargetReport | null | undefined) ?? undefined;
+      if (report || !job || tries >= REPORT_WAIT_TRIES) return report;
+      // Still running, or it completed after it was read: read it again.
+      const state = await job.getState();
+      if (!['active', 'waiting', 'delayed', 'completed'].includes(state)) return undefined;
+      await sleep(REPORT_WAIT_STEP_MS);
+    }
+  };
   const limits = createIntakeLimits(redis, queue, config.queueName, config.limits);
   const routes = healthRoutes({
     readiness: {
@@ -150,10 +171,7 @@ export async function startServe(
     {
       inventory: () => inventory,
       enqueue: (data) => enqueueDiagnosis(queue, data),
-      findReport: async (jobId) => {
-        const job = await queue.getJob(jobId);
-        return (job?.returnvalue as TargetReport | null | undefined) ?? undefined;
-      },
+      findReport,
       allowedChannels: config.allowedChannels,
       allowedUsers: config.allowedUsers,
       logger,
@@ -175,6 +193,10 @@ export async function startServe(
       inventory: () => inventory,
       logger,
     },
+  );
+  registerFeedback(
+    app,
+    feedbackSlackDeps({ redis, config, findReport, metrics: feedbackMetrics(metrics.registry), logger }),
   );
   const server = (await app.start(config.port)) as unknown as import('node:http').Server | undefined;
   // HTTP mode: requests that cannot be Slack's are refused from their headers, before Bolt reads them.

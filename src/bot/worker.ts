@@ -28,6 +28,7 @@ import { createProcessor } from '../queue/processor.js';
 import { redisConnection } from '../queue/redis.js';
 import type { TargetReport } from '../report/types.js';
 import { healthRoutes, routeRequests } from '../slack/http-routes.js';
+import { nativeChartGate } from '../slack/native-chart-gate.js';
 import { boltLogger } from '../slack/pino-bolt-logger.js';
 import { createSlackPublisher } from '../slack/slack-publisher.js';
 import { createSlackRestartReporter } from '../slack/slack-restart-reporter.js';
@@ -86,6 +87,9 @@ export async function startWorker(
   const deliveryQueue = createDeliveryQueue(delivery.queue, connection);
   const outbox = new Outbox(deliveryQueue, connection, delivery);
   const outboxMetrics = deliveryMetrics(metrics.registry, outbox);
+  const nativeChart = nativeChartGate(config.slack.nativeChart, connection, config.queueName, (err) =>
+    logger.warn({ err: String(err) }, 'native chart: Redis did not answer'),
+  );
   const history = redisReportHistory({
     redis: connection,
     queueName: config.queueName,
@@ -105,9 +109,11 @@ export async function startWorker(
       }),
       outbox,
       limitMs: config.deliveryLimitMs,
+      feedback: config.feedback.control,
       logger: logger.child({ outbox: true }),
       onExpired: (kind) => outboxMetrics.expired(kind),
       onDelivered: (kind, lateMs) => outboxMetrics.delivered(kind, lateMs),
+      nativeChart,
       history,
     }),
     connection,
@@ -124,6 +130,8 @@ export async function startWorker(
       outbox,
       async (ctx, report) => offerRestarts(connection, keys, await inventory(), report, ctx.jobId),
       history,
+      config.feedback.control,
+      nativeChart,
     ),
     resolve: async (target) => {
       const hosts = resolveTarget(await inventory(), target);

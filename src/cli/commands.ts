@@ -38,6 +38,8 @@ export const SUBCOMMANDS: Readonly<Record<string, LoadCommand>> = {
   audit: async () => (await import('../actions/run-audit.js')).runAudit,
   /** The sudoers file for `sudo: true` hosts: exactly the commands run as root (src/probes/privileged-commands.ts). */
   sudoers: async () => (await import('./run-sudoers.js')).runSudoers,
+  /** `feedback export`: each verdict marked wrong in Slack as a lab-scenario skeleton (src/feedback/). */
+  feedback: async () => (await import('./run-feedback.js')).runFeedback,
 };
 
 export interface PickedCommand {

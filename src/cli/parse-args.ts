@@ -7,6 +7,8 @@ export interface CliOptions {
   sshConfig?: string;
   sinceS: number;
   json: boolean;
+  /** `--chart FILE`: the 502/504-per-minute chart (PNG) of the host with the most errors. */
+  chart?: string;
   /** `--history`: whether each host was diagnosed before, from the bot's Redis (src/history/). */
   history: boolean;
   concurrency: number;
@@ -29,6 +31,7 @@ Options:
                      ~/.ssh/config if it exists; none: no ssh config)
   --since DURATION   how far back to read logs: 30s, 15m, 2h, 1d (default 15m, at most 7d)
   --json             print exactly one JSON document on stdout
+  --chart FILE       write the 502/504-per-minute chart (PNG) of the host with the most errors to FILE
   --history          say whether each host was diagnosed before, from the bot's Redis
                      (REDIS_URL, DIAGNOSE502_QUEUE, DIAGNOSE502_HISTORY_DAYS as for the bot)
   --concurrency N    hosts of a group diagnosed at once (default 10)
@@ -63,6 +66,7 @@ export function parseCli(argv: string[]): CliOptions {
         'ssh-config': { type: 'string' },
         since: { type: 'string', default: '15m' },
         json: { type: 'boolean', default: false },
+        chart: { type: 'string' },
         history: { type: 'boolean', default: false },
         concurrency: { type: 'string', default: '10' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -88,6 +92,7 @@ export function parseCli(argv: string[]): CliOptions {
     ...(typeof v['ssh-config'] === 'string' ? { sshConfig: v['ssh-config'] } : {}),
     sinceS: parseDuration(String(v.since)),
     json: v.json === true,
+    ...(typeof v.chart === 'string' ? { chart: v.chart } : {}),
     history: v.history === true,
     concurrency,
     help: v.help === true,

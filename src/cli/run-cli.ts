@@ -82,6 +82,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       sinceS: options.sinceS,
       concurrency: options.concurrency,
       json: options.json,
+      chart: options.chart,
       history: options.history,
     },
     io,
@@ -100,6 +101,8 @@ export interface DiagnoseRequest {
   sinceS: number;
   concurrency?: number | undefined;
   json?: boolean | undefined;
+  /** `--chart FILE`: the PNG of the host with the most 502/504s is written there (write-chart.ts). */
+  chart?: string | undefined;
   /** Say whether each host was diagnosed before, from the bot's Redis (loaded only then). */
   history?: boolean | undefined;
   /**
@@ -176,5 +179,10 @@ export async function diagnoseAndReport(
     ? await (await import('../history/cli-history.js')).withCliHistory(diagnosed, io)
     : diagnosed;
   io.stdout.write(request.json ? renderJson(report) : renderTerminal(report, color));
+  if (request.chart) {
+    // The renderer (resvg, several MB) loads only when a chart is asked for.
+    const { writeChart } = await import('./write-chart.js');
+    io.stderr.write(`diagnose502: ${await writeChart(report, request.chart)}\n`);
+  }
   return { code: exitCodeFor(report), report };
 }

@@ -1,5 +1,6 @@
 import { formatFieldPath } from '../inventory/errors.js';
 import { type AlertsConfig, loadAlertsConfig } from './alerts-config.js';
+import { type FeedbackConfig, loadFeedbackConfig } from './feedback-config.js';
 import { type BotEnv, BotEnvSchema } from './schema.js';
 
 /** Which process is starting: each needs a different part of the configuration. */
@@ -12,6 +13,8 @@ export interface BotConfig {
     signingSecret: string | undefined;
     appToken: string | undefined;
     apiUrl: string;
+    /** DIAGNOSE502_NATIVE_CHART: `auto` sends the data_visualization block where the workspace takes it. */
+    nativeChart: 'auto' | 'off';
   };
   redisUrl: string;
   queueName: string;
@@ -34,6 +37,8 @@ export interface BotConfig {
   history: { retentionDays: number };
   /** Alert webhooks (issue 11); undefined when ALERT_CHANNEL is not set. */
   alerts: AlertsConfig | undefined;
+  /** The feedback control on reports and what is kept of the votes (issue 20). */
+  feedback: FeedbackConfig;
 }
 
 export class BotConfigError extends Error {
@@ -60,6 +65,8 @@ export function loadBotConfig(env: NodeJS.ProcessEnv, role: BotRole): BotConfig 
   }
   const alerts = loadAlertsConfig(env);
   issues.push(...alerts.issues);
+  const feedback = loadFeedbackConfig(env);
+  issues.push(...feedback.issues);
   if (!parsed.success || issues.length > 0) throw new BotConfigError(issues);
   const e = parsed.data;
   return {
@@ -68,6 +75,7 @@ export function loadBotConfig(env: NodeJS.ProcessEnv, role: BotRole): BotConfig 
       signingSecret: e.SLACK_SIGNING_SECRET?.trim() || undefined,
       appToken: e.SLACK_APP_TOKEN,
       apiUrl: e.SLACK_API_URL,
+      nativeChart: e.DIAGNOSE502_NATIVE_CHART,
     },
     redisUrl: e.REDIS_URL,
     queueName: e.DIAGNOSE502_QUEUE,
@@ -88,5 +96,6 @@ export function loadBotConfig(env: NodeJS.ProcessEnv, role: BotRole): BotConfig 
     metricsToken: e.DIAGNOSE502_METRICS_TOKEN,
     history: { retentionDays: e.DIAGNOSE502_HISTORY_DAYS },
     alerts: alerts.config,
+    feedback: feedback.config,
   };
 }

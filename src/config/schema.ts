@@ -90,6 +90,13 @@ export const BotEnvSchema = z.object({
     .min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)')
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  /** Issue 20: the report's chart as Slack's data_visualization block too (slack/native-chart-gate.ts). */
+  DIAGNOSE502_NATIVE_CHART: z
+    .enum(['auto', 'off'], {
+      error:
+        'must be auto (the chart block where the workspace takes it, the PNG always) or off (the PNG only)',
+    })
+    .default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -9,10 +9,13 @@
  * - a report resumes after the steps a previous run recorded (job.updateData), so a worker that
  *   dies mid-delivery is followed by one that posts only what is missing.
  */
+
 import type { WebClient } from '@slack/web-api';
 import { DelayedError, type Job, RateLimitError, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import type { ReportHistory } from '../history/report-history.js';
+import type { FeedbackStyle } from '../report/block-kit-feedback.js';
+import type { NativeChartGate } from '../slack/native-chart-gate.js';
 import { keepReportLink } from '../slack/report-permalink.js';
 import { isSlackOutage, SlackOutageError } from '../slack/slack-outage.js';
 import { slackErrorCode } from '../slack/web-client.js';
@@ -26,9 +29,13 @@ export interface DeliveryProcessorDeps {
   /** Past this age a delivery is dropped (logged and counted): old news is no news. */
   limitMs: number;
   logger: Logger;
+  /** The feedback control under a report (DIAGNOSE502_FEEDBACK). */
+  feedback?: FeedbackStyle;
   onExpired?(kind: Delivery['kind']): void;
   onDelivered?(kind: Delivery['kind'], lateMs: number): void;
   now?(): number;
+  /** The chart as Slack's own block too, where the workspace has it (slack/native-chart-gate.ts). */
+  nativeChart?: NativeChartGate;
   /** The report's permalink is kept with its history summaries once posted (src/history/). */
   history?: ReportHistory;
 }
@@ -81,6 +88,8 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps) {
         const done = await deliverReport(deps.client, d, {
           ...(threadTs ? { threadTs } : {}),
           late: { diagnosedAt: d.diagnosedAt, deliveredAt },
+          ...(deps.feedback ? { feedback: deps.feedback } : {}),
+          ...(deps.nativeChart ? { nativeChart: deps.nativeChart } : {}),
           logger: log,
           onStep: async (done) => {
             await job.updateData({ ...d, done });

@@ -9,8 +9,13 @@ export const feedbackKeys = (queueName: string) => {
     right: `${base}:right`,
     /** Hash: cause given by a report → how many people said it was wrong. */
     wrong: `${base}:wrong`,
-    /** Stream: one entry per vote (who, when, the report, and for "wrong" the evidence and the answer). */
+    /** Stream: one entry per "wrong" (who, when, the report, its evidence, the answer): what export reads. */
     stream: `${base}:stream`,
+    /**
+     * Stream: one entry per "right" (who, when, the report). Apart, and capped alike, so that many
+     * quick "right" clicks never push the "wrong" answers (the ones that become tests) out of the cap.
+     */
+    rightStream: `${base}:right-stream`,
     /** Set once per person and report: the second click is told it was noted. */
     voted: (reportId: string, userId: string) => `${base}:voted:${reportId}:${userId}`,
   };

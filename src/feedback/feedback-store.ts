@@ -4,7 +4,7 @@
  * person's answer, which `diagnose502 feedback export` turns into lab-scenario skeletons), and a
  * mark per person and report so that each person votes once on a report.
  *
- * The stream is capped twice: by length (XADD MAXLEN ~) and by age (XTRIM MINID on each write,
+ * Each stream (one for "wrong", one for "right") is capped twice: by length (XADD MAXLEN ~) and by age (XTRIM MINID on each write,
  * and the key expires when no vote came for the whole retention, so an idle bot keeps nothing).
  */
 import type { RedisConn } from '../queue/redis.js';
@@ -64,9 +64,10 @@ export async function recordFeedback(
   // The claim comes first: two clicks at once (two tabs, a double submit) store one vote.
   const claimed = await redis.set(keys.voted(clean.reportId, clean.who), clean.kind, 'PX', ttlMs, 'NX');
   if (claimed !== 'OK') return { stored: false, entry: clean };
+  const stream = clean.kind === 'right' ? keys.rightStream : keys.stream;
   try {
     const id = await redis.xadd(
-      keys.stream,
+      stream,
       'MAXLEN',
       '~',
       String(retention.maxEntries),
@@ -75,8 +76,8 @@ export async function recordFeedback(
       JSON.stringify(clean),
     );
     // Exact, not `~`: a stream of a few hundred votes is one macro node, which `~` never trims.
-    await redis.xtrim(keys.stream, 'MINID', String(Math.max(0, now - ttlMs)));
-    await redis.pexpire(keys.stream, ttlMs);
+    await redis.xtrim(stream, 'MINID', String(Math.max(0, now - ttlMs)));
+    await redis.pexpire(stream, ttlMs);
     await redis.hincrby(counterKey(keys, clean.kind), clean.givenCause, 1);
     return { stored: true, entry: clean, ...(id ? { id } : {}) };
   } catch (err) {
@@ -89,13 +90,28 @@ export async function recordFeedback(
 const counterKey = (keys: ReturnType<typeof feedbackKeys>, kind: FeedbackKind) =>
   kind === 'right' ? keys.right : keys.wrong;
 
-/** Stored votes, oldest first (at most `count`); entries that do not parse are skipped. */
+/** Stream ids are `<ms>-<seq>`: compared as numbers, not as text. */
+function idBefore(a: string, b: string): boolean {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am < bm || (am === bm && as < bs);
+}
+
+/**
+ * Stored votes, oldest first: the "wrong" ones, or both kinds in time order; at most `count` of each
+ * stream. Entries that do not parse are skipped.
+ */
 export async function readFeedback(
   redis: RedisConn,
   queueName: string,
-  count = 10_000,
+  opts: { count?: number; kinds?: 'wrong' | 'all' } = {},
 ): Promise<Array<FeedbackEntry & { id: string }>> {
-  const rows = await redis.xrange(feedbackKeys(queueName).stream, '-', '+', 'COUNT', count);
+  const keys = feedbackKeys(queueName);
+  const count = opts.count ?? 10_000;
+  const rows = [
+    ...(await redis.xrange(keys.stream, '-', '+', 'COUNT', count)),
+    ...(opts.kinds === 'wrong' ? [] : await redis.xrange(keys.rightStream, '-', '+', 'COUNT', count)),
+  ].sort(([a], [b]) => (idBefore(a, b) ? -1 : idBefore(b, a) ? 1 : 0));
   const out: Array<FeedbackEntry & { id: string }> = [];
   for (const [id, fields] of rows) {
     const at = fields.indexOf('entry');
@@ -114,5 +130,5 @@ export async function readFeedback(
 /** Every key of this queue's feedback (tests and `feedback` clean-up). */
 export function feedbackKeyNames(queueName: string): string[] {
   const k = feedbackKeys(queueName);
-  return [k.right, k.wrong, k.stream];
+  return [k.right, k.wrong, k.stream, k.rightStream];
 }

@@ -4,6 +4,7 @@ import { hostKeyMismatchFinding, hostUnreachableFinding } from '../diagnosis/con
 import { diagnose } from '../diagnosis/diagnose.js';
 import type { Finding } from '../diagnosis/finding.js';
 import { logsRead } from '../diagnosis/logs-read.js';
+import { type RuledOut, ruledOut } from '../diagnosis/ruled-out/ruled-out.js';
 import { HostFacts } from '../facts/host-facts.js';
 import { redact } from '../parse/redact.js';
 import type { CheckResult } from '../probes/check.js';
@@ -76,16 +77,12 @@ export async function diagnoseHost(
     await collectHost(session, facts, { signal: options.signal, onCheck: (c) => onCheck(c) });
     if (options.signal?.aborted) throw options.signal.reason ?? new Error('cancelled');
     const evidence = buildEvidence(facts);
-    return finish(
-      host,
-      started,
-      checks,
-      diagnose(evidence),
-      evidence.unavailable,
-      options,
-      errorChart(evidence),
-      logsRead(evidence, host.nginx),
-    );
+    const ranked = diagnose(evidence);
+    return finish(host, started, checks, ranked, evidence.unavailable, options, {
+      chart: errorChart(evidence),
+      logs: logsRead(evidence, host.nginx),
+      excluded: ruledOut(evidence, ranked),
+    });
   } finally {
     // The report is made: a connection that fails to close must not sink it (nor the group's others).
     await Promise.resolve()
@@ -101,9 +98,9 @@ function finish(
   ranked: Finding[],
   unavailable: Readonly<Record<string, string>>,
   options: DiagnoseHostOptions,
-  chart?: ErrorChart,
-  logs?: LogRead[],
+  seen: { chart?: ErrorChart | undefined; logs?: LogRead[]; excluded?: RuledOut[] } = {},
 ): HostReport {
+  const { chart, logs, excluded } = seen;
   const { verdict, notChecked, findings } = hostVerdict(ranked, unavailable, {
     'error-log': `tail -n 100 ${host.nginx.errorLog}`,
     'nginx-config': 'nginx -T',
@@ -121,6 +118,8 @@ function finish(
       evidence: f.evidence.map(redact),
       remediation: f.remediation.map(redact),
     })),
+    // Nothing is ruled out where nothing could be checked (the SSH connection failed).
+    ruledOut: (excluded ?? []).map((r) => ({ ...r, evidence: redact(r.evidence) })),
     ...(chart ? { errorSeries: chart } : {}),
     ...(logs ? { logsRead: logs.map((l) => ({ ...l, ...(l.why ? { why: redact(l.why) } : {}) })) } : {}),
   };

@@ -7,6 +7,8 @@
 import type { RestartOffer } from '../actions/restart-offer.js';
 import type { Finding } from '../diagnosis/finding.js';
 import type { CheckResult } from '../probes/check.js';
+import { nativeChartBlocks } from './block-kit-chart.js';
+import { type FeedbackStyle, feedbackBlocks } from './block-kit-feedback.js';
 import { groupHistoryBlocks, historyBlocks } from './block-kit-history.js';
 import { codeBlock, cut, LIMITS } from './block-kit-limits.js';
 import {
@@ -21,6 +23,7 @@ import {
   windowText,
 } from './block-kit-parts.js';
 import { restartActionsBlock } from './block-kit-restart.js';
+import { ruledOutBlocks, ruledOutFileLines } from './block-kit-ruled-out.js';
 import type { Block, SlackMessage } from './block-kit-types.js';
 import { code, cutMd, emoji, joinMd, type Md, md, mention } from './mrkdwn.js';
 import type { HostReport, TargetReport } from './types.js';
@@ -37,6 +40,10 @@ export interface ReportMeta {
   jobId: string;
   /** Restart buttons of the first finding (safe actions the inventory can run, see src/actions/). */
   restarts?: readonly RestartOffer[];
+  /** The feedback control under the report (block-kit-feedback.ts); default `native`. */
+  feedback?: FeedbackStyle;
+  /** The 502/504 chart as Slack's `data_visualization` block too (block-kit-chart.ts), where the workspace has it. */
+  nativeChart?: boolean;
 }
 
 /** What a Re-run button carries; parsed again (zod) when clicked. */
@@ -134,6 +141,7 @@ function singleHost(report: TargetReport, h: HostReport, meta: ReportMeta, evide
   ];
   blocks.push(section(joinMd(facts, ' · ')));
   blocks.push(...historyBlocks(h));
+  if (meta.nativeChart) blocks.push(...nativeChartBlocks(report));
   if (f && f.evidence.length > 0 && evidenceBudget > 0) {
     blocks.push(section(md`*Evidence*\n${codeBlock(f.evidence, evidenceBudget - 20, EVIDENCE_POINTER)}`));
   }
@@ -157,6 +165,7 @@ function singleHost(report: TargetReport, h: HostReport, meta: ReportMeta, evide
     if (more > 0) lines.push(md`_… and ${more} more in the evidence file_`);
     blocks.push(section(md`*Also found*\n${joinMd(lines, '\n')}`));
   }
+  blocks.push(...ruledOutBlocks(h));
   if (h.checks.length > 0) blocks.push(section(md`*Checks*\n${compactChecks(h.checks)}`));
   return blocks;
 }
@@ -177,6 +186,7 @@ function groupHosts(report: TargetReport, meta: ReportMeta): Block[] {
     ),
     section(md`asked by ${who(meta.requestedBy)} · window ${windowText(report.sinceS)}`),
     ...groupHistoryBlocks(report.hosts),
+    ...(meta.nativeChart ? nativeChartBlocks(report) : []),
   ];
   const majority = groups[0]?.[1].length ?? 0;
   for (const [cause, hosts] of groups) {
@@ -209,7 +219,12 @@ export function renderReport(report: TargetReport, meta: ReportMeta): SlackMessa
   // Shrink the evidence until the whole message is under Slack's total size.
   for (const budget of [LIMITS.sectionText, 2000, 1200, 600, 0]) {
     const body = only ? singleHost(report, only, meta, budget) : groupHosts(report, meta);
-    const blocks = [...body, actionsBlock(report, meta)].slice(0, LIMITS.blocksPerMessage);
+    const blocks = [
+      ...body,
+      // The verdict's feedback control, just above the report's own buttons (block-kit-feedback.ts).
+      ...feedbackBlocks(report, meta.jobId, meta.feedback),
+      actionsBlock(report, meta),
+    ].slice(0, LIMITS.blocksPerMessage);
     if (JSON.stringify(blocks).length <= LIMITS.totalBlocksJson || budget === 0) {
       return message(text, blocks);
     }
@@ -250,6 +265,7 @@ export function renderEvidenceFile(report: TargetReport): string {
       if (f.actions.length > 0)
         out.push(`   actions: ${f.actions.map((a) => `${a.label} (${a.kind})`).join('; ')}`);
     }
+    out.push(...ruledOutFileLines(h));
     out.push('', '   checks:');
     for (const c of h.checks)
       out.push(`     ${c.status.padEnd(7)} ${c.id}: ${c.summary} (${c.durationMs} ms)`);

@@ -2,6 +2,7 @@ import { createColors } from 'picocolors';
 import type { Finding } from '../diagnosis/finding.js';
 import { formatWindow } from '../parse/format-window.js';
 import type { CheckResult, CheckStatus } from '../probes/check.js';
+import { ruledOutTerminal } from './render-terminal-ruled-out.js';
 import { forTerminal } from './terminal-text.js';
 import type { HostReport, TargetReport } from './types.js';
 
@@ -103,6 +104,7 @@ export function renderHost(raw: HostReport, color: boolean): string {
       else out.push(...renderFinding(c, f, false));
     }
   }
+  out.push(...ruledOutTerminal(c, report));
   out.push('', `  ${c.bold('Checks')}`);
   for (const check of report.checks) {
     out.push(

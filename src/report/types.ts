@@ -1,5 +1,6 @@
 import type { ErrorChart } from '../diagnosis/chart-data.js';
 import type { Finding } from '../diagnosis/finding.js';
+import type { RuledOut } from '../diagnosis/ruled-out/ruled-out.js';
 import type { HostHistory } from '../history/history-line.js';
 import type { CheckResult } from '../probes/check.js';
 
@@ -28,6 +29,13 @@ export interface HostReport {
   notChecked: NotChecked[];
   checks: CheckResult[];
   findings: Finding[];
+  /**
+   * Causes the checks looked for and found absent, one line of evidence each ("firewall: 0
+   * drop/reject rules (nftables)"): why the verdict is the verdict. A check that could not run rules
+   * nothing out. Always set by the diagnosis (empty when nothing could be checked); optional only for
+   * reports written before it existed (the outbox keeps reports across versions).
+   */
+  ruledOut?: RuledOut[];
   /**
    * 502/504s per minute per upstream from the access log, with the first error, restarts and reloads
    * marked: the chart in the Slack thread. Absent when the access log was not read or had none.

@@ -15,8 +15,10 @@ import type { ReportHistory } from '../history/report-history.js';
 import type { MessageRef } from '../queue/job-data.js';
 import { type JobContext, PublishRefusedError, type ReportPublisher } from '../queue/publisher.js';
 import { renderFailure, renderProgress } from '../report/block-kit.js';
+import type { FeedbackStyle } from '../report/block-kit-feedback.js';
 import { renderNotInChannel } from '../report/block-kit-intake.js';
 import type { TargetReport } from '../report/types.js';
+import type { NativeChartGate } from './native-chart-gate.js';
 import { keepReportLink } from './report-permalink.js';
 import { respondEphemeral } from './respond.js';
 import { isSlackOutage } from './slack-outage.js';
@@ -47,6 +49,9 @@ export function createSlackPublisher(
   offerRestarts?: OfferRestarts,
   /** Seen before? (src/history/): the line on the report, and its summary and permalink kept. */
   history?: ReportHistory,
+  /** The feedback control under each report (DIAGNOSE502_FEEDBACK). */
+  feedback?: FeedbackStyle,
+  nativeChart?: NativeChartGate,
 ): ReportPublisher {
   const client = clients.report;
   let botUserId: string | undefined;
@@ -97,6 +102,8 @@ export function createSlackPublisher(
     const opts: DeliverOptions = {
       ...(thread ? { threadTs: thread } : {}),
       restarts,
+      ...(feedback ? { feedback } : {}),
+      ...(nativeChart ? { nativeChart } : {}),
       logger: log,
       onStep: async () => {},
     };

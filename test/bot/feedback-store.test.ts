@@ -105,7 +105,7 @@ describe.skipIf(skip !== undefined)('feedback store (real Redis)', () => {
     expect(again.stored).toBe(false);
     expect(twice.filter((t) => t.stored)).toHaveLength(1);
     expect(await hasVoted(redis, q, 'job-9', 'U0BOB')).toBe(true);
-    expect(await redis.xlen(feedbackKeys(q).stream)).toBe(2);
+    expect(await redis.xlen(feedbackKeys(q).rightStream)).toBe(2);
     expect(await feedbackTally(redis, q)).toEqual([{ cause: 'upstream-down', right: 2, wrong: 0 }]);
     // The mark expires with the retention.
     const ttl = await redis.pttl(feedbackKeys(q).voted('job-9', 'U0BOB'));
@@ -147,28 +147,38 @@ describe.skipIf(skip !== undefined)('feedback store (real Redis)', () => {
     const keys = feedbackKeys(q);
     // Two votes older than the retention, as if stored 40 and 31 days ago.
     const now = Date.now();
-    await redis.xadd(keys.stream, `${now - 40 * DAY}-0`, 'entry', JSON.stringify(vote({ who: 'OLD1' })));
-    await redis.xadd(keys.stream, `${now - 31 * DAY}-0`, 'entry', JSON.stringify(vote({ who: 'OLD2' })));
+    await redis.xadd(keys.rightStream, `${now - 40 * DAY}-0`, 'entry', JSON.stringify(vote({ who: 'OLD1' })));
+    await redis.xadd(keys.rightStream, `${now - 31 * DAY}-0`, 'entry', JSON.stringify(vote({ who: 'OLD2' })));
     await recordFeedback(redis, q, vote({ who: 'NEW' }), retention, now);
     expect((await readFeedback(redis, q)).map((e) => e.who)).toEqual(['NEW']);
-    const ttl = await redis.pttl(keys.stream);
+    const ttl = await redis.pttl(keys.rightStream);
     expect(ttl).toBeGreaterThan(29 * DAY);
 
     const small = { maxEntries: 100, retentionMs: DAY };
+    // A "wrong" answer is not pushed out of its cap by any number of "right" clicks.
+    await recordFeedback(redis, q, vote({ who: 'WRONG', kind: 'wrong', answerText: 'keep me' }), small);
     for (let i = 0; i < 450; i += 50) {
       await Promise.all(
         Array.from({ length: 50 }, (_, j) => recordFeedback(redis, q, vote({ who: `U${i + j}` }), small)),
       );
     }
-    const len = await redis.xlen(keys.stream);
+    const len = await redis.xlen(keys.rightStream);
     expect(len).toBeGreaterThanOrEqual(100);
     expect(len).toBeLessThan(250);
+    const wrongs = await readFeedback(redis, q, { kinds: 'wrong' });
+    expect(wrongs.map((e) => e.answerText)).toEqual(['keep me']);
+    // Both kinds read together come in time order (stream ids `<ms>-<seq>`).
+    const ids = (await readFeedback(redis, q)).map((e) => e.id.split('-').map(Number) as [number, number]);
+    for (const [k, [ms, seq]] of ids.entries()) {
+      const [pms, pseq] = ids[k - 1] ?? [0, -1];
+      expect(ms > pms || (ms === pms && seq > pseq)).toBe(true);
+    }
   });
 
   it('skips entries it cannot read', async () => {
     const q = queue();
-    await redis.xadd(feedbackKeys(q).stream, '*', 'entry', '{not json');
-    await redis.xadd(feedbackKeys(q).stream, '*', 'other', 'x');
+    await redis.xadd(feedbackKeys(q).rightStream, '*', 'entry', '{not json');
+    await redis.xadd(feedbackKeys(q).rightStream, '*', 'other', 'x');
     await recordFeedback(redis, q, vote({}), retention);
     expect(await readFeedback(redis, q)).toHaveLength(1);
   });

@@ -2,8 +2,16 @@
  * Slack's Block Kit limits as the Web API enforces them, with its own error bodies
  * (../shared/reference/slack-platform.md): `invalid_blocks` with json-pointer messages,
  * `msg_blocks_too_long`, `no_text`. Only the block types this bot sends are known; any other is
- * refused, so a new block type has to be added here on purpose.
+ * refused, so a new block type has to be added here on purpose: its rules in a file of its own
+ * (rules-*.ts, see rule-types.ts), registered with one line in EXTRA_RULES.
  */
+import type { BlockRules } from './rule-types.js';
+import { DATA_VISUALIZATION_RULES } from './rules-data-visualization.js';
+
+/** Rules of block types added later (one line each). */
+const EXTRA_RULES: BlockRules[] = [];
+EXTRA_RULES.push(DATA_VISUALIZATION_RULES);
+
 export interface SlackRefusal {
   ok: false;
   error: string;
@@ -11,11 +19,21 @@ export interface SlackRefusal {
   response_metadata?: { messages: string[] };
 }
 
+import { checkContextActions } from './rules-feedback.js';
+
 type Json = Record<string, unknown>;
 
 const TOTAL_BLOCKS_JSON = 13_000;
 
-export function checkMessage(text: unknown, blocks: unknown): SlackRefusal | undefined {
+/**
+ * `refusedTypes`: block types this workspace does not have (an older one, or a feature not enabled):
+ * Slack answers them as a type it does not know.
+ */
+export function checkMessage(
+  text: unknown,
+  blocks: unknown,
+  refusedTypes: ReadonlySet<string> = new Set(),
+): SlackRefusal | undefined {
   const hasText = typeof text === 'string' && text.trim() !== '';
   if (blocks === undefined) return hasText ? undefined : { ok: false, error: 'no_text' };
   if (!Array.isArray(blocks)) return { ok: false, error: 'invalid_blocks_format' };
@@ -96,10 +114,18 @@ export function checkMessage(text: unknown, blocks: unknown): SlackRefusal | und
         }
         break;
       }
-      default:
-        fail(`unknown block type ${JSON.stringify(b.type)}`, `${at}/type`);
+      case 'context_actions':
+        if (refusedTypes.has('context_actions')) fail('unknown block type "context_actions"', `${at}/type`);
+        else checkContextActions(b, at, { fail, maxLen, textObject });
+        break;
+      default: {
+        const rule = EXTRA_RULES.find((r) => Object.hasOwn(r.blocks, String(b.type)))?.blocks[String(b.type)];
+        if (rule && !refusedTypes.has(String(b.type))) rule(b, at, fail);
+        else fail(`unknown block type ${JSON.stringify(b.type)}`, `${at}/type`);
+      }
     }
   }
+  for (const r of EXTRA_RULES) r.message?.(blocks as Json[], fail);
   if (errors.length > 0) {
     return { ok: false, error: 'invalid_blocks', errors, response_metadata: { messages: errors } };
   }

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { checkMessage } from './block-rules.js';
 import { historyHomeMethod } from './methods-history-home.js';
+import { ViewsStandin } from './views.js';
 
 export interface Call {
   method: string;
@@ -90,6 +91,10 @@ export class SlackStandin {
   readonly usergroups = new Map<string, string[]>();
   /** Channels the bot was not invited to: posts there answer `not_in_channel`. */
   readonly notInChannel = new Set<string>();
+  /** views.open: trigger ids and the modals opened (views.ts). */
+  readonly views = new ViewsStandin();
+  /** Block types this workspace does not have (e.g. `data_visualization` on an older one): `invalid_blocks`. */
+  readonly refusedBlockTypes = new Set<string>();
   private readonly rateLimits = new Map<string, { times: number; retryAfterS: number }>();
   private readonly failures = new Map<string, { times: number; error: string }>();
   /** While set (epoch ms), every Web API call and upload answers 503: an outage of Slack's edge. */
@@ -281,7 +286,7 @@ export class SlackStandin {
       case 'chat.postMessage': {
         if (!channel) return { ok: false, error: 'channel_not_found' };
         if (this.notInChannel.has(channel)) return { ok: false, error: 'not_in_channel' };
-        const refused = checkMessage(args.text, args.blocks);
+        const refused = checkMessage(args.text, args.blocks, this.refusedBlockTypes);
         if (refused) return { ...refused };
         const ts = this.ts();
         const text = String(args.text ?? '');
@@ -299,7 +304,7 @@ export class SlackStandin {
       case 'chat.update': {
         const m = this.messages.find((x) => x.channel === channel && x.ts === String(args.ts));
         if (!m) return { ok: false, error: 'message_not_found' };
-        const refused = checkMessage(args.text, args.blocks);
+        const refused = checkMessage(args.text, args.blocks, this.refusedBlockTypes);
         if (refused) return { ...refused };
         m.text = String(args.text ?? '');
         m.blocks = (args.blocks as unknown[]) ?? [];
@@ -308,7 +313,7 @@ export class SlackStandin {
       }
       case 'chat.postEphemeral': {
         if (this.notInChannel.has(channel)) return { ok: false, error: 'not_in_channel' };
-        const refused = checkMessage(args.text, args.blocks);
+        const refused = checkMessage(args.text, args.blocks, this.refusedBlockTypes);
         if (refused) return { ...refused };
         this.ephemeral.push(args);
         return { ok: true, message_ts: this.ts() };
@@ -350,6 +355,8 @@ export class SlackStandin {
         if (!members) return { ok: false, error: 'no_such_subteam' };
         return { ok: true, users: members };
       }
+      case 'views.open':
+        return this.views.open(args);
       default:
         return { ok: false, error: 'unknown_method' };
     }

@@ -18,7 +18,7 @@ export const securityProbe = defineProbe({
     const parts = [
       `SELinux ${s.selinux ?? 'absent'}`,
       `AppArmor ${s.apparmor ?? 'absent'}`,
-      `${s.firewallTool}: ${plural(s.blockingRules.length, 'drop/reject rule')}`,
+      `${s.firewallTool}: ${s.firewallError ? 'could not list the ruleset' : plural(s.blockingRules.length, 'drop/reject rule')}`,
     ];
     return {
       status: s.avc.length > 0 || s.blockingRules.length > 0 ? 'warn' : 'ok',
@@ -38,6 +38,7 @@ export const securityProbe = defineProbe({
         denials: [...s.avc, ...apparmorDenials],
         blockingRules: s.blockingRules,
         firewallTool: s.firewallTool,
+        ...(s.firewallError ? { firewallError: s.firewallError } : {}),
       },
     };
   },
@@ -51,6 +52,8 @@ export interface SecurityEvidence {
   /** `nft list ruleset` / `iptables -S` rules that drop or reject, verbatim. */
   blockingRules: string[];
   firewallTool?: 'nftables' | 'iptables' | 'none';
+  /** The tool's own error when it could not list the ruleset (not root, no sudo): no rules were seen. */
+  firewallError?: string;
 }
 
 export interface SecurityFacts {
@@ -60,7 +63,16 @@ export interface SecurityFacts {
   firewallTool: 'nftables' | 'iptables' | 'none';
   /** Rules that drop or reject traffic, verbatim (trimmed). */
   blockingRules: string[];
+  /** `nft`/`iptables` said it could not list the ruleset (e.g. `Operation not permitted`). */
+  firewallError?: string;
 }
+
+/**
+ * What `nft list ruleset` (`Error: ... Operation not permitted`, `netlink: Error: cache initialization
+ * failed`) and `iptables -S` (`Permission denied (you must be root)`) print when they cannot list.
+ */
+const FIREWALL_ERROR =
+  /\b(?:error|permission denied|not permitted|must be root|can't initialize|could not fetch)\b/i;
 
 export function parseSecurity(stdout: string): SecurityFacts {
   const se = tagged(stdout, 'SELINUX')[0]?.trim().toLowerCase();
@@ -68,7 +80,9 @@ export function parseSecurity(stdout: string): SecurityFacts {
   const nft = markedSection(stdout, '__NFT');
   const ipt = markedSection(stdout, '__IPT');
   const rules = nft.length > 0 ? nft : ipt;
+  const firewallError = rules.map((l) => l.trim()).find((l) => FIREWALL_ERROR.test(l));
   return {
+    ...(firewallError ? { firewallError } : {}),
     selinux: se === 'enforcing' || se === 'permissive' || se === 'disabled' ? se : undefined,
     apparmor: aa === 'Y' ? 'enabled' : aa === 'N' ? 'disabled' : undefined,
     avc: tagged(stdout, 'AVC'),

@@ -82,6 +82,11 @@ function hostileHost(name: string): HostReport {
       { id: 'ssh', status: 'ok', summary: 'ok', durationMs: 3 },
     ],
     findings: [finding('oom-killed'), finding(`upstream-down${HOSTILE}`)],
+    // Ruled out (issue 20): the evidence names targets, paths and mounts the host reported.
+    ruledOut: [
+      { cause: 'disk-full', evidence: `disk: 41% used on /srv/${HOSTILE}` },
+      { cause: `dns-failure${HOSTILE}` as Finding['cause'], evidence: `DNS: ${HOSTILE} resolves` },
+    ],
   };
 }
 
@@ -201,6 +206,44 @@ describe('Slack: hostile text renders as text in every message', () => {
     expect(stray).toContain('a stray ˋ opens code');
   });
 
+  it('the native chart (data_visualization, plain text) carries no control character and no emoji code', () => {
+    const chart = {
+      startMs: 0,
+      bucketS: 60,
+      buckets: 3,
+      by: 'upstream' as const,
+      lines: [{ key: HOSTILE, c502: [1, 0, 2], c504: [0, 0, 0] }],
+      total502: 3,
+      total504: 0,
+      endMs: 180_000,
+      markers: [],
+    };
+    // What could draw comes first: the title keeps only the host's first 25 characters.
+    const host = `\u001b]0;pwned\u0007\u202e\u009b31m:large_green_circle: web-1${HOSTILE}`;
+    const hosts = single.hosts.map((h) => ({ ...h, host, errorSeries: chart }));
+    const msg = renderReport({ ...single, hosts }, { ...meta, nativeChart: true });
+    const block = msg.blocks.find((b) => b.type === 'data_visualization');
+    if (block?.type !== 'data_visualization') throw new Error('no chart block');
+    const texts = [
+      block.title,
+      ...block.chart.axis_config.categories,
+      ...block.chart.series.map((x) => x.name),
+    ];
+    for (const t of texts) {
+      expect(t).not.toMatch(CONTROL);
+      expect(t).not.toContain(':large_green_circle:');
+    }
+    expect(block.title).toMatch(/∶large_green_c…: 502\/504 per minute$/);
+    // Its caption (mrkdwn) too.
+    for (const t of mrkdwnOf(msg)) expectInert(t, 'report with the native chart');
+  });
+
+  it('the ruled-out lines are there, as text', () => {
+    const text = mrkdwnOf(MESSAGES['report (one host)'] as SlackMessage).join('\n');
+    expect(text).toContain('*Ruled out*');
+    expect(text).toContain('disk: 41% used on /srv/x &lt;!channel&gt;');
+  });
+
   it('a refused click still names who used the button, and nothing else live', () => {
     const [text] = mrkdwnOf(MESSAGES['restart refusal (already used)'] as SlackMessage);
     expect(text).toMatch(
@@ -242,6 +285,7 @@ describe('terminal: no escape sequence from a host reaches the screen', () => {
       const out = renderTerminal(group, color).replace(SGR, '');
       expect(out).not.toMatch(CONTROL);
       expect(out).toContain('\\x1b]0;pwned\\x07');
+      expect(out).toContain('Ruled out');
     }
   });
 
