@@ -86,6 +86,14 @@ export interface HostEnvSettings {
   uwsgiHarakiri: number;
   /** uWSGI `--listen`: the socket's backlog, whose overflow uWSGI logs as "listen queue ... full". */
   uwsgiListen: number;
+  /** puma `worker_timeout` seconds (at least 6): a worker that stops checking in this long is killed. */
+  pumaWorkerTimeout: number;
+  /** The listen backlog of puma's unix socket; full, nginx's connect() fails with EAGAIN (11). */
+  pumaBacklog: number;
+  /** Apache `Timeout` seconds: a CGI script silent this long is stopped and Apache answers 504. */
+  apacheTimeout: number;
+  /** Apache `MaxRequestWorkers` (and `ServerLimit`, mpm_prefork: one process per request). */
+  apacheMaxWorkers: number;
 }
 
 export const defaultHostEnv = (host: HostSpec): HostEnvSettings => ({
@@ -94,6 +102,10 @@ export const defaultHostEnv = (host: HostSpec): HostEnvSettings => ({
   gunicornTimeout: 3,
   uwsgiHarakiri: 3,
   uwsgiListen: 100,
+  pumaWorkerTimeout: 6,
+  pumaBacklog: 1024,
+  apacheTimeout: 3,
+  apacheMaxWorkers: 4,
 });
 
 export function renderHostEnv(host: HostSpec, s: HostEnvSettings): string {
@@ -111,6 +123,10 @@ export function renderHostEnv(host: HostSpec, s: HostEnvSettings): string {
     `LAB_GUNICORN_TIMEOUT=${q(s.gunicornTimeout)}`,
     `LAB_UWSGI_HARAKIRI=${q(s.uwsgiHarakiri)}`,
     `LAB_UWSGI_LISTEN=${q(s.uwsgiListen)}`,
+    `LAB_PUMA_WORKER_TIMEOUT=${q(s.pumaWorkerTimeout)}`,
+    `LAB_PUMA_BACKLOG=${q(s.pumaBacklog)}`,
+    `LAB_APACHE_TIMEOUT=${q(s.apacheTimeout)}`,
+    `LAB_APACHE_MAX_WORKERS=${q(s.apacheMaxWorkers)}`,
     '',
   ].join('\n');
 }
@@ -145,6 +161,8 @@ export async function prepareHostFiles(
     '/var/log/app',
     '/var/log/gunicorn',
     '/var/log/uwsgi',
+    '/var/log/puma',
+    '/var/log/apache2',
     '/run/lab',
     '/run/lab-app',
     '/run/sshd',

@@ -4,17 +4,19 @@
  * `process` is a command-line regex and `restart` calls the lab's own service script.
  */
 import { stringify } from 'yaml';
+import { APACHE_LOG } from './apache-config.js';
 import type { LabConfig } from './config.js';
 import { clientKeyPath, knownHostsPath } from './config.js';
 import { NGINX_ACCESS_LOG, NGINX_ERROR_LOG } from './nginx-config.js';
 import { PHP_FPM_LOG } from './php-fpm-config.js';
+import { PUMA_LOG } from './puma-config.js';
 import type { HostSpec, ServiceName } from './topology.js';
 import { appListen } from './topology.js';
 import { UWSGI_LOG } from './uwsgi-config.js';
 
 export interface InventoryService {
   name: string;
-  kind: 'node' | 'php-fpm' | 'gunicorn' | 'uwsgi';
+  kind: 'node' | 'php-fpm' | 'gunicorn' | 'uwsgi' | 'puma' | 'apache';
   process: string;
   restart: string;
   health?: string;
@@ -62,6 +64,24 @@ function servicesOf(host: HostSpec): InventoryService[] {
       process: 'uwsgi',
       restart: restart('uwsgi'),
       logs: [UWSGI_LOG],
+    });
+  }
+  if (runs('puma')) {
+    out.push({
+      name: 'puma',
+      kind: 'puma',
+      process: '^puma',
+      restart: restart('puma'),
+      logs: [PUMA_LOG],
+    });
+  }
+  if (runs('apache')) {
+    out.push({
+      name: 'apache',
+      kind: 'apache',
+      process: '^/usr/sbin/apache2',
+      restart: restart('apache'),
+      logs: [APACHE_LOG],
     });
   }
   return out;

@@ -16,6 +16,8 @@ const REQUIRED = [
   ['/usr/bin/gunicorn', 'gunicorn'],
   ['/usr/bin/uwsgi-core', 'uwsgi-core'],
   ['/usr/bin/uwsgi_python3', 'uwsgi-plugin-python3'],
+  ['/usr/bin/puma', 'puma'],
+  ['/usr/sbin/apache2', 'apache2'],
   ['/usr/sbin/nft', 'nftables'],
   ['/usr/bin/curl', 'curl'],
 ] as const;

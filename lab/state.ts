@@ -14,7 +14,7 @@ export const HostStateSchema = z.object({
   kind: z.enum(['web', 'app']),
   address: z.string(),
   lastOctet: z.number().int(),
-  services: z.array(z.enum(['sshd', 'nginx', 'app', 'php-fpm', 'gunicorn', 'uwsgi'])),
+  services: z.array(z.enum(['sshd', 'nginx', 'app', 'php-fpm', 'gunicorn', 'uwsgi', 'puma', 'apache'])),
   appHost: z.object({ name: z.string(), address: z.string() }).optional(),
   netns: z.string(),
   veth: z.string(),

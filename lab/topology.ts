@@ -6,7 +6,7 @@ import type { LabConfig } from './config.js';
 
 export type HostKind = 'web' | 'app';
 /** Every process the lab supervises inside a host (see lab/sbin/lab-service). */
-export type ServiceName = 'sshd' | 'nginx' | 'app' | 'php-fpm' | 'gunicorn' | 'uwsgi';
+export type ServiceName = 'sshd' | 'nginx' | 'app' | 'php-fpm' | 'gunicorn' | 'uwsgi' | 'puma' | 'apache';
 
 export interface HostSpec {
   name: string;
@@ -53,7 +53,7 @@ export function planTopology(cfg: LabConfig, total: number): HostSpec[] {
     if (!app) throw new Error('topology: no app host planned');
     const services: ServiceName[] =
       i <= FULL_WEB_HOSTS
-        ? ['sshd', 'nginx', 'app', 'php-fpm', 'gunicorn', 'uwsgi']
+        ? ['sshd', 'nginx', 'app', 'php-fpm', 'gunicorn', 'uwsgi', 'puma', 'apache']
         : ['sshd', 'nginx', 'app'];
     webs.push({
       name: `web-${i}`,

@@ -28,6 +28,25 @@ async function tooBigThenRotate(ctx: ScenarioContext, compress: boolean): Promis
   await setAppMode(ctx.lab, ctx.host.name, { mode: 'healthy' });
 }
 
+/**
+ * logrotate with `dateext`, `dateformat -%Y%m%d%H%M%S` and `compress`, rotating twice inside the
+ * window: the 502s land in the older rotated file, then healthy traffic, then the second rotation (its
+ * file holds no error line). Only the older `.gz` has the cause.
+ */
+async function tooBigThenRotateTwice(ctx: ScenarioContext): Promise<void> {
+  const rotate = `f=${NGINX_ERROR_LOG}-$(date +%Y%m%d%H%M%S) && mv ${NGINX_ERROR_LOG} "$f" && nginx -s reopen && sleep 0.3 && gzip -9 "$f"`;
+  await ctx.lab.exec(ctx.host.name, `rm -f ${NGINX_ERROR_LOG}-*`);
+  await setAppMode(ctx.lab, ctx.host.name, { mode: 'huge-header', bytes: 16384 });
+  await driveTraffic(ctx.lab, ctx.host.name, { path: '/', count: 3 });
+  await new Promise((r) => setTimeout(r, 300));
+  await ctx.lab.exec(ctx.host.name, rotate);
+  await setAppMode(ctx.lab, ctx.host.name, { mode: 'healthy' });
+  await driveTraffic(ctx.lab, ctx.host.name, { path: '/', count: 2 });
+  // Another second, so that the second rotation gets a name of its own.
+  await new Promise((r) => setTimeout(r, 1100));
+  await ctx.lab.exec(ctx.host.name, rotate);
+}
+
 export const LOG_FILE_SCENARIOS: Scenario[] = [
   {
     name: 'per-site-logs-header-too-big',
@@ -81,5 +100,23 @@ export const LOG_FILE_SCENARIOS: Scenario[] = [
       },
     },
     apply: (ctx) => tooBigThenRotate(ctx, true),
+  },
+  {
+    name: 'rotated-twice-dateext-header-too-big',
+    expectedCause: 'header-too-big',
+    summary:
+      'the 502s are in the older of two dateext + compress rotations inside the window; the app answers again (C15)',
+    needs: ['nginx', 'app'],
+    drive: { path: '/', count: 2 },
+    expect: {
+      status: 200,
+      statusMatch: 'all',
+      errorLog: null,
+      hostCheck: {
+        command: `for f in $(ls ${NGINX_ERROR_LOG}-*.gz | sort | head -n 1); do gzip -dc "$f"; done | grep 'too big header' | tail -n 1`,
+        pattern: TOO_BIG,
+      },
+    },
+    apply: tooBigThenRotateTwice,
   },
 ];

@@ -19,10 +19,12 @@ import {
   writeNginxConf,
   writePhpPool,
 } from './host-actions.js';
+import { APACHE_SCENARIOS } from './table-apache.js';
 import { APP_SERVER_SCENARIOS } from './table-app-servers.js';
 import { LOG_LINE_SCENARIOS } from './table-log-lines.js';
 import { LOG_FILE_SCENARIOS } from './table-logs.js';
 import { MISREAD_SCENARIOS } from './table-misread.js';
+import { PUMA_SCENARIOS } from './table-puma.js';
 import type { Scenario, ScenarioContext } from './types.js';
 
 const SOCK = '/run/php/php8\\.2-fpm\\.sock';
@@ -708,6 +710,8 @@ export const SCENARIOS: Scenario[] = [
   ...MISREAD_SCENARIOS,
   ...LOG_LINE_SCENARIOS,
   ...APP_SERVER_SCENARIOS,
+  ...PUMA_SCENARIOS,
+  ...APACHE_SCENARIOS,
   ...LOG_FILE_SCENARIOS,
 ];
 

@@ -24,8 +24,11 @@ import { createSlackApp } from '../slack/create-app.js';
 import { healthRoutes, type RouteDeps } from '../slack/http-routes.js';
 import { boltLogger } from '../slack/pino-bolt-logger.js';
 import { registerFeedback } from '../slack/register-feedback.js';
+import { registerWatch } from '../slack/register-watch.js';
 import { guardSlackEvents } from '../slack/slack-events-guard.js';
 import { createWebClient, LIVE_RETRY } from '../slack/web-client.js';
+import { watchKeys } from '../watch/watch-keys.js';
+import { createWatchQueue } from '../watch/watch-queue.js';
 import { deliveryMetrics } from './delivery-metrics.js';
 import { feedbackMetrics } from './feedback-metrics.js';
 import { BotMetrics } from './metrics.js';
@@ -73,6 +76,8 @@ export async function startServe(
     logger: boltLogger(logger),
     retryConfig: LIVE_RETRY,
   });
+  const watch = watchKeys(config.queueName);
+  const watchQueue = createWatchQueue(watch.queue, redis);
   // A report's buttons appear before its job has finished (the evidence file and the permalink
   // come after the message): a click in that moment waits for the job rather than call it expired.
   const findReport = async (jobId: string) => {
@@ -151,6 +156,18 @@ export async function startServe(
       logger,
     },
   );
+  // Watch (issue 20): its buttons' listeners; the ticks run in the workers.
+  registerWatch(app, {
+    redis,
+    keys: watch,
+    queue: watchQueue,
+    inventory: () => inventory,
+    limits,
+    settings: config.watch,
+    logger,
+    allowedUsers: config.allowedUsers,
+    allowedChannels: config.allowedChannels,
+  });
   registerFeedback(
     app,
     feedbackSlackDeps({ redis, config, findReport, metrics: feedbackMetrics(metrics.registry), logger }),
@@ -180,6 +197,7 @@ export async function startServe(
           { name: 'diagnosis queue', run: () => queue.close() },
           { name: 'restart queue', run: () => restartQueue.close() },
           { name: 'delivery queue', run: () => deliveryQueue.close() },
+          { name: 'watch queue', run: () => watchQueue.close() },
           { name: 'redis', run: () => redis.disconnect() },
         ],
         logger,

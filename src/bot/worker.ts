@@ -29,10 +29,12 @@ import { redisConnection } from '../queue/redis.js';
 import type { TargetReport } from '../report/types.js';
 import { healthRoutes, routeRequests } from '../slack/http-routes.js';
 import { nativeChartGate } from '../slack/native-chart-gate.js';
+import { outboxThreadPoster } from '../slack/outbox-thread-poster.js';
 import { boltLogger } from '../slack/pino-bolt-logger.js';
 import { createSlackPublisher } from '../slack/slack-publisher.js';
 import { createSlackRestartReporter } from '../slack/slack-restart-reporter.js';
 import { createWebClient, LIVE_RETRY } from '../slack/web-client.js';
+import { startWatchTicks } from '../watch/watch-worker.js';
 import { deliveryMetrics } from './delivery-metrics.js';
 import { BotMetrics } from './metrics.js';
 import { queueCounts, type Running, slackReadiness } from './readiness.js';
@@ -170,6 +172,15 @@ export async function startWorker(
     },
   );
   restartWorker.on('error', (err) => logger.error({ err: err.message }, 'restart worker error'));
+  // Watch (src/watch/): the ticks, re-reading a host each interval and editing its line in the thread.
+  const watch = startWatchTicks(config, connection, {
+    inventory,
+    connect: opts.connect ?? sshConnector,
+    slack: outboxThreadPoster(() => client, outbox, logger),
+    logger,
+    ...(opts.stalledIntervalMs ? { stalledIntervalMs: opts.stalledIntervalMs } : {}),
+    ...(opts.lockDurationMs ? { lockDurationMs: opts.lockDurationMs } : {}),
+  });
   worker.on('error', (err) => logger.error({ err: err.message }, 'worker error'));
 
   let port = 0;
@@ -208,6 +219,7 @@ export async function startWorker(
           [
             { name: 'diagnosis worker', run: () => worker.close() },
             { name: 'restart worker', run: () => restartWorker.close() },
+            { name: 'watch worker', run: () => watch.close() },
             // After the diagnoses: a report they kept in the outbox is in Redis, for any worker to deliver.
             { name: 'delivery worker', run: () => deliveryWorker.close() },
             { name: 'delivery queue', run: () => deliveryQueue.close() },

@@ -37,6 +37,8 @@ export interface BotConfig {
   history: { retentionDays: number };
   /** Alert webhooks (issue 11); undefined when ALERT_CHANNEL is not set. */
   alerts: AlertsConfig | undefined;
+  /** Watch (issue 20): a watch lasts `durationMs`, reads the host every `tickMs`, ends after `cleanTicks` clean ones. */
+  watch: { durationMs: number; tickMs: number; cleanTicks: number };
   /** The feedback control on reports and what is kept of the votes (issue 20). */
   feedback: FeedbackConfig;
 }
@@ -96,6 +98,11 @@ export function loadBotConfig(env: NodeJS.ProcessEnv, role: BotRole): BotConfig 
     metricsToken: e.DIAGNOSE502_METRICS_TOKEN,
     history: { retentionDays: e.DIAGNOSE502_HISTORY_DAYS },
     alerts: alerts.config,
+    watch: {
+      durationMs: e.DIAGNOSE502_WATCH_MINUTES * 60_000,
+      tickMs: e.DIAGNOSE502_WATCH_TICK_S * 1000,
+      cleanTicks: e.DIAGNOSE502_WATCH_CLEAN_TICKS,
+    },
     feedback: feedback.config,
   };
 }

@@ -82,6 +82,10 @@ export const BotEnvSchema = z.object({
   DIAGNOSE502_RATE_PER_USER: intFrom('DIAGNOSE502_RATE_PER_USER', 1, 100_000, 10),
   DIAGNOSE502_RATE_PER_CHANNEL: intFrom('DIAGNOSE502_RATE_PER_CHANNEL', 1, 100_000, 30),
   DIAGNOSE502_QUEUE_MAX_WAITING: intFrom('DIAGNOSE502_QUEUE_MAX_WAITING', 1, 1_000_000, 200),
+  // Watch (issue 20, src/watch/): how long, how often, and how many clean ticks mean "back".
+  DIAGNOSE502_WATCH_MINUTES: intFrom('DIAGNOSE502_WATCH_MINUTES', 1, 240, 10),
+  DIAGNOSE502_WATCH_TICK_S: intFrom('DIAGNOSE502_WATCH_TICK_S', 1, 600, 60),
+  DIAGNOSE502_WATCH_CLEAN_TICKS: intFrom('DIAGNOSE502_WATCH_CLEAN_TICKS', 1, 60, 3),
   /** Days a report's summary is kept for the history line and the App Home (src/history/). */
   DIAGNOSE502_HISTORY_DAYS: intFrom('DIAGNOSE502_HISTORY_DAYS', 1, 365, 30),
   /** Bearer token of /metrics and /readyz; unset: both answer 401 (only /healthz is open). */

@@ -89,48 +89,47 @@ export async function deliverReport(
 }
 
 /**
- * The report message, with the native chart where the workspace has it. A workspace without the
- * block answers `invalid_blocks`: the same message goes once more without it (the PNG still follows
- * in the thread), and the workspace is remembered. A second refusal is not about the chart: it is
- * the error, as before.
+ * The report message, with the native chart and the feedback control where the workspace has them.
+ * A workspace (or surface) without one of those blocks answers `invalid_blocks`: the message goes
+ * again without what was refused (the chart: its PNG still follows in the thread; the feedback: as
+ * two plain buttons). Slack's error points at the refused block (`json-pointer:/blocks/N`); without
+ * a pointer both are dropped at once. A workspace whose refusal named the chart is remembered. A
+ * refusal of anything else is the error, as before.
  */
 async function postMessage(client: WebClient, d: ReportDelivery, opts: DeliverOptions): Promise<MessageRef> {
   const gate = opts.nativeChart;
-  const chart =
+  let chart =
     gate !== undefined &&
     d.body.type === 'report' &&
     nativeChartBlocks(d.body.report).length > 0 &&
     (await gate.wanted(d.data.teamId));
-  if (!chart) return sendReport(client, d, opts, false);
-  try {
-    return await sendReport(client, d, opts, true);
-  } catch (err) {
-    if (slackErrorCode(err) !== 'invalid_blocks') throw err;
-    const ref = await sendReport(client, d, opts, false);
-    await gate.refused(d.data.teamId);
-    const messages = (err as { data?: { response_metadata?: { messages?: unknown } } }).data
-      ?.response_metadata?.messages;
-    opts.logger.warn(
-      { jobId: d.diagnosisJobId, teamId: d.data.teamId, messages },
-      'Slack refused the data_visualization block: sent without it; the chart is the PNG in the thread',
-    );
-    return ref;
+  let plainFeedback = false;
+  for (;;) {
+    let msg = renderMessage(d, opts, chart);
+    if (plainFeedback) msg = withFeedbackFallback(msg) ?? msg;
+    try {
+      return await sendMessage(client, d, opts, msg);
+    } catch (err) {
+      if (slackErrorCode(err) !== 'invalid_blocks') throw err;
+      const refused = refusedBlockTypes(err, msg);
+      const has = (type: string) => msg.blocks.some((b) => b.type === type);
+      const dropChart = has('data_visualization') && (!refused || refused.has('data_visualization'));
+      const dropFeedback = has('context_actions') && (!refused || refused.has('context_actions'));
+      if (!dropChart && !dropFeedback) throw err;
+      if (dropChart) chart = false;
+      if (dropFeedback) plainFeedback = true;
+      if (dropChart && refused && gate) await gate.refused(d.data.teamId);
+      opts.logger.warn(
+        { jobId: d.diagnosisJobId, teamId: d.data.teamId, messages: errorMessages(err) },
+        `Slack refused the report's blocks: sent again${dropChart ? ' without the native chart (the PNG is in the thread)' : ''}${dropFeedback ? ' with plain feedback buttons' : ''}`,
+      );
+    }
   }
 }
 
-/**
- * The report rendered and sent; a Slack (or a surface) that does not know context_actions refuses
- * the whole message, so it goes again with the feedback as plain buttons (block-kit-feedback.ts).
- * With the native chart as well, a refusal of both comes back to postMessage, which drops the chart.
- */
-async function sendReport(
-  client: WebClient,
-  d: ReportDelivery,
-  opts: DeliverOptions,
-  nativeChart: boolean,
-): Promise<MessageRef> {
+function renderMessage(d: ReportDelivery, opts: DeliverOptions, nativeChart: boolean): SlackMessage {
   const meta = { requestedBy: d.data.requestedBy.userId, jobId: d.diagnosisJobId, nativeChart };
-  let msg =
+  const msg =
     d.body.type === 'report'
       ? renderReport(d.body.report, {
           ...meta,
@@ -138,18 +137,24 @@ async function sendReport(
           ...(opts.feedback ? { feedback: opts.feedback } : {}),
         })
       : renderFailure(d.data.target, d.body.reason, false, meta);
-  if (opts.late) msg = markLate(msg, opts.late);
-  try {
-    return await sendMessage(client, d, opts, msg);
-  } catch (err) {
-    const fallback = slackErrorCode(err) === 'invalid_blocks' ? withFeedbackFallback(msg) : undefined;
-    if (!fallback) throw err;
-    opts.logger.warn(
-      { jobId: d.diagnosisJobId },
-      'invalid_blocks: report sent again with plain feedback buttons',
-    );
-    return await sendMessage(client, d, opts, fallback);
+  return opts.late ? markLate(msg, opts.late) : msg;
+}
+
+function errorMessages(err: unknown): unknown {
+  return (err as { data?: { response_metadata?: { messages?: unknown } } }).data?.response_metadata?.messages;
+}
+
+/** The types of the blocks Slack's error points at, or undefined when it points at none. */
+function refusedBlockTypes(err: unknown, msg: SlackMessage): Set<string> | undefined {
+  const messages = errorMessages(err);
+  if (!Array.isArray(messages)) return undefined;
+  const types = new Set<string>();
+  for (const m of messages) {
+    const at = /json-pointer:\/blocks\/(\d+)/.exec(String(m));
+    const block = at ? msg.blocks[Number(at[1])] : undefined;
+    if (block) types.add(block.type);
   }
+  return types.size > 0 ? types : undefined;
 }
 
 async function sendMessage(

@@ -22,6 +22,13 @@ export interface AppSignature {
   context?: RegExp;
 }
 
+/**
+ * Dated lines that stamp a log rather than start an entry: puma's `=== puma startup: 2026-12-07
+ * 16:16:34 +0000 ===` banner is the only time its log carries, and the undated lines after it
+ * (a timed-out worker, a re-boot) happen at any time later, not at the start.
+ */
+export const LOG_STAMP = /=== puma (?:startup|shutdown): \d{4}-/;
+
 /** Signal numbers of a crash (SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV); 9 is the OOM killer's. */
 const CRASH_SIGNALS = '(?:4|5|6|7|8|11)';
 
@@ -110,7 +117,8 @@ export const APP_SIGNATURES: Record<string, readonly AppSignature[]> = {
     { signal: 'worker-oom', pattern: /AH00052: child pid \d+ exit signal Killed \(9\)/ },
     { signal: 'worker-killed-signal', pattern: /AH00052: child pid \d+ exit signal [\w ]{1,40} \(\d+\)/ },
     { signal: 'address-in-use', pattern: /Address already in use|AH00072: make_sock: could not bind/ },
-    { signal: 'started', pattern: /AH00489: .{1,200}? configured -- resuming normal operations/ },
+    // AH00489 from mpm_event and mpm_worker, AH00163 from mpm_prefork (both captured from 2.4.71).
+    { signal: 'started', pattern: /AH00(?:489|163): .{1,200}? configured -- resuming normal operations/ },
     { signal: 'stopped', pattern: /AH00(?:169|491): caught SIGTERM, shutting down|AH00492: caught SIGWINCH/ },
   ],
   /**

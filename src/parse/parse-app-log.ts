@@ -1,5 +1,6 @@
-import { APP_SIGNATURES, type AppSignature } from './app-signatures.js';
+import { APP_SIGNATURES, type AppSignature, LOG_STAMP } from './app-signatures.js';
 import { probeFootprint } from './probe-footprints.js';
+import { PumaWorkers } from './puma-workers.js';
 import { ctimeToEpochMs, monthIndex, parseIsoTime, syslogTimeToEpochMs, wallClockToEpochMs } from './time.js';
 import type { AppLogLine } from './types.js';
 
@@ -8,8 +9,10 @@ import type { AppLogLine } from './types.js';
  * unit): only lines matching a known signature are returned, with their time when it parses.
  * An undated line (a stack trace, a multi-line message) takes the time of the dated line above it,
  * the way log shippers join multi-line events: a crash trace from an earlier incident must not land
- * in every later window. Lines older than `sinceMs` are dropped; lines with no dated line above them
- * are kept (the caller already read a bounded tail).
+ * in every later window. Lines older than `sinceMs` are dropped, and so are undated lines above a
+ * dated line older than `sinceMs` (the log is in time order); other lines with no dated line above
+ * them are kept (the caller already read a bounded tail). A stamp (puma's startup banner) dates
+ * nothing after it.
  */
 export interface AppLogOptions {
   sinceMs?: number;
@@ -29,11 +32,12 @@ const KIND_ALIASES: [RegExp, string][] = [
 interface Matcher {
   any: RegExp;
   list: readonly AppSignature[];
+  kind: string;
 }
 
-function matcherFor(list: readonly AppSignature[]): Matcher {
+function matcherFor(list: readonly AppSignature[], kind: string): Matcher {
   // One alternation as a cheap pre-filter: most lines match nothing.
-  return { any: new RegExp(list.map((s) => `(?:${s.pattern.source})`).join('|')), list };
+  return { any: new RegExp(list.map((s) => `(?:${s.pattern.source})`).join('|')), list, kind };
 }
 
 const MATCHERS = new Map<string, Matcher>();
@@ -45,7 +49,7 @@ function matcher(kind: string): Matcher {
     const lists = norm
       ? [APP_SIGNATURES[norm] ?? [], APP_SIGNATURES.any ?? [], APP_SIGNATURES.systemd ?? []]
       : Object.values(APP_SIGNATURES);
-    m = matcherFor(lists.flat());
+    m = matcherFor(lists.flat(), key);
     MATCHERS.set(key, m);
   }
   return m;
@@ -76,31 +80,42 @@ export function signatureHead(line: string): { head: string; shown: string } {
  */
 export function parseAppLog(kind: string, text: string, opts: AppLogOptions = {}): AppLogLine[] {
   const m = matcher(kind);
-  const out: AppLogLine[] = [];
+  const found: { at: number; line: AppLogLine }[] = [];
   const offset = opts.utcOffsetMinutes ?? 0;
   const contexts = [...new Set(m.list.flatMap((s) => (s.context ? [s.context] : [])))];
+  const puma = m.kind === 'puma' ? new PumaWorkers() : undefined;
   // The nearest dated line above (the entry's first line), and per context pattern the nearest
   // matching line above that is not past it.
   let dated: { at: number; ms: number } | undefined;
+  /** The last dated line older than the window: every undated line above it is older too. */
+  let lastOld = -1;
   const lastContext = new Map<RegExp, { at: number; line: string }>();
   text.split('\n').forEach((raw, i) => {
     const { head, shown: full } = signatureHead(unCr(raw));
     const ownMs = appLogTimeMs(head, offset, opts.sinceMs);
-    const sig =
+    const stamp = ownMs !== undefined && LOG_STAMP.test(head);
+    const found1 =
       m.any.test(head) && !probeFootprint(head) ? m.list.find((s) => s.pattern.test(head)) : undefined;
+    // A worker re-booted after a death puma did not log (puma-workers.ts).
+    const sig = puma?.rebootAfterDeath(head) ? { signal: 'crash' as const, context: undefined } : found1;
     if (sig) {
       const entryMs = dated && i - dated.at <= ENTRY_LINES ? dated.ms : undefined;
       const timeMs = ownMs ?? entryMs;
       const ctx = sig.context && lastContext.get(sig.context);
       const shown = ctx && i - ctx.at <= ENTRY_LINES ? ctx.line : full;
       if (timeMs === undefined || opts.sinceMs === undefined || timeMs >= opts.sinceMs)
-        out.push(
-          timeMs === undefined
-            ? { signal: sig.signal, line: shown }
-            : { signal: sig.signal, line: shown, timeMs },
-        );
+        found.push({
+          at: i,
+          line:
+            timeMs === undefined
+              ? { signal: sig.signal, line: shown }
+              : { signal: sig.signal, line: shown, timeMs },
+        });
     }
-    if (ownMs !== undefined) dated = { at: i, ms: ownMs };
+    if (ownMs !== undefined) {
+      dated = stamp ? undefined : { at: i, ms: ownMs };
+      if (opts.sinceMs !== undefined && ownMs < opts.sinceMs) lastOld = i;
+    }
     if (contexts.length > 0) {
       // A dated line ends the look back (the entry's first line), unless it matches itself.
       const isDated = (opts.sinceMs === undefined ? ownMs : appLogTimeMs(head, offset)) !== undefined;
@@ -110,7 +125,7 @@ export function parseAppLog(kind: string, text: string, opts: AppLogOptions = {}
       }
     }
   });
-  return out;
+  return found.filter((f) => f.line.timeMs !== undefined || f.at > lastOld).map((f) => f.line);
 }
 
 function unCr(line: string): string {

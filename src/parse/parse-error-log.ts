@@ -61,8 +61,22 @@ const ACTIONS = [
 /** Third-party modules set other actions: accept a short lowercase phrase as a fallback. */
 const FALLBACK_ACTION_RE = / while ([a-zA-Z][a-zA-Z0-9 ]{2,60})$/;
 const ERRNO_TAIL_RE = /^ \((\d+): ([^()]*)\)$/;
-/** `upstream` without its URI: `scheme://host:port`, `scheme://[v6]:port`, `scheme://unix:/path`. */
+/** `upstream` without its URI: `scheme://host:port`, `scheme://[v6]:port`, `scheme://unix:/path`.
+ * nginx 1.22 writes a unix socket's `:` before the URI on most lines (`http://unix:/run/a.sock:/x`)
+ * but not on a timeout's (`upstream timed out ... upstream: "http://unix:/run/a.sock/x"`, seen in
+ * the lab's puma scenarios): there the request's own target, when the upstream ends with it, is the URI.
+ */
 const PEER_RE = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/(?:unix:[^:]*|\[[^\]]*\](?::\d+)?|[^/]+))/;
+const UNIX_UPSTREAM_RE = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/unix:\//;
+
+function upstreamPeer(upstream: string, request: string | undefined): string {
+  const target = request?.split(' ')[1];
+  if (target?.startsWith('/') && UNIX_UPSTREAM_RE.test(upstream) && upstream.endsWith(target)) {
+    const head = upstream.slice(0, upstream.length - target.length);
+    if (!head.endsWith(':') && !head.endsWith('unix:')) return head;
+  }
+  return PEER_RE.exec(upstream)?.[1] ?? upstream;
+}
 
 // Continuation-line prefixes, stripped only when the head line had a prefix too.
 const SYSLOG_PREFIX_RE = /^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ ([^\s:[]+)(?:\[\d+\])?: /;
@@ -212,7 +226,7 @@ function parseEntry(body: string, raw: string): ErrorLogEntry | undefined {
     const v = fields[key];
     if (v !== undefined) entry[key] = v;
   }
-  if (entry.upstream !== undefined) entry.upstreamPeer = PEER_RE.exec(entry.upstream)?.[1] ?? entry.upstream;
+  if (entry.upstream !== undefined) entry.upstreamPeer = upstreamPeer(entry.upstream, entry.request);
   if (truncated) entry.truncated = true;
 
   const c = classifyEntry(entry);

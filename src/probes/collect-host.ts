@@ -2,7 +2,7 @@ import { type PartOutcome, runBatch } from './batch.js';
 import type { CheckResult } from './check.js';
 import { ALL_PROBES, PROBE_BATCHES, type ProbeRecords } from './probe-set.js';
 import type { AnyProbeRecord, CheckLine, OutputOf, ProbeView } from './record.js';
-import type { CommandRunner } from './types.js';
+import type { CommandRunner, ProbeBatch } from './types.js';
 
 /** Where collection puts each probe's typed result or the reason it has none: the facts stage (src/facts/). */
 export interface ProbeSink {
@@ -24,7 +24,12 @@ const reasonOf = (err: unknown) => (err instanceof Error ? err.message : String(
 export async function collectHost(
   runner: CommandRunner,
   facts: ProbeView & ProbeSink,
-  options: { signal?: AbortSignal; onCheck?: CheckListener } = {},
+  options: {
+    signal?: AbortSignal;
+    onCheck?: CheckListener;
+    /** A subset of the probe set (Watch's cheap re-checks, src/watch/); the whole set by default. */
+    batches?: readonly ProbeBatch<ProbeRecords>[];
+  } = {},
 ): Promise<void> {
   const emit = (check: CheckResult) => options.onCheck?.(check);
   const onPart = (outcome: PartOutcome<ProbeRecords>) => {
@@ -57,7 +62,7 @@ export async function collectHost(
 
   const { inputs, onPartEnd } = runtimeInputs(facts);
   await Promise.all(
-    PROBE_BATCHES.map((batch) =>
+    (options.batches ?? PROBE_BATCHES).map((batch) =>
       runBatch(runner, batch, facts.ctx, { signal: options.signal, inputs, onPart, onPartEnd }),
     ),
   );

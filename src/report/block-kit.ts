@@ -25,6 +25,7 @@ import {
 import { restartActionsBlock } from './block-kit-restart.js';
 import { ruledOutBlocks, ruledOutFileLines } from './block-kit-ruled-out.js';
 import type { Block, SlackMessage } from './block-kit-types.js';
+import { watchButtons } from './block-kit-watch.js';
 import { code, cutMd, emoji, joinMd, type Md, md, mention } from './mrkdwn.js';
 import type { HostReport, TargetReport } from './types.js';
 
@@ -108,6 +109,7 @@ function actionsBlock(report: TargetReport, meta: ReportMeta): Block {
     elements: [
       button('Re-run', ACTION_RERUN, rerunValue(report.target, report.sinceS), 'primary'),
       button('Show all evidence', ACTION_EVIDENCE, meta.jobId),
+      ...watchButtons(report),
     ],
   };
 }

@@ -63,7 +63,7 @@ export interface LogRead {
   read: boolean;
   /** Why it was not read, and what to do. */
   why?: string;
-  /** A `.1`/`.1.gz` read because this file was rotated inside the window. */
+  /** A rotated predecessor (`.1`, `.2.gz`, `-20261207.gz`, ...) of this file, read because the window needs it. */
   rotatedFrom?: string;
   /** Upstream-error lines (error logs) or 502/504 lines (access logs) inside the window. */
   upstreamErrors?: number;

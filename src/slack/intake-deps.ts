@@ -24,7 +24,11 @@ export interface IntakeDeps {
   onLimited?(source: 'command' | 'rerun', reason: RefusalReason): void;
 }
 
-export function allowed(deps: IntakeDeps, userId: string, channelId: string): boolean {
+export function allowed(
+  deps: Pick<IntakeDeps, 'allowedUsers' | 'allowedChannels'>,
+  userId: string,
+  channelId: string,
+): boolean {
   const userOk = deps.allowedUsers.length === 0 || deps.allowedUsers.includes(userId);
   const channelOk = deps.allowedChannels.length === 0 || deps.allowedChannels.includes(channelId);
   return userOk && channelOk;

@@ -13,13 +13,30 @@ export const WatchSampleSchema = z.object({
   /** Upstream targets checked, and those that did not answer (their labels). */
   checked: z.number().int().min(0),
   failing: z.array(z.string()),
+  /** Why the upstream checks did not run (no config read, timed out): such a tick is not clean. */
+  unchecked: z.string().optional(),
   /** Why the host could not be read at all (SSH refused): the tick is neither clean nor worse. */
   error: z.string().optional(),
 });
 export type WatchSample = z.infer<typeof WatchSampleSchema>;
 
-export const WatchStatusSchema = z.enum(['active', 'back', 'worse-ended', 'stopped', 'ended']);
+export const WatchStatusSchema = z.enum(['active', 'back', 'stopped', 'ended']);
 export type WatchStatus = z.infer<typeof WatchStatusSchema>;
+
+/** A thread message of the watch: it got worse (and why), the host is back, or the time ran out. */
+export const WatchNoticeSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('worse'),
+    tick: z.number().int(),
+    /** The rate before and now, when it rose by a clear margin. */
+    rate: z.object({ from: z.number(), to: z.number() }).optional(),
+    /** Upstream targets that answered at the tick before and do not now. */
+    upstreams: z.array(z.string()).optional(),
+  }),
+  z.object({ kind: z.literal('back'), tick: z.number().int(), cleanTicks: z.number().int() }),
+  z.object({ kind: z.literal('ended'), tick: z.number().int() }),
+]);
+export type WatchNotice = z.infer<typeof WatchNoticeSchema>;
 
 export const WatchStateSchema = z.object({
   v: z.literal(1),
@@ -43,8 +60,8 @@ export const WatchStateSchema = z.object({
   status: WatchStatusSchema,
   /** Who pressed Stop (status `stopped`). */
   stoppedBy: z.string().optional(),
-  /** Thread messages this watch has decided to post, in order ("worse", "back"); `posted` of them are. */
-  notices: z.array(z.string()),
+  /** Thread messages this watch has decided to post, in order; `posted` of them are posted. */
+  notices: z.array(z.lazy(() => WatchNoticeSchema)),
   posted: z.number().int().min(0),
 });
 export type WatchState = z.infer<typeof WatchStateSchema>;

@@ -67,6 +67,17 @@ local want = cjson.decode(ARGV[1])
 if ok and type(doc) == "table" and doc.id == want.id and doc.status ~= "active" then return redis.call("del", KEYS[1]) end
 return 0`;
 
+/** Adds `user` to a running watch's watchers (a second click: no second loop). */
+export async function joinWatch(
+  redis: RedisConn,
+  keys: WatchKeys,
+  state: WatchState,
+  user: string,
+  now = Date.now(),
+): Promise<void> {
+  await addWatcher(redis, keys, state, user, now);
+}
+
 async function addWatcher(redis: RedisConn, keys: WatchKeys, state: WatchState, user: string, now: number) {
   await redis.sadd(keys.watchers(state.id), user);
   await redis.pexpire(keys.watchers(state.id), ttlOf(state, now));

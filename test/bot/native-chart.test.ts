@@ -188,6 +188,40 @@ describe.skipIf(skip !== undefined)('the native chart through the Slack publishe
     }
   });
 
+  it('a workspace with the chart but without context_actions keeps the chart and gets plain feedback buttons', async () => {
+    standin.refusedBlockTypes.add('context_actions');
+    try {
+      const before = standin.calls.length;
+      const m = await diagnose(publisher('auto'), ctx('T0MID', 'C0MID'), report('web-1'));
+      const updates = standin.calls.slice(before).filter((x) => x.method === 'chat.update');
+      expect(updates.map((x) => x.response.error ?? 'ok')).toEqual(['invalid_blocks', 'ok']);
+      expect(types(m)).toContain('data_visualization');
+      expect(types(m)).not.toContain('context_actions');
+      expect(JSON.stringify(m.blocks)).toMatch(/"type":"button"/);
+      expect(await conn.exists(nativeChartKeys(queueName).refused('T0MID'))).toBe(0);
+    } finally {
+      standin.refusedBlockTypes.delete('context_actions');
+    }
+  });
+
+  it('a workspace with neither block: one retry drops both, and the chart refusal is remembered', async () => {
+    standin.refusedBlockTypes.add('context_actions');
+    standin.refusedBlockTypes.add('data_visualization');
+    try {
+      const before = standin.calls.length;
+      const m = await diagnose(publisher('auto'), ctx('T0OLDEST', 'C0OLDEST'), report('web-1'));
+      const updates = standin.calls.slice(before).filter((x) => x.method === 'chat.update');
+      expect(updates.map((x) => x.response.error ?? 'ok')).toEqual(['invalid_blocks', 'ok']);
+      expect(types(m)).not.toContain('data_visualization');
+      expect(types(m)).not.toContain('context_actions');
+      expect(pngIn(m)).toHaveLength(1);
+      expect(await conn.exists(nativeChartKeys(queueName).refused('T0OLDEST'))).toBe(1);
+    } finally {
+      standin.refusedBlockTypes.delete('context_actions');
+      standin.refusedBlockTypes.delete('data_visualization');
+    }
+  });
+
   it('a refusal that is not about the chart is not retried away: the error stays the error', async () => {
     // A workspace that takes the block; the report's update refused twice (a bad message, not the chart).
     const c = ctx('T0NEW', 'C0BAD');

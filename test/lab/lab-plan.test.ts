@@ -98,6 +98,8 @@ describe('rendered configuration', () => {
       'php-fpm',
       'gunicorn',
       'uwsgi',
+      'puma',
+      'apache',
     ]);
     expect(inv.hosts['web-1'].services[0]).toEqual({
       name: 'app',

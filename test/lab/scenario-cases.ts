@@ -35,7 +35,7 @@ export function restoreCase(fixture: LabFixture, name: string): void {
   it(`restoreHost brings ${SCENARIO_HOST} back to healthy after ${name}`, async () => {
     await runScenario(fixture.lab, SCENARIO_HOST, name);
     await restoreHost(fixture.lab, SCENARIO_HOST);
-    for (const path of ['/', '/php/', '/py/', '/uw/', '/remote/']) {
+    for (const path of ['/', '/php/', '/py/', '/uw/', '/rb/', '/ap/lab.cgi', '/remote/']) {
       expect((await driveTraffic(fixture.lab, SCENARIO_HOST, { path, count: 1 })).statuses).toEqual([200]);
     }
     const status = await fixture.lab.service(SCENARIO_HOST, 'status', 'all');

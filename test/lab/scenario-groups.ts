@@ -72,6 +72,15 @@ export const SCENARIO_GROUPS = {
   ],
   // Issue 18: app servers the inventory names (test/lab/scenarios-app-servers.test.ts).
   appServers: ['uwsgi-harakiri', 'uwsgi-worker-segfault', 'uwsgi-listen-queue-full'],
+  // Issue 18 item 6, puma (test/lab/scenarios-puma-apache.test.ts).
+  puma: ['puma-worker-killed', 'puma-worker-timeout', 'puma-slow-request', 'puma-backlog-full'],
+  // Issue 18 item 6, Apache as the app server (test/lab/scenarios-puma-apache.test.ts).
+  apache: ['apache-child-segfault', 'apache-cgi-timeout', 'apache-max-request-workers'],
   // Issue 18 item 1: every log nginx writes (test/lab/scenarios-logs.test.ts).
-  logFiles: ['per-site-logs-header-too-big', 'rotated-log-header-too-big', 'rotated-log-gz-header-too-big'],
+  logFiles: [
+    'per-site-logs-header-too-big',
+    'rotated-log-header-too-big',
+    'rotated-log-gz-header-too-big',
+    'rotated-twice-dateext-header-too-big',
+  ],
 } as const;

@@ -87,6 +87,29 @@ describe.skipIf(labSkipReason('test/lab/scenarios-logs.test.ts') !== undefined)(
       });
     }
 
+    it('rotated twice in the window (dateext + compress): the 502s are read from the older .gz, both files named', async () => {
+      try {
+        const { host, code, dump } = await diagnoseAfter(() =>
+          runScenario(fixture.lab, SCENARIO_HOST, 'rotated-twice-dateext-header-too-big'),
+        );
+        expect(host.findings[0]?.cause, dump).toBe('header-too-big');
+        expect(code, dump).toBe(1);
+        const rotated = (host.logsRead ?? []).filter((l) => l.rotatedFrom === NGINX_ERROR_LOG);
+        // Newest first: the second rotation (no error line), then the first (the 502s).
+        expect(
+          rotated.map((l) => [/-\d{14}\.gz$/.test(l.path), l.read, l.upstreamErrors]),
+          dump,
+        ).toEqual([
+          [true, true, 0],
+          [true, true, expect.any(Number)],
+        ]);
+        expect(rotated[1]?.upstreamErrors, dump).toBeGreaterThan(0);
+        expect((rotated[0]?.path ?? '') > (rotated[1]?.path ?? ''), dump).toBe(true);
+      } finally {
+        await fixture.lab.exec(SCENARIO_HOST, `rm -f ${NGINX_ERROR_LOG}-*`);
+      }
+    });
+
     it('the app is down and no request came yet: upstream-down from the live check, never "no cause"', async () => {
       const { host, code, dump } = await diagnoseAfter(() =>
         fixture.lab.service(SCENARIO_HOST, 'stop', 'app'),

@@ -1,6 +1,12 @@
 import { type LogDirective, type LogFile, logDirectives, logFiles } from '../../parse/log-directives.js';
 import { errorLogWindow } from '../../parse/log-window.js';
 import { parseAccessLine } from '../../parse/parse-access-log.js';
+import {
+  chooseRotationChain,
+  firstTimeS,
+  MAX_ROTATED_PER_LOG,
+  rotationName,
+} from '../../parse/rotation-chain.js';
 import type { ErrorLogEntry } from '../../parse/types.js';
 import { type CheckLine, defineProbe, type ProbeView, plural } from '../record.js';
 import { CLOCK_START } from './common.js';
@@ -12,26 +18,45 @@ export const SITE_LOG_GZ_BYTES = 64 * 1024 * 1024;
 /** At most this many files per host (per-site logs, then the main logs' predecessors). */
 export const MAX_SITE_LOGS = 16;
 
+/** At most this many rotated files per host, over all its logs (each log: MAX_ROTATED_PER_LOG). */
+export const MAX_ROTATED_FILES = 16;
+
 /**
  * Every log file `nginx -T` names besides the two the error-log and access-log probes read (issue 18
- * item 1), and the predecessors (`.1`, `.1.gz`) of every log whose predecessor was written inside the
- * window (it was rotated during the window, so the window's start is there). Stdin: the window in
- * seconds, then `F <path>` (read the file and its predecessors) or `P <path>` (predecessors only).
- * Content lines are prefixed with `|`, so no line of a log can pose as a marker. Bounded like the
- * rest: tail -c per file; a `.gz` is decompressed up to SITE_LOG_GZ_BYTES, and the probe's time limit.
+ * item 1), and the rotated predecessors of every log, as far back as the window needs. Stdin: the
+ * window in seconds, then `F <path>` (read the file and its predecessors) or `P <path>` (predecessors
+ * only). The predecessors are found by the script itself, a glob of `FILE.[0-9]*` and `FILE-[0-9]*`
+ * (numbered or `dateext`, plain or `.gz`), newest first by mtime: each written inside the window
+ * (mtime at or after its start) is read, at most MAX_ROTATED_PER_LOG per log and MAX_ROTATED_FILES in
+ * all (the next one is named `__MORE`); parse keeps the chain (src/parse/rotation-chain.ts). A listed
+ * name must be FILE plus a suffix without `/`, and a regular file, so a name with a newline cannot
+ * point the read elsewhere. Content lines are prefixed with `|`, so no line of a log can pose as a
+ * marker. Bounded like the rest: tail -c per file; a `.gz` is decompressed up to SITE_LOG_GZ_BYTES,
+ * and the probe's time limit.
  */
 const SCRIPT =
   'echo "__DATE $__clock"; read -r s; case "$s" in "" | *[!0-9]*) s=900 ;; esac; ' +
   // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
   'n=${__clock%% *}; case "$n" in "" | *[!0-9]*) n=$(date +%s) ;; esac; lo=$((n - s)); ' +
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
+  "t=0; nl=$(printf '\\n_'); nl=${nl%_}; " +
   'while read -r k f; do case "$k" in F | P) ;; *) continue ;; esac; ' +
   'if [ "$k" = F ]; then echo "__FILE $f"; ' +
   `tail -c ${SITE_LOG_BYTES} -- "$f" 2>/dev/null | sed 's/^/|/'; ` +
-  'if [ ! -e "$f" ]; then echo __MISSING; elif [ ! -r "$f" ]; then echo __UNREADABLE; fi; fi; ' +
-  'for p in "$f.1" "$f.1.gz"; do m=$(stat -c %Y -- "$p" 2>/dev/null) || continue; ' +
-  '[ "$m" -ge "$lo" ] || continue; echo "__ROT $p"; ' +
+  'if [ ! -e "$f" ]; then echo __MISSING; elif [ ! -r "$f" ]; then echo __UNREADABLE; fi; ' +
+  'else echo "__PRED $f"; fi; ' +
+  `L=$(stat -c '%Y %n' -- "$f".[0-9]* "$f"-[0-9]* 2>/dev/null | sort -rn | head -n 64); r=0; ` +
+  'set -f; IFS=$nl; for l in $L; do ' +
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
+  'm=${l%% *}; p=${l#* }; case "$m" in "" | *[!0-9]*) continue ;; esac; [ "$m" -ge "$lo" ] || break; ' +
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
+  'case "$p" in "$f".[0-9]* | "$f"-[0-9]*) ;; *) continue ;; esac; case "${p#"$f"}" in */*) continue ;; esac; ' +
+  '[ -f "$p" ] || continue; ' +
+  `if [ "$r" -ge ${MAX_ROTATED_PER_LOG} ] || [ "$t" -ge ${MAX_ROTATED_FILES} ]; then echo "__MORE $m $p"; break; fi; ` +
+  'r=$((r + 1)); t=$((t + 1)); echo "__ROT $m $p"; ' +
   `case "$p" in *.gz) gzip -dc -- "$p" 2>/dev/null | head -c ${SITE_LOG_GZ_BYTES} | tail -c ${SITE_LOG_BYTES} ;; ` +
-  `*) tail -c ${SITE_LOG_BYTES} -- "$p" 2>/dev/null ;; esac | sed 's/^/|/'; done; done; echo __END`;
+  `*) tail -c ${SITE_LOG_BYTES} -- "$p" 2>/dev/null ;; esac | sed 's/^/|/'; ` +
+  'done; unset IFS; set +f; done; echo __END';
 
 /** One file as read: the current file (`file`) or a rotated predecessor (`rotated`). */
 export interface LogSection {
@@ -43,16 +68,22 @@ export interface LogSection {
   text: string;
   /** The read began mid-file (the byte cap). */
   cut: boolean;
+  /** A rotated file's mtime (epoch s, the host's clock). */
+  mtimeS?: number;
 }
 
 export interface SiteLogsRead {
   nowS?: number;
   sections: LogSection[];
+  /** Rotated files written inside the window but not read (the bound), per current file. */
+  more?: { of: string; path: string; mtimeS: number }[];
 }
 
 export function parseSiteLogs(stdout: string): SiteLogsRead {
   const sections: LogSection[] = [];
+  const more: NonNullable<SiteLogsRead['more']> = [];
   let nowS: number | undefined;
+  let of: string | undefined;
   let cur: (LogSection & { lines: string[] }) | undefined;
   const close = () => {
     if (!cur) return;
@@ -63,6 +94,13 @@ export function parseSiteLogs(stdout: string): SiteLogsRead {
     sections.push({ ...rest, text, cut });
     cur = undefined;
   };
+  /** `__ROT <mtime> <path>` / `__MORE <mtime> <path>`: the path is the rest of the line. */
+  const timed = (line: string, tag: string) => {
+    const rest = line.slice(tag.length + 1);
+    const sp = rest.indexOf(' ');
+    const mtimeS = Number(rest.slice(0, sp));
+    return sp > 0 && Number.isFinite(mtimeS) ? { mtimeS, path: rest.slice(sp + 1) } : undefined;
+  };
   for (const line of stdout.split('\n')) {
     if (line.startsWith('|')) {
       cur?.lines.push(line.slice(1));
@@ -71,25 +109,72 @@ export function parseSiteLogs(stdout: string): SiteLogsRead {
     } else if (line.startsWith('__FILE ')) {
       close();
       const path = line.slice(7);
+      of = path;
       cur = { path, of: path, rotated: false, state: 'ok', text: '', cut: false, lines: [] };
-    } else if (line.startsWith('__ROT ')) {
+    } else if (line.startsWith('__PRED ')) {
       close();
-      const path = line.slice(6);
-      cur = {
-        path,
-        of: path.replace(/\.1(\.gz)?$/, ''),
-        rotated: true,
-        state: 'ok',
-        text: '',
-        cut: false,
-        lines: [],
-      };
+      of = line.slice(7);
+    } else if (line.startsWith('__ROT ') && of !== undefined) {
+      close();
+      const t = timed(line, '__ROT');
+      // A name the script listed twice (a newline inside another name can repeat it) is read once.
+      const dup = (p: string) => sections.some((x) => x.rotated && x.path === p);
+      if (!t || !rotationName(of, t.path) || dup(t.path)) continue;
+      cur = { ...t, of, rotated: true, state: 'ok', text: '', cut: false, lines: [] };
+    } else if (line.startsWith('__MORE ') && of !== undefined) {
+      close();
+      const t = timed(line, '__MORE');
+      if (t && rotationName(of, t.path)) more.push({ ...t, of });
     } else if ((line === '__MISSING' || line === '__UNREADABLE') && cur) {
       cur.state = line === '__MISSING' ? 'missing' : 'unreadable';
     }
   }
   close();
-  return nowS === undefined ? { sections } : { nowS, sections };
+  return { ...(nowS === undefined ? {} : { nowS }), sections, ...(more.length > 0 ? { more } : {}) };
+}
+
+/**
+ * The rotated sections the window needs (rotation-chain.ts), per current file, and the first file the
+ * bound left out. A current file read whole whose first line is at or before the window's start needs
+ * no predecessor.
+ */
+export function rotationChains(
+  read: SiteLogsRead,
+  windowStartS: number,
+  utcOffsetMinutes: number,
+): { keep: Set<LogSection>; leftOut: { of: string; path: string }[] } {
+  const keep = new Set<LogSection>();
+  const leftOut: { of: string; path: string }[] = [];
+  const ofs = [...new Set(read.sections.filter((s) => s.rotated).map((s) => s.of))];
+  for (const of of [...new Set([...ofs, ...(read.more ?? []).map((m) => m.of)])]) {
+    const current = read.sections.find((s) => !s.rotated && s.path === of);
+    const currentStartS =
+      current && !current.cut && current.state === 'ok'
+        ? firstTimeS(current.text, utcOffsetMinutes)
+        : undefined;
+    const rotated = read.sections.filter((s) => s.rotated && s.of === of);
+    const candidates = [
+      ...rotated.map((s) => {
+        const startS = firstTimeS(s.text, utcOffsetMinutes);
+        return { path: s.path, mtimeS: s.mtimeS ?? 0, ...(startS === undefined ? {} : { startS }) };
+      }),
+      ...(read.more ?? []).filter((m) => m.of === of).map((m) => ({ path: m.path, mtimeS: m.mtimeS })),
+    ];
+    const unread = new Set((read.more ?? []).map((m) => m.path));
+    const { chain, leftOut: cut } = chooseRotationChain(of, candidates, windowStartS, {
+      ...(currentStartS === undefined ? {} : { currentStartS }),
+    });
+    for (const c of chain) {
+      const s = rotated.find((r) => r.path === c.path);
+      if (s) keep.add(s);
+      else if (unread.has(c.path)) {
+        leftOut.push({ of, path: c.path });
+        break;
+      }
+    }
+    if (cut && !leftOut.some((l) => l.of === of)) leftOut.push({ of, path: cut.path });
+  }
+  return { keep, leftOut };
 }
 
 /** What the diagnosis read of every log nginx writes, and what it could not (issue 18 item 1). */
@@ -112,7 +197,7 @@ export interface LogFileReport {
   read: boolean;
   /** Why it was not read (missing, unreadable, off, syslog, stderr) and what to do. */
   why?: string;
-  /** Set on a `.1`/`.1.gz` read because its file was rotated inside the window. */
+  /** Set on a rotated predecessor read (or left out by the bound) because its file was rotated inside the window. */
   rotatedFrom?: string;
   bytesRead?: number;
   /** Upstream-error entries (error logs) or 502/504 lines (access logs) inside the window. */
@@ -149,7 +234,7 @@ export const siteLogsProbe = defineProbe({
   start: [CLOCK_START],
   privileged: true,
   runtimeInput: true,
-  maxBytes: MAX_SITE_LOGS * (SITE_LOG_BYTES + 4096),
+  maxBytes: (MAX_SITE_LOGS + MAX_ROTATED_FILES) * (SITE_LOG_BYTES + 4096),
   timeoutMs: 4_000,
   inputAfter: [nginxConfigProbe],
   input: (view) => `${view.window.sinceS}\n${planOf(view).lines.join('\n')}\n`,
@@ -178,7 +263,11 @@ export function siteLogsEvidence(read: SiteLogsRead | undefined, view: ProbeView
   const errorEntries: ErrorLogEntry[] = [];
   const accessSamples: string[] = [];
   let accessFailures = 0;
+  const chains = read
+    ? rotationChains(read, clock.nowS - view.window.sinceS, clock.utcOffsetMinutes)
+    : { keep: new Set<LogSection>(), leftOut: [] };
   for (const s of read?.sections ?? []) {
+    if (s.rotated && !chains.keep.has(s)) continue;
     const file = files.find((f) => f.path === s.of);
     const kind = file?.kind ?? (s.of === inv.accessLog ? 'access' : 'error');
     const base = { path: s.path, kind, sites: sitesOf(s.of), ...(s.rotated ? { rotatedFrom: s.of } : {}) };
@@ -209,6 +298,18 @@ export function siteLogsEvidence(read: SiteLogsRead | undefined, view: ProbeView
       for (const r of bad.slice(0, 3)) if (r && accessSamples.length < 5) accessSamples.push(r.raw);
       reports.push({ ...base, read: true, bytesRead: s.text.length, failures502: bad.length });
     }
+  }
+  // The bound stopped a chain: the next older file is named, not read.
+  for (const l of chains.leftOut) {
+    const file = files.find((f) => f.path === l.of);
+    reports.push({
+      path: l.path,
+      kind: file?.kind ?? (l.of === inv.accessLog ? 'access' : 'error'),
+      sites: sitesOf(l.of),
+      rotatedFrom: l.of,
+      read: false,
+      why: `written inside the window, but at most ${MAX_ROTATED_PER_LOG} rotated files are read per log (${MAX_ROTATED_FILES} per host): read it by hand`,
+    });
   }
   // Targets that are no file: named, with what to do.
   for (const d of directives) {

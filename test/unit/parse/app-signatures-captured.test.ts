@@ -71,12 +71,42 @@ describe('puma 5.6.5 (cluster mode)', () => {
     );
   });
 
-  it('a killed worker and a full backlog leave no line of their own: only the re-boot of the worker', () => {
+  it("a killed worker: puma logs no death, only the worker's re-boot under the same master and phase", () => {
     expect(got.filter((l) => !l.startsWith('started: ') && !l.startsWith('stopped: '))).toEqual([
+      'crash: [25998] - Worker 0 (PID: 26071) booted in 0.0s, phase: 0',
       'worker-timeout: [25998] ! Terminating timed out worker (worker failed to check in within 6 seconds): 26010',
     ]);
-    expect(got).toContain('started: [25998] - Worker 0 (PID: 26071) booted in 0.0s, phase: 0');
+    // The re-boot after the master's own kill of a timed-out worker is no death of its own.
+    expect(got).toContain('started: [25998] - Worker 1 (PID: 26097) booted in 0.01s, phase: 0');
     expect(got).toContain('stopped: [25998] === puma shutdown: 2026-12-07 16:18:06 +0000 ===');
+  });
+
+  it('a full backlog leaves no line at all (nginx says EAGAIN on the unix socket)', () => {
+    expect(got.filter((l) => /^(pool-max-children|listen-queue-full): /.test(l))).toEqual([]);
+  });
+});
+
+describe("puma 5.6.5 with the lab's config (lab/apps/puma.rb), two runs", () => {
+  const text = captured('puma-5.6.5-lab.log.txt');
+  const got = parseAppLog('puma', text).map((l) => `${l.signal}: ${l.line}`);
+
+  it('each run: the first boots are starts, a re-boot after SIGKILL a crash, the master restarting forgets its workers', () => {
+    expect(got.filter((l) => !l.startsWith('started: ') && !l.startsWith('stopped: '))).toEqual([
+      'crash: [30851] - Worker 0 (PID: 30941) booted in 0.1s, phase: 0',
+      'worker-timeout: [30851] ! Terminating timed out worker (worker failed to check in within 6 seconds): 30860',
+      'crash: [31173] - Worker 0 (PID: 31265) booted in 0.01s, phase: 0',
+    ]);
+  });
+
+  it("the startup banner dates nothing after it: a worker's death long after the start is in a window that begins later", () => {
+    // The second run started at 18:14:31; a window from 18:14:32 still holds its re-boot after a death.
+    const since = Date.UTC(2026, 11, 7, 18, 14, 32);
+    const inWindow = parseAppLog('puma', text, { sinceMs: since }).map((l) => `${l.signal}: ${l.line}`);
+    expect(inWindow.filter((l) => l.startsWith('crash: ') || l.startsWith('worker-timeout: '))).toEqual([
+      'crash: [31173] - Worker 0 (PID: 31265) booted in 0.01s, phase: 0',
+    ]);
+    // What the first run logged is above the second run's banner (18:14:31), older than the window.
+    expect(inWindow.join('\n')).not.toContain('[30851]');
   });
 });
 
@@ -105,6 +135,21 @@ describe('Apache 2.4.71 (mpm_event, mod_cgid)', () => {
     expect(got.filter((l) => /^(started|stopped): /.test(l)).map((l) => l.split(': ')[0])).toEqual([
       'started',
       'stopped',
+    ]);
+  });
+});
+
+describe("Apache 2.4.71 (mpm_prefork, mod_cgi) with the lab's config", () => {
+  const got = signals('apache', 'apache-2.4.71-prefork.log.txt');
+
+  it('each state its own signal: a child killed by SIGSEGV, a CGI script stopped at Timeout, MaxRequestWorkers', () => {
+    expect(got).toEqual([
+      'started: [Mon Dec 07 18:23:42.739470 2026] [mpm_prefork:notice] [pid 22263:tid 22263] AH00163: Apache/2.4.71 (Debian) configured -- resuming normal operations',
+      'pool-max-children: [Mon Dec 07 18:23:44.741737 2026] [mpm_prefork:error] [pid 22263:tid 22263] AH00161: server reached MaxRequestWorkers setting, consider raising the MaxRequestWorkers setting',
+      'worker-killed-signal: [Mon Dec 07 18:23:44.741826 2026] [core:notice] [pid 22263:tid 22263] AH00052: child pid 22266 exit signal Segmentation fault (11)',
+      'worker-timeout: [Mon Dec 07 18:23:46.825804 2026] [cgi:warn] [pid 22265:tid 22265] [client 127.0.0.1:39788] AH01220: Timeout waiting for output from CGI script /usr/local/etc/lab/apps/cgi/lab.cgi',
+      'worker-timeout: [Mon Dec 07 18:23:46.825856 2026] [cgi:error] [pid 22265:tid 22265] [client 127.0.0.1:39788] Script timed out before returning headers: lab.cgi',
+      'stopped: [Mon Dec 07 18:23:56.016562 2026] [mpm_prefork:notice] [pid 22263:tid 22263] AH00169: caught SIGTERM, shutting down',
     ]);
   });
 });

@@ -245,6 +245,25 @@ describe('parseErrorLogLine: shapes', () => {
     expect(fcgi?.signature).toBe('socket_missing');
   });
 
+  it("reads the socket of a unix upstream whose ':' before the URI nginx left out (a timeout, lab puma)", () => {
+    // nginx 1.22 in the lab, proxy_pass http://unix:/run/puma/puma.sock, a request past proxy_read_timeout.
+    const timedOut = parseErrorLogLine(
+      '2026/12/07 18:10:55 [error] 1008#1008: *3 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.88.7.1, server: web-1, request: "GET /rb/?sleep=10 HTTP/1.1", upstream: "http://unix:/run/puma/puma.sock/rb/?sleep=10", host: "10.88.7.11"',
+    );
+    expect(timedOut?.upstreamPeer).toBe('http://unix:/run/puma/puma.sock');
+    expect(timedOut?.signature).toBe('timeout_read_header');
+    // The same socket on the other lines of that run, with the ':'.
+    const eagain = parseErrorLogLine(
+      '2026/12/07 18:11:21 [error] 1288#1288: *8 connect() to unix:/run/puma/puma.sock failed (11: Resource temporarily unavailable) while connecting to upstream, client: 10.88.7.1, server: web-1, request: "GET /rb/?sleep=3 HTTP/1.1", upstream: "http://unix:/run/puma/puma.sock:/rb/?sleep=3", host: "10.88.7.11"',
+    );
+    expect(eagain?.upstreamPeer).toBe('http://unix:/run/puma/puma.sock');
+    // A URI nginx rewrote is no suffix of the request: the peer stops at the first ':' as before.
+    const rewritten = parseErrorLogLine(
+      '2026/12/07 18:10:55 [error] 1#1: *3 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.88.7.1, server: web-1, request: "GET /rb/x HTTP/1.1", upstream: "http://unix:/run/a.sock:/app/x", host: "h"',
+    );
+    expect(rewritten?.upstreamPeer).toBe('http://unix:/run/a.sock');
+  });
+
   it('returns undefined for non-entries', () => {
     expect(parseErrorLogLine('Stack trace:')).toBeUndefined();
     expect(parseErrorLogLine('')).toBeUndefined();

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -147,5 +147,102 @@ describe('the batch order lets every run-time input arrive', () => {
         if ('runtimeInput' in p && p.runtimeInput) expect(i, p.id).toBeGreaterThan(lastNeeded);
       }
     }
+  });
+});
+
+describe('site-logs: the rotated chain, whatever the naming (issue 18 item 1)', () => {
+  const S = 1000;
+  /** Writes a file whose mtime is `ageS` ago. */
+  function put(dir: string, name: string, body: string | Buffer, ageS: number): void {
+    writeFileSync(join(dir, name), body);
+    const t = Date.now() / S - ageS;
+    utimesSync(join(dir, name), t, t);
+  }
+  const notice = (ms: number) => `${stamp(ms)} [notice] 2131#2131: signal process started\n`;
+  const rotatedRead = (facts: HostFacts, ctx: ProbeContext) => {
+    facts.store(siteLogsProbe, siteLogsProbe.parse(runProbe(facts), { truncated: false, view: facts }));
+    const ev = buildEvidence(facts);
+    return { ev, logs: logsRead(ev, ctx.host.nginx).filter((l) => l.rotatedFrom) };
+  };
+
+  it('dateext + compress, rotated twice in the window: both .gz read newest first, the older day not', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'd502-site-logs-'));
+    dirs.push(dir);
+    const now = Date.now();
+    put(dir, 'error.log', '', 0);
+    put(dir, 'error.log-20261207.gz', gzipSync(notice(now - 300_000)), 100);
+    put(
+      dir,
+      'error.log-20261206.gz',
+      gzipSync(notice(now - 1_200_000) + refused(now - 600_000, 'a', 8081)),
+      400,
+    );
+    put(dir, 'error.log-20261205.gz', gzipSync(refused(now - 90_000_000, 'a', 8081)), 86_400);
+    const { facts, ctx } = host(dir, '');
+    const { ev, logs } = rotatedRead(facts, ctx);
+    expect(diagnose(ev)[0]?.cause).toBe('upstream-down');
+    expect(logs.map((l) => [l.path.slice(dir.length + 1), l.read, l.upstreamErrors])).toEqual([
+      ['error.log-20261207.gz', true, 0],
+      ['error.log-20261206.gz', true, 1],
+    ]);
+  });
+
+  it('delaycompress: .1 plain and .2.gz, per-site log; .3.gz rotated before the window is not read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'd502-site-logs-'));
+    dirs.push(dir);
+    const now = Date.now();
+    put(dir, 'error.log', '', 0);
+    put(dir, 'shop.error.log', '', 0);
+    put(dir, 'shop.error.log.1', refused(now - 120_000, 'shop', 8081), 60);
+    put(
+      dir,
+      'shop.error.log.2.gz',
+      gzipSync(notice(now - 1_000_000) + refused(now - 500_000, 'shop', 8081)),
+      300,
+    );
+    put(dir, 'shop.error.log.3.gz', gzipSync(refused(now - 5_000_000, 'shop', 8081)), 2_000);
+    const site = ` server {\n  server_name shop;\n  error_log ${dir}/shop.error.log;\n }`;
+    const { facts, ctx } = host(dir, site);
+    const { logs } = rotatedRead(facts, ctx);
+    expect(logs.map((l) => [l.path.slice(dir.length + 1), l.sites, l.upstreamErrors])).toEqual([
+      ['shop.error.log.1', ['shop'], 1],
+      ['shop.error.log.2.gz', ['shop'], 1],
+    ]);
+  });
+
+  it('a hostile name in the log directory is neither run nor followed, and no file is read twice', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'd502-site-logs-'));
+    dirs.push(dir);
+    const now = Date.now();
+    put(dir, 'error.log', '', 0);
+    put(dir, 'error.log.1', refused(now - 60_000, 'a', 8081), 30);
+    // A name can hold no `/`: the newline makes a line of its own, a relative path.
+    put(dir, 'error.log.1\n4102444800 secret', 'x', 20);
+    put(dir, 'error.log.2 $(touch pwned)`touch pwned`', refused(now - 70_000, 'a', 8081), 40);
+    put(dir, 'secret', refused(now - 80_000, 'a', 8081), 10);
+    const { facts, ctx } = host(dir, '');
+    const { logs } = rotatedRead(facts, ctx);
+    expect(logs.map((l) => [l.path.slice(dir.length + 1), l.upstreamErrors])).toEqual([['error.log.1', 1]]);
+    expect(existsSync(join(dir, 'pwned')) || existsSync('pwned')).toBe(false);
+  });
+
+  it('bounded: 5 rotated files per log, the next one written in the window is named as not read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'd502-site-logs-'));
+    dirs.push(dir);
+    const now = Date.now();
+    put(dir, 'error.log', '', 0);
+    for (let i = 1; i <= 7; i++)
+      put(dir, `error.log.${i}.gz`, gzipSync(refused(now - i * 100_000 - 50_000, 'a', 8081)), i * 100);
+    const { facts, ctx } = host(dir, '');
+    const { logs } = rotatedRead(facts, ctx);
+    expect(logs.map((l) => [l.path.slice(dir.length + 1), l.read])).toEqual([
+      ['error.log.1.gz', true],
+      ['error.log.2.gz', true],
+      ['error.log.3.gz', true],
+      ['error.log.4.gz', true],
+      ['error.log.5.gz', true],
+      ['error.log.6.gz', false],
+    ]);
+    expect(logs.at(-1)?.why).toMatch(/at most 5 rotated files/);
   });
 });

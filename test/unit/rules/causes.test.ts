@@ -1,16 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../../src/diagnosis/diagnose.js';
+import { APACHE_CASES } from './cases-apache.js';
 import { APP_CASES } from './cases-app.js';
 import { type CauseCase, CONNECT_CASES } from './cases-connect.js';
 import { NETWORK_CASES } from './cases-network.js';
 import { NGINX_CASES } from './cases-nginx.js';
 import { PROTOCOL_CASES } from './cases-protocol.js';
+import { PUMA_CASES } from './cases-puma.js';
 
 const CASES: CauseCase[] = [
   ...CONNECT_CASES,
   ...NETWORK_CASES,
   ...APP_CASES,
   ...PROTOCOL_CASES,
+  ...PUMA_CASES,
+  ...APACHE_CASES,
   ...NGINX_CASES,
 ];
 
