@@ -51,11 +51,11 @@ export async function runAudit(argv: string[], io: CliIo): Promise<number> {
   } catch (err) {
     // The URL's password (and anything secret in the error) is masked: this goes to a terminal or a CI log.
     io.stderr.write(
-      terminalText(
+      `${terminalText(
         redact(
           `diagnose502 audit: cannot read Redis at ${env.data.REDIS_URL}: ${err instanceof Error ? err.message : String(err)}`,
         ),
-      ) + '\n',
+      )}\n`,
     );
     return 1;
   } finally {

@@ -82,9 +82,9 @@ export async function runFeedback(argv: string[], io: CliIo): Promise<number> {
     await writeFile(json, `${JSON.stringify(s, null, 2)}\n`);
     await writeFile(evidence, evidenceText(s));
     io.stdout.write(
-      terminalText(
+      `${terminalText(
         `wrote ${json} and ${s.evidenceFile}: ${s.host} was said to be ${s.givenCause}, ${s.reportedBy} says ${s.expectedCause ?? '(see notes)'}`,
-      ) + '\n',
+      )}\n`,
     );
   }
   io.stdout.write(

@@ -4,15 +4,7 @@
  * path: with no inventory file at all, `diagnose502 web-3` diagnoses the host `ssh web-3` reaches,
  * when the ssh config names it.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import type { SshConfigSource } from '../ssh/ssh-config.js';
-import {
-  configNamesHost,
-  defaultSshConfigPath,
-  SSH_HOST_TOKEN,
-  SshClientMissingError,
-} from '../ssh/ssh-config.js';
+import { configNamesHost, SSH_HOST_TOKEN, SshClientMissingError } from '../ssh/ssh-config.js';
 import { InventoryError } from './errors.js';
 import type { LoadInventoryOptions } from './load-inventory.js';
 import { validateInventory } from './parse-inventory.js';

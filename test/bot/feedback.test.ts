@@ -5,7 +5,6 @@
  * holds the tally and the stream; /metrics counts. Also the fallback to plain buttons when Slack
  * answers invalid_blocks, and a click on them.
  */
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/bot/logger.js';
