@@ -40,7 +40,13 @@ Options:
 
 Exit codes: 0 no 502 cause found (every essential check ran), 1 a cause found on some host,
 2 usage, inventory or config error, 3 inconclusive: no cause found, but on some host an essential
-check (error log, nginx config) could not run.`;
+check (error log, nginx config) could not run.
+
+Other commands (the README says how to set each up):
+  diagnose502 serve | worker | start   the Slack bot: intake, diagnosis workers, or both in one process
+  diagnose502 audit                    who clicked which restart, and what came of it
+  diagnose502 sudoers                  the sudoers file for hosts with sudo: true
+  diagnose502 feedback export          each verdict marked wrong in Slack, as a lab-scenario skeleton`;
 
 /** `15m` → 900. Bounded so a typo cannot ask for a year of logs. */
 export function parseDuration(text: string): number {
