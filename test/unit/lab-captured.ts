@@ -1,6 +1,7 @@
 /**
  * Lines the lab hosts really wrote (nginx 1.22.1, Node.js 20, Linux 6.x) during the end-to-end
- * scenario runs (test/e2e/scenarios.test.ts), verbatim. Each one drove a product fix; the unit tests
+ * scenario runs (test/e2e/scenarios.test.ts), verbatim but for the checkout's path, written as
+ * /opt/diagnose502. Each one drove a product fix; the unit tests
  * that use them keep the fix in place without a lab.
  */
 
@@ -12,13 +13,13 @@ export const CRASH_NGINX = `2026/11/21 11:16:16 [error] 283#283: *3 upstream pre
 export const CRASH_APP_LOG = [
   '2026-11-21T11:16:16.170Z [info] GET / handled in mode crash',
   '2026-11-21T11:16:16.171Z [error] process exiting with code 1',
-  'file:///work/main/lab/apps/lab-app.mjs:47',
+  'file:///opt/diagnose502/lab/apps/lab-app.mjs:47',
   // biome-ignore lint/suspicious/noTemplateCurlyInString: the JS source line Node quotes, verbatim
   '      throw new Error(`lab-app: simulated crash while handling ${req.method} ${req.url}`);',
   '      ^',
   '',
   'Error: lab-app: simulated crash while handling GET /',
-  '    at Immediate.<anonymous> (file:///work/main/lab/apps/lab-app.mjs:47:13)',
+  '    at Immediate.<anonymous> (file:///opt/diagnose502/lab/apps/lab-app.mjs:47:13)',
   '    at process.processImmediate (node:internal/timers:483:21)',
   '',
   'Node.js v20.20.2',
@@ -58,7 +59,7 @@ export const OVERLOADED_PROCESSES_PROBE = `      1       0 root         896  0.0
      26       1 root         896  0.1 Ss   sshd: /usr/sbin/sshd -f /etc/ssh/sshd_config -E /var/log/sshd.log [listener] 0 of 200-400 startups
      30       1 root         896  0.0 Ss   nginx: master process /usr/sbin/nginx
      32      30 www-data     896  0.0 S    nginx: worker process
-     34       1 root         896  0.1 Ssl  /usr/bin/node --max-old-space-size=64 --max-semi-space-size=1 /work/main/lab/apps/lab-app.mjs
+     34       1 root         896  0.1 Ssl  /usr/bin/node --max-old-space-size=64 --max-semi-space-size=1 /opt/diagnose502/lab/apps/lab-app.mjs
   21450       1 root           6 76.6 RN   lab-cpu-burner -c end=$((SECONDS+300)); while [ $SECONDS -lt $end ]; do :; done
   21451       1 root           6 73.8 RN   lab-cpu-burner -c end=$((SECONDS+300)); while [ $SECONDS -lt $end ]; do :; done
   21462      26 root           0 11.1 Ss   sshd: root@notty
