@@ -7,7 +7,6 @@
  * refusals of chat.getPermalink and views.publish.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionKeys } from '../../src/actions/keys.js';
@@ -21,20 +20,13 @@ import { publishedViews } from '../slack-standin/methods-history-home.js';
 import type { Message } from '../slack-standin/server.js';
 import {
   type BotHarness,
+  closedPort,
   REDIS_URL,
   redisAvailable,
   startBotHarness,
   unreachableInventory,
 } from './bot-harness.js';
 import { sign } from './slack-signing.js';
-
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 const skip = await redisAvailable();
 if (skip) console.warn(`[test/bot/app-home] skipped: ${skip}`);

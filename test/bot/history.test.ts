@@ -6,7 +6,6 @@
  * restart job appends, actions/audit.ts) the third says who fixed it; a report delivered late from
  * the outbox keeps its link too.
  */
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,19 +15,12 @@ import { historyKeys } from '../../src/history/history-keys.js';
 import type { Message } from '../slack-standin/server.js';
 import {
   type BotHarness,
+  closedPort,
   REDIS_URL,
   redisAvailable,
   startBotHarness,
   unreachableInventory,
 } from './bot-harness.js';
-
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 const skip = await redisAvailable();
 if (skip) console.warn(`[test/bot/history] skipped: ${skip}`);

@@ -3,20 +3,17 @@
  * clicks, real Redis and BullMQ workers, the Slack stand-in. The inventory's hosts refuse SSH, so
  * every diagnosis here really runs and really ends in a host-unreachable finding.
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTION_EVIDENCE, ACTION_RERUN } from '../../src/report/block-kit.js';
 import { BOT_USER_ID, type Message } from '../slack-standin/server.js';
-import { type BotHarness, redisAvailable, startBotHarness, unreachableInventory } from './bot-harness.js';
+import {
+  type BotHarness,
+  closedPort,
+  redisAvailable,
+  startBotHarness,
+  unreachableInventory,
+} from './bot-harness.js';
 import { buttonClick, postSigned, sign, slashCommand } from './slack-signing.js';
-
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 const skip = await redisAvailable();
 if (skip) console.warn(`[test/bot/intake] skipped: ${skip}`);
