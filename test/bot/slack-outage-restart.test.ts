@@ -5,36 +5,19 @@
  * SIGTERM; two new workers are running when Slack answers again. Every report appears once, marked
  * late, its evidence file after it: no loss, no double, although two workers share the outbox.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeliveryQueue, deliveryKeys } from '../../src/delivery/delivery-queue.js';
 import { redisConnection } from '../../src/queue/redis.js';
 import { type BotHarness, redisAvailable, startBotHarness, unreachableInventory } from './bot-harness.js';
 import { hasRerun, headerOf, lateNoteOf, okPosts, postedAt, uploadedAt } from './outage-checks.js';
+import { spawnWorker, untilReady } from './worker-process.js';
 
 const skip = await redisAvailable();
 if (skip) console.warn(`[test/bot/slack-outage-restart] skipped: ${skip}`);
 
 const OUTAGE_MS = 60_000;
-
-function spawnWorker(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/bot/worker-child.ts'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[worker ${child.pid}] ${d}`));
-  return child;
-}
-
-async function untilReady(child: ChildProcess): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
-  });
-}
 
 describe.skipIf(skip !== undefined)('worker restarts during a Slack outage: no loss, no double', () => {
   let bot: BotHarness | undefined;

@@ -6,7 +6,7 @@
  * reading. web-1 refuses SSH (a reading takes milliseconds); web-2 accepts TCP and never speaks SSH, so
  * its reading lasts the inventory's connect timeout (3 s), long enough to kill the worker inside it.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -18,29 +18,12 @@ import { loadWatch } from '../../src/watch/watch-store.js';
 import type { Message } from '../slack-standin/server.js';
 import { type BotHarness, redisAvailable, startBotHarness, unreachableInventory } from './bot-harness.js';
 import { cleanWatch, click, readings, reportOf, watchMessages } from './watch-helpers.js';
+import { spawnWorker, untilReady } from './worker-process.js';
 
 const skip = await redisAvailable();
 if (skip) console.warn(`[test/bot/watch-restart] skipped: ${skip}`);
 
 const TICK_S = 2;
-
-function spawnWorker(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/bot/worker-child.ts'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[worker ${child.pid}] ${d}`));
-  return child;
-}
-
-async function untilReady(child: ChildProcess): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
-  });
-}
 
 async function kill(child: ChildProcess): Promise<void> {
   child.kill('SIGKILL');

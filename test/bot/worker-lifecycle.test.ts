@@ -5,7 +5,7 @@
  * speaks SSH (a silent loopback server), so the diagnosis is mid-job for the inventory's connect
  * timeout and then reports host-unreachable.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -13,6 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../slack-standin/server.js';
 import { type BotHarness, redisAvailable, startBotHarness, unreachableInventory } from './bot-harness.js';
+import { spawnWorker, untilReady } from './worker-process.js';
 
 const skip = await redisAvailable();
 if (skip) console.warn(`[test/bot/worker-lifecycle] skipped: ${skip}`);
@@ -20,24 +21,6 @@ if (skip) console.warn(`[test/bot/worker-lifecycle] skipped: ${skip}`);
 function headerOf(m: Message | undefined): string | undefined {
   const first = m?.blocks[0] as { type?: string; text?: { text?: string } } | undefined;
   return first?.type === 'header' ? first.text?.text : undefined;
-}
-
-function spawnWorker(args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[worker ${child.pid}] ${d}`));
-  return child;
-}
-
-async function untilReady(child: ChildProcess): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
-  });
 }
 
 describe.skipIf(skip !== undefined)('worker lifecycle: SIGKILL and SIGTERM lose nothing', () => {
@@ -71,7 +54,7 @@ describe.skipIf(skip !== undefined)('worker lifecycle: SIGKILL and SIGTERM lose 
   });
 
   it('a job whose worker is SIGKILLed is finished by another worker, in the same message', async () => {
-    const a = spawnWorker(['test/bot/worker-child.ts'], bot.env);
+    const a = spawnWorker(bot.env);
     children.push(a);
     await untilReady(a);
     await bot.command('web-1', { channel: 'C0KILL' });
@@ -85,7 +68,7 @@ describe.skipIf(skip !== undefined)('worker lifecycle: SIGKILL and SIGTERM lose 
     a.kill('SIGKILL');
     await once(a, 'exit');
 
-    const b = spawnWorker(['test/bot/worker-child.ts'], bot.env);
+    const b = spawnWorker(bot.env);
     children.push(b);
     await untilReady(b);
     await bot.standin.waitFor(() => headerOf(msg)?.startsWith('web-1:'), 40_000, 'the recovered report');
@@ -96,7 +79,7 @@ describe.skipIf(skip !== undefined)('worker lifecycle: SIGKILL and SIGTERM lose 
   }, 90_000);
 
   it('SIGTERM: takes no new job, finishes the running one, exits 0', async () => {
-    const w = spawnWorker(['src/cli/main.ts', 'worker'], { ...bot.env, LOG_LEVEL: 'info' });
+    const w = spawnWorker({ ...bot.env, LOG_LEVEL: 'info' }, ['src/cli/main.ts', 'worker']);
     children.push(w);
     let logs = '';
     w.stdout?.on('data', (d: Buffer) => {
