@@ -15,36 +15,17 @@ import { createLogger } from '../../src/bot/logger.js';
 import { BotConfigError, loadBotConfig } from '../../src/config/load-bot-config.js';
 import { createDeliveryQueue, type DeliveryQueue, deliveryKeys } from '../../src/delivery/delivery-queue.js';
 import { Outbox } from '../../src/delivery/outbox.js';
-import type { ErrorChart } from '../../src/diagnosis/chart-data.js';
-import { computeErrorSeries } from '../../src/parse/error-series.js';
-import { parseAccessLog } from '../../src/parse/parse-access-log.js';
 import type { JobContext, ReportPublisher } from '../../src/queue/publisher.js';
 import { type RedisConn, redisConnection } from '../../src/queue/redis.js';
 import type { HostReport, TargetReport } from '../../src/report/types.js';
 import { type NativeChartMode, nativeChartGate, nativeChartKeys } from '../../src/slack/native-chart-gate.js';
 import { createSlackPublisher } from '../../src/slack/slack-publisher.js';
 import { type Message, SlackStandin } from '../slack-standin/server.js';
+import { chartOf } from '../unit/report/error-chart-fixture.js';
 import { REDIS_URL, redisAvailable } from './bot-harness.js';
 
 const skip = await redisAvailable();
 if (skip) console.warn(`[test/bot/native-chart] skipped: ${skip}`);
-
-const SINCE = Date.UTC(2026, 10, 25, 10, 0, 0);
-const END = Date.UTC(2026, 10, 25, 10, 15, 0);
-
-/** The lab's access-log lines: `n` 502s at 10:07 (real parser, real series). */
-function chartOf(n: number): ErrorChart {
-  const lines = Array.from(
-    { length: n },
-    (_, k) =>
-      `10.88.4.1 - - [25/Nov/2026:10:07:${String(k % 60).padStart(2, '0')} +0000] "GET / HTTP/1.1" 502 157 "-" "diagnose502-lab" rt=0.002 ua="127.0.0.1:8081" us="502" uct="-" uht="-" urt="0.000" ul="0" cs=- host="10.88.4.11"`,
-  );
-  const series = computeErrorSeries(parseAccessLog(lines.join('\n'), 'upstream_time').records, {
-    sinceMs: SINCE,
-    untilMs: END,
-  });
-  return { ...series, endMs: END, markers: [] };
-}
 
 const host = (name: string): HostReport => ({
   host: name,

@@ -5,26 +5,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCli } from '../../../src/cli/parse-args.js';
 import { writeChart } from '../../../src/cli/write-chart.js';
-import type { ErrorChart } from '../../../src/diagnosis/chart-data.js';
-import { computeErrorSeries } from '../../../src/parse/error-series.js';
-import { parseAccessLog } from '../../../src/parse/parse-access-log.js';
 import type { HostReport, TargetReport } from '../../../src/report/types.js';
-
-const SINCE = Date.UTC(2026, 10, 25, 10, 0, 0);
-const END = Date.UTC(2026, 10, 25, 10, 15, 0);
-
-function chartOf(n: number): ErrorChart {
-  const lines = Array.from(
-    { length: n },
-    (_, k) =>
-      `10.88.4.1 - - [25/Nov/2026:10:07:${String(k % 60).padStart(2, '0')} +0000] "GET / HTTP/1.1" 502 157 "-" "diagnose502-lab" rt=0.002 ua="127.0.0.1:8081" us="502" uct="-" uht="-" urt="0.000" ul="0" cs=- host="10.88.4.11"`,
-  );
-  const series = computeErrorSeries(parseAccessLog(lines.join('\n'), 'upstream_time').records, {
-    sinceMs: SINCE,
-    untilMs: END,
-  });
-  return { ...series, endMs: END, markers: [] };
-}
+import { chartOf } from '../report/error-chart-fixture.js';
 
 const host = (name: string, n: number): HostReport => ({
   host: name,
