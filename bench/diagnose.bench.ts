@@ -91,6 +91,10 @@ function sshdListeners(netnses: readonly string[]): number[] {
   });
 }
 
+/** The least any diagnosis runs on a host: the config, the process list and the listening sockets. */
+const ESSENTIAL_COMMANDS =
+  'nginx -T >/dev/null 2>&1; ps -eo pid=,ppid=,user=,etimes=,pcpu=,stat=,args= >/dev/null; ss -lnpH -t -x >/dev/null';
+
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
   await fn();
@@ -296,6 +300,21 @@ async function main(): Promise<void> {
       nodeCpu.push(childrenCpuMs() - nodeCpu0);
       baselineMs.push(await timed(() => baseline(one)));
     }
+    // The floor of the host side: what each lab host spends on a bare SSH login (`true`), and on the
+    // three commands any diagnosis needs (`nginx -T`, `ps`, `ss -p`), 20 hosts at once as in the group.
+    const groupResolved = resolveTarget(inventory, GROUP);
+    const bareMs: number[] = [];
+    const essentialMs: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      for (const [command, out] of [
+        ['true', bareMs],
+        [ESSENTIAL_COMMANDS, essentialMs],
+      ] as const) {
+        const before = sshdCpuMs(listeners);
+        await Promise.all(groupResolved.map((h) => sshOnce(h, command, '')));
+        out.push((sshdCpuMs(listeners) - before) / GROUP_SIZE);
+      }
+    }
     const o = median(oneMs);
     const n = median(nodeMs);
     const g = median(groupMs);
@@ -348,6 +367,20 @@ async function main(): Promise<void> {
     );
     console.log(
       `CPU time, medians: one host ${median(oneCpu)} ms, node -e 0 ${median(nodeCpu)} ms (${(median(oneCpu) / median(nodeCpu)).toFixed(2)}x; 10 ms ticks)`,
+    );
+    // A lower bound for the group on this machine: the client's CPU for one host (its start, one
+    // handshake; the group pays at least that) and, on each of the 20 hosts, a login and the three
+    // commands, all on the same cores.
+    const bare = median(bareMs);
+    const essential = median(essentialMs);
+    const floorMs = (median(oneCpu) + GROUP_SIZE * essential) / cpus().length;
+    console.log(
+      `host side floor (CPU a host, 20 at once): a bare SSH login (\`true\`) ${bare.toFixed(1)} ms; login and ` +
+        `\`nginx -T\`, \`ps\`, \`ss -p\` only ${essential.toFixed(1)} ms; the whole diagnosis ${Math.round(groupHostCpu / RUNS / GROUP_SIZE)} ms`,
+    );
+    console.log(
+      `group floor here: (one host's client CPU ${median(oneCpu)} ms + ${GROUP_SIZE} x ${essential.toFixed(1)} ms) / ${cpus().length} cores = ` +
+        `${Math.round(floorMs)} ms = ${(floorMs / o).toFixed(2)}x one host, before reading a single log`,
     );
     console.log(`load average (1, 5, 15 min): ${loadAtStart} at the start, ${loadNow()} at the end`);
     const ok = checks.every(([, , pass]) => pass);

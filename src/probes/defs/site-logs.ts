@@ -45,7 +45,9 @@ const SCRIPT =
   `tail -c ${SITE_LOG_BYTES} -- "$f" 2>/dev/null | sed 's/^/|/'; ` +
   'if [ ! -e "$f" ]; then echo __MISSING; elif [ ! -r "$f" ]; then echo __UNREADABLE; fi; ' +
   'else echo "__PRED $f"; fi; ' +
-  `L=$(stat -c '%Y %n' -- "$f".[0-9]* "$f"-[0-9]* 2>/dev/null | sort -rn | head -n 64); r=0; ` +
+  // stat, sort and head only when a rotated name exists (a glob, builtins): most logs have none.
+  'L=; for g in "$f".[0-9]* "$f"-[0-9]*; do [ -e "$g" ] || continue; ' +
+  `L=$(stat -c '%Y %n' -- "$f".[0-9]* "$f"-[0-9]* 2>/dev/null | sort -rn | head -n 64); break; done; r=0; ` +
   'set -f; IFS=$nl; for l in $L; do ' +
   // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
   'm=${l%% *}; p=${l#* }; case "$m" in "" | *[!0-9]*) continue ;; esac; [ "$m" -ge "$lo" ] || break; ' +

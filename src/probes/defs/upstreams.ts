@@ -39,19 +39,62 @@ const TCP_CONNECT =
   '    kill $cp 2>/dev/null; exec 4<&-; echo "$p C $rc$out"; [ -z "$f" ] || echo "$p F $f"; ';
 
 /**
- * A unix-socket connect, with the same exit codes (0 accepted, 7 refused, 124 no answer in time), by
- * perl (perl-base is on every Debian and Ubuntu host; bash cannot open a unix socket). Nothing is sent
- * but FastCGI's FCGI_GET_VALUES, as for TCP. Without perl the socket is not connected to: `ss -lx`
- * says whether anything listens (`C 0` with the reason when it does). Under sudo it runs as the SSH
- * user, who may not open the socket (13): then `ss -lx` and `test -w` as the worker user say the rest.
+ * Every unix-socket target in one perl (perl-base is on every Debian and Ubuntu host; bash cannot open a
+ * unix socket): perl starts once per host, not once per socket (~10 ms of the host's CPU each with
+ * IO::Socket, plus a `stat` and a `runuser` each). Arguments: the nginx worker user (empty: not
+ * checked here), then `PREFIX PATH PROTOCOL` for each socket. Each socket gets its own child (at most
+ * MAX_PARALLEL_TARGETS at once, forks without exec), which prints, in one write, the lines the
+ * parser reads:
+ * - `S owner group mode` of the socket file (followed, as nginx follows it), or `S missing` / `S notsocket`;
+ * - `C code message`: the connect within CONNECT_TIMEOUT_S, as root (0 accepted, 7 refused, 124 no
+ *   answer in time, 13 denied, 1 anything else); nothing is sent but FastCGI's FCGI_GET_VALUES, as
+ *   for TCP, and `F yes` when a FastCGI server answered it;
+ * - `W yes|no`: whether the worker user may connect: the child drops to that user (its groups too) and
+ *   opens the socket for writing, which the kernel refuses with EACCES when the user may not write it
+ *   (mode, groups and ACLs alike) and otherwise with ENXIO (a socket cannot be opened); nothing
+ *   reaches the server. Only as root; under sudo, `sudo -u USER test -w` says it instead.
+ * No module is loaded (Socket alone costs the host ~5 ms): AF_UNIX and SOCK_STREAM are 1 on Linux, and
+ * where SOCK_STREAM is not (MIPS) the connect fails with EPROTOTYPE and Socket's own values are used.
  */
-const UNIX_CONNECT =
-  '    if command -v perl >/dev/null 2>&1; then ' +
-  `      perl -MIO::Socket::UNIX -e '$SIG{ALRM}=sub{print "$ARGV[2] C 124\\n" unless $c; print "$ARGV[2] F no\\n" if $c; exit}; alarm ${CONNECT_TIMEOUT_S}; ` +
-  '$s=IO::Socket::UNIX->new(Type=>SOCK_STREAM(),Peer=>$ARGV[0]) or do { $e=$!+0; print "$ARGV[2] C ", ($e==111?7:$e==11?124:$e==13?13:1), " connect: $!\\n"; exit }; ' +
-  '$c=1; print "$ARGV[2] C 0\\n"; if ($ARGV[1] eq "fcgi") { $|=1; print $s pack("C8",1,9,0,0,0,17,7,0).pack("CC",15,0)."FCGI_MPXS_CONNS".("\\0" x 7); ' +
-  '$b=""; sysread($s,$b,8); ($v,$t)=unpack("CC",$b."\\0\\0"); print "$ARGV[2] F ", ($v==1 && $t==10 ? "yes" : "no"), "\\n" }\' -- "$a" "$pr" "$p"; ' +
-  '    elif [[ $ux == *" $a "* ]]; then echo "$p C 0 listening (ss -lx); not connected to: no perl on the host"; ' +
+const UNIX_CHECKS = [
+  'my $u = shift; my ($uid, @gids);',
+  'if ($u ne "" && $> == 0 && (my @pw = getpwnam $u)) { $uid = $pw[2]; my %g = ($pw[3] => 1);',
+  '  while (my @gr = getgrent) { $g{$gr[2]} = 1 if " $gr[3] " =~ / \\Q$u\\E /; } endgrent; @gids = ($pw[3], keys %g); }',
+  'my $n = 0;',
+  'while (@ARGV >= 3) { my ($p, $q, $pr) = splice @ARGV, 0, 3;',
+  `  if ($n >= ${MAX_PARALLEL_TARGETS}) { wait; $n--; }`,
+  '  my $pid = fork; if (!defined $pid) { syswrite STDOUT, "$p C 1 fork: $!\\n"; next; } if ($pid) { $n++; next; }',
+  '  my $o = "";',
+  '  if (-S $q) { my @s = stat _; $o .= sprintf "%s S %s %s %o\\n", $p, scalar(getpwuid $s[4]) // "UNKNOWN", scalar(getgrgid $s[5]) // "UNKNOWN", $s[2] & 07777; }',
+  '  elsif (-e _) { $o .= "$p S notsocket\\n"; } else { $o .= "$p S missing\\n"; }',
+  '  my ($c, $f);',
+  '  eval { local $SIG{ALRM} = sub { die "alarm\\n" };',
+  `    alarm ${CONNECT_TIMEOUT_S}; my $s; my $r;`,
+  '    if (length $q > 107) { $! = 36; } else { socket($s, 1, 1, 0) and $r = connect($s, pack("S a108", 1, $q));',
+  '      if (!$r && $! =~ /wrong type/) { require Socket; socket($s, Socket::AF_UNIX(), Socket::SOCK_STREAM(), 0) and $r = connect($s, Socket::pack_sockaddr_un($q)); } }',
+  '    if (!$r) { my $e = $! + 0; $o .= "$p C " . ($e == 111 ? 7 : $e == 11 ? 124 : $e == 13 ? 13 : 1) . " connect: $!\\n"; }',
+  '    else { $c = 1; $o .= "$p C 0\\n";',
+  '      if ($pr eq "fcgi") { syswrite $s, pack("C8", 1, 9, 0, 0, 0, 17, 7, 0) . pack("CC", 15, 0) . "FCGI_MPXS_CONNS" . ("\\0" x 7);',
+  '        my $x = ""; sysread $s, $x, 8; my ($v, $t) = unpack "CC", $x . "\\0\\0"; $f = $v == 1 && $t == 10 ? "yes" : "no"; } }',
+  '    alarm 0; };',
+  '  if ($@ eq "alarm\\n") { if ($c) { $f = "no" if $pr eq "fcgi"; } else { $o .= "$p C 124\\n"; } }',
+  '  $o .= "$p F $f\\n" if defined $f;',
+  '  if (defined $uid) { $) = join " ", @gids; $> = $uid;',
+  '    if ($> == $uid) { my $w = -S $q ? (sysopen(my $h, $q, 1) || $! =~ /No such device/) : -w $q; $o .= "$p W " . ($w ? "yes" : "no") . "\\n"; } }',
+  '  syswrite STDOUT, $o; exit 0; }',
+  '1 while wait != -1;',
+].join(' ');
+
+/**
+ * Without perl, a unix socket is not connected to: `ss -lx` says whether anything listens (`C 0` with
+ * the reason when it does), `stat` gives its owner and mode and `runuser` (as root) whether the worker
+ * user may write it.
+ */
+const UNIX_WITHOUT_PERL =
+  '    if [ -S "$a" ]; then echo "$p S $(stat -L -c "%U %G %a" -- "$a")"; elif [ -e "$a" ]; then echo "$p S notsocket"; else echo "$p S missing"; fi; ' +
+  '    if [ -n "$wuser" ] && [ -z "$D502_SUDO" ] && command -v runuser >/dev/null 2>&1; then ' +
+  '      if runuser -u "$wuser" -- test -w "$a" 2>/dev/null; then echo "$p W yes"; else echo "$p W no"; fi; fi; ' +
+  '    if [[ $ux == *" $a "* ]]; then echo "$p C 0 listening (ss -lx); not connected to: no perl on the host"; ' +
   '    else echo "$p C 7 nothing listens (ss -lx)"; fi; ';
 
 /**
@@ -82,27 +125,32 @@ export const upstreamsProbe = defineProbe({
   // bash expansions instead of tr/cut/sort pipelines, and `ss -lx` once for every unix socket: each
   // program started costs the host about a millisecond, per target, per host.
   script:
-    'read -r wuser; mapfile -t ts; ux=; ' +
+    'read -r wuser; mapfile -t ts; ux=; us=(); ' +
     // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansions in the remote script
-    'for t in "${ts[@]}"; do [[ $t == "unix "* ]] && { ux=$(ss -lxH 2>/dev/null); break; }; done; i=0; n=0; for t in "${ts[@]}"; do [ -n "$t" ] || continue; read -r kind a b pr <<< "$t"; ' +
-    // At most MAX_PARALLEL_TARGETS checks run: past that, wait for one to end (`wait -n`, bash 4.3+).
+    'for t in "${ts[@]}"; do [[ $t == "unix "* ]] && { ux=$(ss -lxH 2>/dev/null); break; }; done; i=0; n=0; for t in "${ts[@]}"; do [ -n "$t" ] || continue; read -r kind a b pr <<< "$t"; p="__$i"; i=$((i+1)); ' +
+    // A unix socket: whether it listens (the one `ss -lx`), under sudo whether the worker user may
+    // write it (`sudo -u USER test -w`, one fixed command); the rest in the one perl below.
+    'if [ "$kind" != tcp ]; then ' +
+    '  if [[ $ux == *" $a "* ]]; then echo "$p L yes"; else echo "$p L no"; fi; ' +
+    '  if [ -n "$wuser" ] && [ -n "$D502_SUDO" ]; then ' +
+    '    if $D502_SUDO -u "$wuser" test -w "$a" 2>/dev/null; then echo "$p W yes"; else echo "$p W no"; fi; fi; ' +
+    '  us+=("$p" "$a" "$pr"); continue; fi; ' +
+    // At most MAX_PARALLEL_TARGETS TCP checks run: past that, wait for one to end (`wait -n`, bash 4.3+).
     `if [ "$n" -ge ${MAX_PARALLEL_TARGETS} ]; then wait -n; n=$((n-1)); fi; ` +
-    '( p="__$i"; ' +
-    '  if [ "$kind" = tcp ]; then ' +
+    '( ' +
     '    if [[ $a == *[!0-9.]* && $a != *:* ]]; then ' +
     RESOLVE +
     TCP_CONNECT +
-    '  else ' +
-    '    if [ -S "$a" ]; then echo "$p S $(stat -c "%U %G %a" -- "$a")"; elif [ -e "$a" ]; then echo "$p S notsocket"; else echo "$p S missing"; fi; ' +
-    '    if [[ $ux == *" $a "* ]]; then echo "$p L yes"; else echo "$p L no"; fi; ' +
-    // As the worker user: runuser as root, `sudo -n -u` under sudo (one fixed command, test -w PATH).
-    '    if [ -n "$wuser" ] && [ -n "$D502_SUDO" ]; then ' +
-    '      if $D502_SUDO -u "$wuser" test -w "$a" 2>/dev/null; then echo "$p W yes"; else echo "$p W no"; fi; ' +
-    '    elif [ -n "$wuser" ] && command -v runuser >/dev/null 2>&1; then ' +
-    '      if runuser -u "$wuser" -- test -w "$a" 2>/dev/null; then echo "$p W yes"; else echo "$p W no"; fi; fi; ' +
-    UNIX_CONNECT +
-    '  fi ) & i=$((i+1)); n=$((n+1)); ' +
-    'done; wait; echo __END',
+    ') & n=$((n+1)); ' +
+    'done; ' +
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansions in the remote script
+    'if [ ${#us[@]} -gt 0 ]; then if command -v perl >/dev/null 2>&1; then ' +
+    `  w=; [ -n "$D502_SUDO" ] || w=$wuser; perl -e '${UNIX_CHECKS}' -- "$w" "\${us[@]}"; ` +
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansions in the remote script
+    'else set -- "${us[@]}"; while [ $# -ge 3 ]; do p=$1; a=$2; shift 3; ' +
+    UNIX_WITHOUT_PERL +
+    'done; fi; fi; ' +
+    'wait; echo __END',
   privileged: true,
   maxBytes: 200_000,
   // The lookup (RESOLVE_TIMEOUT_S) and the connect (CONNECT_TIMEOUT_S) of up to MAX_PARALLEL_TARGETS
