@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { RedisConn } from '../queue/redis.js';
 import type { FeedbackRef } from '../report/block-kit-feedback.js';
 import type { TargetReport } from '../report/types.js';
+import type { FeedbackEntry } from './feedback-entry.js';
 import { type FeedbackRetention, hasVoted, recordFeedback } from './feedback-store.js';
 import { reportEvidence } from './report-evidence.js';
 
@@ -29,6 +30,21 @@ export interface Voter {
 
 export type ClickOutcome = 'counted-right' | 'ask-what' | 'noted-before' | 'not-stored';
 
+/** What every stored vote says: when, who, which report and its verdict, and where the click was. */
+function entryOf(kind: 'right' | 'wrong', ref: FeedbackRef, who: Voter): Omit<FeedbackEntry, 'evidence'> {
+  return {
+    at: new Date().toISOString(),
+    kind,
+    who: who.userId,
+    reportId: ref.reportId,
+    host: ref.host,
+    givenCause: ref.cause,
+    confidence: ref.confidence,
+    channel: who.channel,
+    messageTs: who.messageTs,
+  };
+}
+
 /** A click on Right or Wrong. */
 export async function feedbackClick(
   deps: FeedbackDeps,
@@ -42,18 +58,7 @@ export async function feedbackClick(
     const { stored } = await recordFeedback(
       deps.redis,
       deps.queueName,
-      {
-        at: new Date().toISOString(),
-        kind: 'right',
-        who: who.userId,
-        reportId: ref.reportId,
-        host: ref.host,
-        givenCause: ref.cause,
-        confidence: ref.confidence,
-        channel: who.channel,
-        messageTs: who.messageTs,
-        evidence: [],
-      },
+      { ...entryOf('right', ref, who), evidence: [] },
       deps.retention,
     );
     if (!stored) return 'noted-before';
@@ -78,15 +83,7 @@ export async function feedbackAnswer(
       deps.redis,
       deps.queueName,
       {
-        at: new Date().toISOString(),
-        kind: 'wrong',
-        who: who.userId,
-        reportId: ref.reportId,
-        host: ref.host,
-        givenCause: ref.cause,
-        confidence: ref.confidence,
-        channel: who.channel,
-        messageTs: who.messageTs,
+        ...entryOf('wrong', ref, who),
         ...(answer.cause ? { answerCause: answer.cause } : {}),
         ...(answer.text ? { answerText: answer.text } : {}),
         evidence: report

@@ -4,7 +4,13 @@
  * `name key=value …` split like a shell would (shlex, `#` comments), `name:port`, numeric and
  * alphabetic ranges `web[01:03]`, values typed like Python literals (`22` is a number).
  */
-import type { AnsibleModel, AnsibleProblem, AnsibleValue, AnsibleVar } from './ansible-model.js';
+import type {
+  AnsibleGroup,
+  AnsibleModel,
+  AnsibleProblem,
+  AnsibleValue,
+  AnsibleVar,
+} from './ansible-model.js';
 import { addChild, addHost, emptyModel, groupOf, reconcile } from './ansible-model.js';
 
 const SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:[#;].*)?$/;
@@ -71,6 +77,31 @@ export function literalValue(text: string): AnsibleValue {
 const RANGE = /^(.*?)\[([0-9a-zA-Z]+):([0-9a-zA-Z]+)(?::([0-9]+))?\](.*)$/;
 
 /** `web[01:03].example.com` → web01…, web03…; letters work too (`[a:c]`). Bounded at 10000 hosts. */
+/**
+ * Every host a line names (`web[01:10]`, with its port if the pattern had one) into `group`, with the
+ * line's variables; a range that cannot be expanded is a problem, and adds nothing.
+ */
+export function addHostPattern(
+  model: AnsibleModel,
+  group: AnsibleGroup,
+  { pattern, host, port }: { pattern: string; host: string; port: number | undefined },
+  line: number,
+  vars: Map<string, AnsibleVar>,
+  problems: AnsibleProblem[],
+): void {
+  const names = expandHostRange(host);
+  if (names === undefined) {
+    problems.push({
+      line,
+      message: `the host range in "${pattern}" cannot be expanded`,
+      fix: 'write a range like web[01:10] or db-[a:c] (at most 10000 hosts)',
+    });
+    return;
+  }
+  if (port !== undefined) vars.set('ansible_port', { value: port, line });
+  for (const name of names) addHost(model, group, name, line, vars);
+}
+
 export function expandHostRange(pattern: string): string[] | undefined {
   const m = RANGE.exec(pattern);
   if (m === null) return [pattern];
@@ -179,17 +210,7 @@ export function parseAnsibleIni(text: string, file: string): ParsedAnsible {
       vars.set(assignment.slice(0, eq), { value: literalValue(assignment.slice(eq + 1)), line: lineNo });
     }
     const { host, port } = splitPort(pattern);
-    const names = expandHostRange(host);
-    if (names === undefined) {
-      problems.push({
-        line: lineNo,
-        message: `the host range in "${pattern}" cannot be expanded`,
-        fix: 'write a range like web[01:10] or db-[a:c] (at most 10000 hosts)',
-      });
-      return;
-    }
-    if (port !== undefined) vars.set('ansible_port', { value: port, line: lineNo });
-    for (const name of names) addHost(model, group, name, lineNo, vars);
+    addHostPattern(model, group, { pattern, host, port }, lineNo, vars, problems);
   });
   reconcile(model);
   return { model, problems };

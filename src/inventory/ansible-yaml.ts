@@ -6,7 +6,7 @@
 import type { Document, Node } from 'yaml';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { ParsedAnsible } from './ansible-ini.js';
-import { expandHostRange } from './ansible-ini.js';
+import { addHostPattern } from './ansible-ini.js';
 import type {
   AnsibleGroup,
   AnsibleModel,
@@ -14,7 +14,7 @@ import type {
   AnsibleValue,
   AnsibleVar,
 } from './ansible-model.js';
-import { addChild, addHost, emptyModel, groupOf, reconcile } from './ansible-model.js';
+import { addChild, emptyModel, groupOf, reconcile } from './ansible-model.js';
 
 const GROUP_KEYS = new Set(['hosts', 'children', 'vars']);
 
@@ -114,17 +114,8 @@ export function parseAnsibleYaml(text: string, file: string): ParsedAnsible {
           const hostLine = lineOf(hostPair.key, counter) ?? 0;
           const vars = readVars(hostPair.value);
           const m = /^([^:[\]]+|\[[^\]]+\][^:]*|[^:]*\[[^\]]+\][^:]*):(\d+)$/.exec(pattern);
-          const names = expandHostRange(m?.[1] ?? pattern);
-          if (names === undefined) {
-            problems.push({
-              line: hostLine,
-              message: `the host range in "${pattern}" cannot be expanded`,
-              fix: 'write a range like web[01:10] or db-[a:c] (at most 10000 hosts)',
-            });
-            continue;
-          }
-          if (m?.[2] !== undefined) vars.set('ansible_port', { value: Number(m[2]), line: hostLine });
-          for (const name of names) addHost(model, group, name, hostLine, vars);
+          const port = m?.[2] === undefined ? undefined : Number(m[2]);
+          addHostPattern(model, group, { pattern, host: m?.[1] ?? pattern, port }, hostLine, vars, problems);
         }
       } else if (key === 'children') {
         if (value === null || (isScalar(value) && value.value === null)) continue;

@@ -3,6 +3,7 @@ import type { Finding } from '../diagnosis/finding.js';
 import type { RuledOut } from '../diagnosis/ruled-out/ruled-out.js';
 import type { HostHistory } from '../history/history-line.js';
 import type { CheckResult } from '../probes/check.js';
+import type { LogFileReport } from '../probes/defs/site-logs.js';
 
 /**
  * `cause-found`: some finding names a cause (the first one is the answer). `no-cause`: no cause, and
@@ -54,21 +55,11 @@ export interface HostReport {
   history?: HostHistory;
 }
 
-/** One log file as the diagnosis read it (or could not). */
-export interface LogRead {
-  path: string;
-  kind: 'error' | 'access';
-  /** `server_name`s that write here (empty: the http or main level, or the inventory's log). */
-  sites: string[];
-  read: boolean;
-  /** Why it was not read, and what to do. */
-  why?: string;
-  /** A rotated predecessor (`.1`, `.2.gz`, `-20261207.gz`, ...) of this file, read because the window needs it. */
-  rotatedFrom?: string;
-  /** Upstream-error lines (error logs) or 502/504 lines (access logs) inside the window. */
-  upstreamErrors?: number;
-  failures502?: number;
-}
+/**
+ * One log file as the diagnosis read it (or could not): the site-logs probe's report of it
+ * (probes/defs/site-logs.ts) without the byte count.
+ */
+export type LogRead = Omit<LogFileReport, 'bytesRead'>;
 
 export interface TargetReport {
   target: string;

@@ -191,15 +191,16 @@ export interface LogFilesEvidence {
   accessSamples: string[];
 }
 
+/** One log file as read (or not), in the report's `logsRead` (report/types.ts) too. */
 export interface LogFileReport {
   path: string;
   kind: 'error' | 'access';
-  /** `server_name`s that write here (empty: the http or main level). */
+  /** `server_name`s that write here (empty: the http or main level, or the inventory's log). */
   sites: string[];
   read: boolean;
   /** Why it was not read (missing, unreadable, off, syslog, stderr) and what to do. */
   why?: string;
-  /** Set on a rotated predecessor read (or left out by the bound) because its file was rotated inside the window. */
+  /** A rotated predecessor (`.1`, `.2.gz`, `-20261207.gz`, ...) of this file, read (or left out by the bound) because the window needs it. */
   rotatedFrom?: string;
   bytesRead?: number;
   /** Upstream-error entries (error logs) or 502/504 lines (access logs) inside the window. */
