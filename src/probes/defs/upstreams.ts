@@ -42,7 +42,9 @@ const TCP_CONNECT =
  * Every unix-socket target in one perl (perl-base is on every Debian and Ubuntu host; bash cannot open a
  * unix socket): perl starts once per host, not once per socket (~10 ms of the host's CPU each with
  * IO::Socket, plus a `stat` and a `runuser` each). Arguments: the nginx worker user (empty: not
- * checked here), then `PREFIX PATH PROTOCOL` for each socket. Each socket gets its own child (at most
+ * checked here), its group ids as `id -G` gives them (through NSS, as `runuser` would set them up: a
+ * group from LDAP or SSSD counts, which enumerating /etc/group would miss), then `PREFIX PATH
+ * PROTOCOL` for each socket. Each socket gets its own child (at most
  * MAX_PARALLEL_TARGETS at once, forks without exec), which prints, in one write, the lines the
  * parser reads:
  * - `S owner group mode` of the socket file (followed, as nginx follows it), or `S missing` / `S notsocket`;
@@ -57,9 +59,8 @@ const TCP_CONNECT =
  * where SOCK_STREAM is not (MIPS) the connect fails with EPROTOTYPE and Socket's own values are used.
  */
 const UNIX_CHECKS = [
-  'my $u = shift; my ($uid, @gids);',
-  'if ($u ne "" && $> == 0 && (my @pw = getpwnam $u)) { $uid = $pw[2]; my %g = ($pw[3] => 1);',
-  '  while (my @gr = getgrent) { $g{$gr[2]} = 1 if " $gr[3] " =~ / \\Q$u\\E /; } endgrent; @gids = ($pw[3], keys %g); }',
+  'my ($u, $g) = splice @ARGV, 0, 2; my ($uid, @gids);',
+  'if ($u ne "" && $> == 0 && (my @pw = getpwnam $u)) { $uid = $pw[2]; @gids = ($pw[3], $g =~ /^[0-9]+( [0-9]+)*$/ ? split / /, $g : $pw[3]); }',
   'my $n = 0;',
   'while (@ARGV >= 3) { my ($p, $q, $pr) = splice @ARGV, 0, 3;',
   `  if ($n >= ${MAX_PARALLEL_TARGETS}) { wait; $n--; }`,
@@ -145,7 +146,8 @@ export const upstreamsProbe = defineProbe({
     'done; ' +
     // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansions in the remote script
     'if [ ${#us[@]} -gt 0 ]; then if command -v perl >/dev/null 2>&1; then ' +
-    `  w=; [ -n "$D502_SUDO" ] || w=$wuser; perl -e '${UNIX_CHECKS}' -- "$w" "\${us[@]}"; ` +
+    '  w=; g=; if [ -z "$D502_SUDO" ] && [ -n "$wuser" ]; then w=$wuser; g=$(id -G -- "$wuser" 2>/dev/null); fi; ' +
+    `  perl -e '${UNIX_CHECKS}' -- "$w" "$g" "\${us[@]}"; ` +
     // biome-ignore lint/suspicious/noTemplateCurlyInString: bash parameter expansions in the remote script
     'else set -- "${us[@]}"; while [ $# -ge 3 ]; do p=$1; a=$2; shift 3; ' +
     UNIX_WITHOUT_PERL +
