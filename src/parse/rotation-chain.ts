@@ -2,7 +2,8 @@ import { monthIndex, parseUtcOffset, wallClockToEpochMs } from './time.js';
 
 /**
  * Which rotated predecessors of a log the window needs (issue 18 item 1): logrotate names them
- * `FILE.1`, `FILE.2.gz` (numbered, `delaycompress` leaves `.1` plain) or `FILE-20261207[.gz]`
+ * `FILE.1`, `FILE.2.gz` (numbered, `delaycompress` leaves `.1` plain; `.xz`, `.bz2` or `.zst` with
+ * another `compresscmd`) or `FILE-20261207[.gz]`
  * (`dateext`, any `dateformat` made of digits, `-` and `_`). Pure: the probe lists the candidates with
  * their mtimes and the first line it read of each; this chooses.
  */
@@ -10,13 +11,16 @@ import { monthIndex, parseUtcOffset, wallClockToEpochMs } from './time.js';
 /** At most this many rotated files per log. */
 export const MAX_ROTATED_PER_LOG = 5;
 
-const NUMBERED = /^\.(\d{1,4})(\.gz)?$/;
-const DATEEXT = /^-(\d{4}[-_]?\d{2}[-_]?\d{2}(?:[-_]?\d{2,6})?)(\.gz)?$/;
+/** logrotate's `compress` with its default gzip, or a `compresscmd` of xz, bzip2 or zstd. */
+const COMPRESSED = '(\\.(?:gz|xz|bz2|zst))?';
+const NUMBERED = new RegExp(`^\\.(\\d{1,4})${COMPRESSED}$`);
+const DATEEXT = new RegExp(`^-(\\d{4}[-_]?\\d{2}[-_]?\\d{2}(?:[-_]?\\d{2,6})?)${COMPRESSED}$`);
 
 export interface RotationName {
   naming: 'numbered' | 'dateext';
   /** Newer first within one naming: the number (`.1` = 1), or the date's digits (negated, so later is smaller). */
   order: number;
+  /** Compressed (`.gz`, `.xz`, `.bz2`, `.zst`): older than the plain file of the same order. */
   gz: boolean;
 }
 

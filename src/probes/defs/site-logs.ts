@@ -12,7 +12,7 @@ import { type CheckLine, defineProbe, type ProbeView, plural } from '../record.j
 import { CLOCK_START } from './common.js';
 import { nginxConfigProbe } from './nginx-config.js';
 
-/** Byte cap per file read (the current file and each predecessor), and on a `.gz` decompressed. */
+/** Byte cap per file read (the current file and each predecessor), and on a compressed one decompressed. */
 export const SITE_LOG_BYTES = 1024 * 1024;
 export const SITE_LOG_GZ_BYTES = 64 * 1024 * 1024;
 /** At most this many files per host (per-site logs, then the main logs' predecessors). */
@@ -31,8 +31,9 @@ export const MAX_ROTATED_FILES = 16;
  * all (the next one is named `__MORE`); parse keeps the chain (src/parse/rotation-chain.ts). A listed
  * name must be FILE plus a suffix without `/`, and a regular file, so a name with a newline cannot
  * point the read elsewhere. Content lines are prefixed with `|`, so no line of a log can pose as a
- * marker. Bounded like the rest: tail -c per file; a `.gz` is decompressed up to SITE_LOG_GZ_BYTES,
- * and the probe's time limit.
+ * marker. Bounded like the rest: tail -c per file; a `.gz` (`.xz`, `.bz2`, `.zst`) is decompressed
+ * up to SITE_LOG_GZ_BYTES by its own tool, and one the host has no tool for is named as not read
+ * (`__NOTOOL`); and the probe's time limit.
  */
 const SCRIPT =
   'echo "__DATE $__clock"; read -r s; case "$s" in "" | *[!0-9]*) s=900 ;; esac; ' +
@@ -56,9 +57,17 @@ const SCRIPT =
   '[ -f "$p" ] || continue; ' +
   `if [ "$r" -ge ${MAX_ROTATED_PER_LOG} ] || [ "$t" -ge ${MAX_ROTATED_FILES} ]; then echo "__MORE $m $p"; break; fi; ` +
   'r=$((r + 1)); t=$((t + 1)); echo "__ROT $m $p"; ' +
-  `case "$p" in *.gz) gzip -dc -- "$p" 2>/dev/null | head -c ${SITE_LOG_GZ_BYTES} | tail -c ${SITE_LOG_BYTES} ;; ` +
-  `*) tail -c ${SITE_LOG_BYTES} -- "$p" 2>/dev/null ;; esac | sed 's/^/|/'; ` +
+  // Compressed: by its tool, when the host has it (else `__NOTOOL`: named as not read, and why).
+  'case "$p" in *.gz) z=gzip ;; *.xz) z=xz ;; *.bz2) z=bzip2 ;; *.zst) z=zstd ;; *) z= ;; esac; ' +
+  'if [ -n "$z" ] && ! command -v "$z" >/dev/null 2>&1; then echo "__NOTOOL $z"; ' +
+  `elif [ -n "$z" ]; then "$z" -dc -- "$p" 2>/dev/null | head -c ${SITE_LOG_GZ_BYTES} | tail -c ${SITE_LOG_BYTES} | sed 's/^/|/'; ` +
+  `else tail -c ${SITE_LOG_BYTES} -- "$p" 2>/dev/null | sed 's/^/|/'; fi; ` +
   'done; unset IFS; set +f; done; echo __END';
+
+/** The programs that read compressed rotations (logrotate's `compresscmd`). */
+const DECOMPRESSORS = { gzip: 'gzip', xz: 'xz-utils', bzip2: 'bzip2', zstd: 'zstd' } as const;
+type Decompressor = keyof typeof DECOMPRESSORS;
+const isDecompressor = (t: string): t is Decompressor => Object.hasOwn(DECOMPRESSORS, t);
 
 /** One file as read: the current file (`file`) or a rotated predecessor (`rotated`). */
 export interface LogSection {
@@ -66,7 +75,9 @@ export interface LogSection {
   /** The current file this section belongs to (itself, or the file a `.1`/`.1.gz` precedes). */
   of: string;
   rotated: boolean;
-  state: 'ok' | 'missing' | 'unreadable';
+  state: 'ok' | 'missing' | 'unreadable' | 'no-decompressor';
+  /** The program a compressed file needs, which the host does not have (state `no-decompressor`). */
+  tool?: Decompressor;
   text: string;
   /** The read began mid-file (the byte cap). */
   cut: boolean;
@@ -129,6 +140,12 @@ export function parseSiteLogs(stdout: string): SiteLogsRead {
       if (t && rotationName(of, t.path)) more.push({ ...t, of });
     } else if ((line === '__MISSING' || line === '__UNREADABLE') && cur) {
       cur.state = line === '__MISSING' ? 'missing' : 'unreadable';
+    } else if (line.startsWith('__NOTOOL ') && cur?.rotated) {
+      const tool = line.slice(9);
+      if (isDecompressor(tool)) {
+        cur.state = 'no-decompressor';
+        cur.tool = tool;
+      }
     }
   }
   close();
@@ -275,11 +292,11 @@ export function siteLogsEvidence(read: SiteLogsRead | undefined, view: ProbeView
     const kind = file?.kind ?? (s.of === inv.accessLog ? 'access' : 'error');
     const base = { path: s.path, kind, sites: sitesOf(s.of), ...(s.rotated ? { rotatedFrom: s.of } : {}) };
     if (s.state !== 'ok') {
-      reports.push({
-        ...base,
-        read: false,
-        why: `${s.state}: make it readable to the diagnosis user (sudo), or read it by hand`,
-      });
+      const why =
+        s.state === 'no-decompressor' && s.tool
+          ? `compressed, and the host has no ${s.tool}: install ${DECOMPRESSORS[s.tool]} there, or read it by hand`
+          : `${s.state}: make it readable to the diagnosis user (sudo), or read it by hand`;
+      reports.push({ ...base, read: false, why });
       continue;
     }
     if (kind === 'error') {

@@ -16,16 +16,21 @@ const c = (suffix: string, mtimeS: number, startS?: number): RotatedCandidate =>
 });
 const paths = (r: { chain: RotatedCandidate[] }) => r.chain.map((x) => x.path.slice(LOG.length));
 
-describe('rotation names (numbered, dateext, plain or .gz)', () => {
+describe('rotation names (numbered, dateext, plain or compressed)', () => {
   it('takes logrotate names and nothing else', () => {
     expect(rotationName(LOG, `${LOG}.1`)).toEqual({ naming: 'numbered', order: 1, gz: false });
     expect(rotationName(LOG, `${LOG}.12.gz`)).toEqual({ naming: 'numbered', order: 12, gz: true });
     expect(rotationName(LOG, `${LOG}-20261207.gz`)).toMatchObject({ naming: 'dateext', gz: true });
     expect(rotationName(LOG, `${LOG}-2026-12-07`)).toMatchObject({ naming: 'dateext', gz: false });
     expect(rotationName(LOG, `${LOG}-2026120718`)).toMatchObject({ naming: 'dateext' });
+    // Another compresscmd: xz, bzip2, zstd.
+    expect(rotationName(LOG, `${LOG}.2.xz`)).toEqual({ naming: 'numbered', order: 2, gz: true });
+    expect(rotationName(LOG, `${LOG}.1.bz2`)).toEqual({ naming: 'numbered', order: 1, gz: true });
+    expect(rotationName(LOG, `${LOG}-20261207.zst`)).toMatchObject({ naming: 'dateext', gz: true });
     for (const bad of [
       LOG,
-      `${LOG}.1.bz2`,
+      `${LOG}.1.lz4`,
+      `${LOG}.1.gz.xz`,
       `${LOG}.1/../../../../etc/shadow`,
       `${LOG}.1\n1900000000 /etc/shadow`,
       `${LOG}-20261207 $(touch x)`,

@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -30,11 +30,12 @@ function stamp(ms: number): string {
 const refused = (ms: number, server: string, port: number) =>
   `${stamp(ms)} [error] 2131#2131: *${ms % 1000} connect() failed (111: Connection refused) while connecting to upstream, client: 203.0.113.7, server: ${server}, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:${port}/", host: "${server}"\n`;
 
-/** Runs the probe's real script in this machine's sh, with the input the facts make. */
-function runProbe(facts: HostFacts): string {
+/** Runs the probe's real script in this machine's sh, with the input the facts make (and this PATH). */
+function runProbe(facts: HostFacts, path?: string): string {
   const r = spawnSync('sh', ['-c', `${CLOCK_START}${siteLogsProbe.script}`], {
     input: siteLogsProbe.input?.(facts) ?? '',
     encoding: 'utf8',
+    ...(path === undefined ? {} : { env: { ...process.env, PATH: path } }),
   });
   return r.stdout;
 }
@@ -159,8 +160,8 @@ describe('site-logs: the rotated chain, whatever the naming (issue 18 item 1)', 
     utimesSync(join(dir, name), t, t);
   }
   const notice = (ms: number) => `${stamp(ms)} [notice] 2131#2131: signal process started\n`;
-  const rotatedRead = (facts: HostFacts, ctx: ProbeContext) => {
-    facts.store(siteLogsProbe, siteLogsProbe.parse(runProbe(facts), { truncated: false, view: facts }));
+  const rotatedRead = (facts: HostFacts, ctx: ProbeContext, path?: string) => {
+    facts.store(siteLogsProbe, siteLogsProbe.parse(runProbe(facts, path), { truncated: false, view: facts }));
     const ev = buildEvidence(facts);
     return { ev, logs: logsRead(ev, ctx.host.nginx).filter((l) => l.rotatedFrom) };
   };
@@ -208,6 +209,51 @@ describe('site-logs: the rotated chain, whatever the naming (issue 18 item 1)', 
       ['shop.error.log.1', ['shop'], 1],
       ['shop.error.log.2.gz', ['shop'], 1],
     ]);
+  });
+
+  it('another compresscmd: .xz, .bz2 and .zst are read by their tools; without the tool, named as not read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'd502-site-logs-'));
+    dirs.push(dir);
+    const now = Date.now();
+    const compress = (tool: string, text: string) => execFileSync(tool, ['-c'], { input: text });
+    put(dir, 'error.log', '', 0);
+    put(dir, 'error.log.1', notice(now - 100_000), 50);
+    put(dir, 'error.log.2.xz', compress('xz', refused(now - 200_000, 'a', 8081)), 150);
+    put(dir, 'error.log.3.bz2', compress('bzip2', refused(now - 300_000, 'a', 8082)), 250);
+    put(
+      dir,
+      'error.log.4.zst',
+      compress('zstd', notice(now - 1_000_000) + refused(now - 400_000, 'a', 8083)),
+      350,
+    );
+    const { facts, ctx } = host(dir, '');
+    const { ev, logs } = rotatedRead(facts, ctx);
+    expect(diagnose(ev)[0]?.cause).toBe('upstream-down');
+    expect(logs.map((l) => [l.path.slice(dir.length + 1), l.read, l.upstreamErrors])).toEqual([
+      ['error.log.1', true, 0],
+      ['error.log.2.xz', true, 1],
+      ['error.log.3.bz2', true, 1],
+      ['error.log.4.zst', true, 1],
+    ]);
+
+    // A host without xz: every program the script runs but xz.
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    for (const tool of ['sh', 'tail', 'sed', 'stat', 'sort', 'head', 'date', 'cat', 'bzip2', 'zstd']) {
+      const where = (process.env.PATH ?? '').split(':').find((d) => d && existsSync(join(d, tool)));
+      if (where) symlinkSync(join(where, tool), join(bin, tool));
+    }
+    const { facts: again, ctx: ctx2 } = host(dir, '');
+    const without = rotatedRead(again, ctx2, bin).logs;
+    expect(without.map((l) => [l.path.slice(dir.length + 1), l.read])).toEqual([
+      ['error.log.1', true],
+      ['error.log.2.xz', false],
+      ['error.log.3.bz2', true],
+      ['error.log.4.zst', true],
+    ]);
+    expect(without[1]?.why).toBe(
+      'compressed, and the host has no xz: install xz-utils there, or read it by hand',
+    );
   });
 
   it('a hostile name in the log directory is neither run nor followed, and no file is read twice', () => {
