@@ -126,15 +126,13 @@ export async function startWorker(
   );
   deliveryWorker.on('error', (err) => logger.error({ err: err.message }, 'delivery worker error'));
   const processor = createProcessor({
-    publisher: createSlackPublisher(
-      { report: client, live: liveClient },
-      logger,
-      outbox,
-      async (ctx, report) => offerRestarts(connection, keys, await inventory(), report, ctx.jobId),
+    publisher: createSlackPublisher({ report: client, live: liveClient }, logger, outbox, {
+      offerRestarts: async (ctx, report) =>
+        offerRestarts(connection, keys, await inventory(), report, ctx.jobId),
       history,
-      config.feedback.control,
+      feedback: config.feedback.control,
       nativeChart,
-    ),
+    }),
     resolve: async (target) => {
       const hosts = resolveTarget(await inventory(), target);
       return { hosts, connect: (opts.connect ?? sshConnector)(hosts) };

@@ -42,16 +42,23 @@ export interface PublisherClients {
   live: WebClient;
 }
 
+/** What the publisher needs besides Slack and the outbox; each part is optional (a test wires what it tests). */
+export interface PublisherOptions {
+  /** The restart buttons of a finished report. */
+  offerRestarts?: OfferRestarts | undefined;
+  /** Seen before? (src/history/): the line on the report, and its summary and permalink kept. */
+  history?: ReportHistory | undefined;
+  /** The feedback control under each report (DIAGNOSE502_FEEDBACK). */
+  feedback?: FeedbackStyle | undefined;
+  /** Whether a workspace gets the chart as Slack's own chart block. */
+  nativeChart?: NativeChartGate | undefined;
+}
+
 export function createSlackPublisher(
   clients: PublisherClients,
   logger: Logger,
   outbox: Outbox,
-  offerRestarts?: OfferRestarts,
-  /** Seen before? (src/history/): the line on the report, and its summary and permalink kept. */
-  history?: ReportHistory,
-  /** The feedback control under each report (DIAGNOSE502_FEEDBACK). */
-  feedback?: FeedbackStyle,
-  nativeChart?: NativeChartGate,
+  { offerRestarts, history, feedback, nativeChart }: PublisherOptions = {},
 ): ReportPublisher {
   const client = clients.report;
   let botUserId: string | undefined;

@@ -104,15 +104,9 @@ describe.skipIf(skip !== undefined)('the native chart through the Slack publishe
   });
 
   const publisher = (mode: NativeChartMode): ReportPublisher =>
-    createSlackPublisher(
-      { report: client, live: client },
-      logger,
-      new Outbox(queue, conn, keys),
-      undefined,
-      undefined,
-      undefined,
-      nativeChartGate(mode, conn, queueName),
-    );
+    createSlackPublisher({ report: client, live: client }, logger, new Outbox(queue, conn, keys), {
+      nativeChart: nativeChartGate(mode, conn, queueName),
+    });
   const ctx = (teamId: string, channel: string): JobContext => ({
     jobId: `job-${++n}`,
     attempt: 1,
