@@ -38,9 +38,10 @@ export const PROBE_BATCHES = [
       processesProbe,
       socketsProbe,
       nginxFdsProbe,
-      upstreamsProbe,
       // After every probe whose input waits for another (batch.ts sends the run-time inputs together).
       siteLogsProbe,
+      // The two bash probes side by side: one `bash` runs both (batch.ts).
+      upstreamsProbe,
       healthProbe,
       kernelProbe,
       securityProbe,
