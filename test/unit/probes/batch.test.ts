@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import type { PartOutcome } from '../../../src/probes/batch.js';
 import { BatchSplitter, probeCommand, runBatch } from '../../../src/probes/batch.js';
 import { CPU_SAMPLE_CS, parseSystem, systemProbe } from '../../../src/probes/defs/system.js';
 import type { ProbeBatch, ProbeSpec } from '../../../src/probes/types.js';
-import { localRunner, shRunner } from './local-runner.js';
+import { linkTools, localRunner, shRunner } from './local-runner.js';
 
 const probe = (id: string, script: string, extra: Partial<ProbeSpec> = {}): ProbeSpec => ({
   id,
@@ -108,14 +108,7 @@ describe('probe batches on one channel (real sh)', () => {
     // A PATH without bash: b2's POSIX fallback runs, b1 says bash is missing, inputs stay in step.
     const dir = mkdtempSync(join(tmpdir(), 'd502-nobash-'));
     try {
-      for (const tool of ['sh', 'cat']) {
-        symlinkSync(
-          execFileSync('sh', ['-c', `command -v ${tool}`])
-            .toString()
-            .trim(),
-          join(dir, tool),
-        );
-      }
+      linkTools(dir, ['sh', 'cat']);
       const outcomes = new Map<string, PartOutcome>();
       await runBatch(shRunner(dir), batch, ctx, { onPart: (o) => outcomes.set(o.probe.id, o) });
       const b1 = outcomes.get('b1');

@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -17,7 +16,7 @@ import {
   parseHealth,
 } from '../../../src/probes/defs/health.js';
 import type { ProbeBatch, ProbeService } from '../../../src/probes/types.js';
-import { shRunner } from './local-runner.js';
+import { linkTools, shRunner } from './local-runner.js';
 
 /**
  * The probe in a batch as sshd would run it, with the machine's real sh, bash and curl: after an sh
@@ -88,14 +87,7 @@ describe('app health checks (real bash, curl and local servers)', () => {
       ['curl-only', ['sh', 'curl']],
       ['sh-only', ['sh']],
     ] as const) {
-      mkdirSync(join(tools, dir));
-      for (const n of names)
-        symlinkSync(
-          execFileSync('sh', ['-c', `command -v ${n}`])
-            .toString()
-            .trim(),
-          join(tools, dir, n),
-        );
+      linkTools(join(tools, dir), names);
     }
   });
   afterAll(() => {

@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBatch } from '../../../src/probes/batch.js';
 import { kernelProbe } from '../../../src/probes/defs/kernel.js';
-import { shRunner } from './local-runner.js';
+import { linkTools, shRunner } from './local-runner.js';
 
 /**
  * The kernel-log script with the machine's real sh and grep, and stand-ins for dmesg and journalctl
@@ -22,12 +21,7 @@ afterEach(() => {
 function hostPath(tools: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'd502-kernel-'));
   dirs.push(dir);
-  for (const tool of ['sh', 'grep', 'cat']) {
-    const real = execFileSync('sh', ['-c', `command -v ${tool}`])
-      .toString()
-      .trim();
-    symlinkSync(real, join(dir, tool));
-  }
+  linkTools(dir, ['sh', 'grep', 'cat']);
   for (const [name, body] of Object.entries(tools)) {
     writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
     chmodSync(join(dir, name), 0o755);

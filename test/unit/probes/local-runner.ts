@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CommandResult, CommandRunner, RunOptions } from '../../../src/probes/types.js';
 
 /**
@@ -69,3 +71,17 @@ export function shRunner(path?: string, env: Record<string, string> = {}): Comma
 }
 
 export const localRunner = shRunner();
+
+/**
+ * Links these programs into `dir` (made if missing), for a PATH of a host that has only them: each is
+ * the file on this machine's PATH, never a shell builtin of the same name (`test`, which runuser execs).
+ */
+export function linkTools(dir: string, tools: readonly string[]): string {
+  mkdirSync(dir, { recursive: true });
+  for (const tool of tools) {
+    const where = (process.env.PATH ?? '').split(':').find((d) => d && existsSync(join(d, tool)));
+    if (!where) throw new Error(`${tool} is not installed on this machine`);
+    symlinkSync(join(where, tool), join(dir, tool));
+  }
+  return dir;
+}

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -14,6 +14,7 @@ import { nginxConfigProbe } from '../../../src/probes/defs/nginx-config.js';
 import { siteLogsProbe } from '../../../src/probes/defs/site-logs.js';
 import { PROBE_BATCHES } from '../../../src/probes/probe-set.js';
 import type { ProbeContext } from '../../../src/probes/types.js';
+import { linkTools } from './local-runner.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -237,12 +238,18 @@ describe('site-logs: the rotated chain, whatever the naming (issue 18 item 1)', 
     ]);
 
     // A host without xz: every program the script runs but xz.
-    const bin = join(dir, 'bin');
-    mkdirSync(bin);
-    for (const tool of ['sh', 'tail', 'sed', 'stat', 'sort', 'head', 'date', 'cat', 'bzip2', 'zstd']) {
-      const where = (process.env.PATH ?? '').split(':').find((d) => d && existsSync(join(d, tool)));
-      if (where) symlinkSync(join(where, tool), join(bin, tool));
-    }
+    const bin = linkTools(join(dir, 'bin'), [
+      'sh',
+      'tail',
+      'sed',
+      'stat',
+      'sort',
+      'head',
+      'date',
+      'cat',
+      'bzip2',
+      'zstd',
+    ]);
     const { facts: again, ctx: ctx2 } = host(dir, '');
     const without = rotatedRead(again, ctx2, bin).logs;
     expect(without.map((l) => [l.path.slice(dir.length + 1), l.read])).toEqual([

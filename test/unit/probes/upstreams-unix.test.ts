@@ -3,16 +3,7 @@
 // nginx worker user may connect, by opening the socket as that user), and, on a host without perl, the
 // fallback (`stat`, `runuser`, `ss -lx`). Both must tell the same state for each socket.
 import { execFileSync } from 'node:child_process';
-import {
-  chmodSync,
-  chownSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +12,7 @@ import type { UpstreamTarget } from '../../../src/parse/types.js';
 import { type PartOutcome, runBatch } from '../../../src/probes/batch.js';
 import { parseUpstreams, probeableTargets, upstreamsProbe } from '../../../src/probes/defs/upstreams.js';
 import { targetState } from '../../../src/probes/target-state.js';
-import { shRunner } from './local-runner.js';
+import { linkTools, shRunner } from './local-runner.js';
 
 const gid = (group: string): number | undefined => {
   try {
@@ -122,14 +113,7 @@ describe.skipIf(skip)('unix-socket upstream checks (real sockets, the worker use
 
   it('without perl on the host, stat, runuser and ss -lx give the same state for each socket', async () => {
     // A PATH with every program the script runs but perl (the prelude adds /usr/sbin and /sbin).
-    const bin = path('bin');
-    mkdirSync(bin);
-    for (const tool of ['sh', 'bash', 'ss', 'stat', 'test', 'cat', 'getent']) {
-      // The program, not the shell's builtin of the same name (`test`): runuser executes it.
-      const where = (process.env.PATH ?? '').split(':').find((d) => d && existsSync(join(d, tool)));
-      if (!where) throw new Error(`${tool} is not installed`);
-      symlinkSync(join(where, tool), join(bin, tool));
-    }
+    const bin = linkTools(path('bin'), ['sh', 'bash', 'ss', 'stat', 'test', 'cat', 'getent']);
     const withPerl = await check(shRunner());
     const without = await check(shRunner(bin));
     for (const name of Object.keys(TARGETS) as (keyof typeof TARGETS)[]) {
