@@ -77,31 +77,6 @@ export function literalValue(text: string): AnsibleValue {
 const RANGE = /^(.*?)\[([0-9a-zA-Z]+):([0-9a-zA-Z]+)(?::([0-9]+))?\](.*)$/;
 
 /** `web[01:03].example.com` → web01…, web03…; letters work too (`[a:c]`). Bounded at 10000 hosts. */
-/**
- * Every host a line names (`web[01:10]`, with its port if the pattern had one) into `group`, with the
- * line's variables; a range that cannot be expanded is a problem, and adds nothing.
- */
-export function addHostPattern(
-  model: AnsibleModel,
-  group: AnsibleGroup,
-  { pattern, host, port }: { pattern: string; host: string; port: number | undefined },
-  line: number,
-  vars: Map<string, AnsibleVar>,
-  problems: AnsibleProblem[],
-): void {
-  const names = expandHostRange(host);
-  if (names === undefined) {
-    problems.push({
-      line,
-      message: `the host range in "${pattern}" cannot be expanded`,
-      fix: 'write a range like web[01:10] or db-[a:c] (at most 10000 hosts)',
-    });
-    return;
-  }
-  if (port !== undefined) vars.set('ansible_port', { value: port, line });
-  for (const name of names) addHost(model, group, name, line, vars);
-}
-
 export function expandHostRange(pattern: string): string[] | undefined {
   const m = RANGE.exec(pattern);
   if (m === null) return [pattern];
@@ -128,6 +103,31 @@ export function expandHostRange(pattern: string): string[] | undefined {
     expanded.push(...more);
   }
   return expanded;
+}
+
+/**
+ * Every host a line names (`web[01:10]`, with its port if the pattern had one) into `group`, with the
+ * line's variables; a range that cannot be expanded is a problem, and adds nothing.
+ */
+export function addHostPattern(
+  model: AnsibleModel,
+  group: AnsibleGroup,
+  { pattern, host, port }: { pattern: string; host: string; port: number | undefined },
+  line: number,
+  vars: Map<string, AnsibleVar>,
+  problems: AnsibleProblem[],
+): void {
+  const names = expandHostRange(host);
+  if (names === undefined) {
+    problems.push({
+      line,
+      message: `the host range in "${pattern}" cannot be expanded`,
+      fix: 'write a range like web[01:10] or db-[a:c] (at most 10000 hosts)',
+    });
+    return;
+  }
+  if (port !== undefined) vars.set('ansible_port', { value: port, line });
+  for (const name of names) addHost(model, group, name, line, vars);
 }
 
 /** `host:2222` → port; `[2001:db8::1]:2222` too. A bare IPv6 literal has no port. */

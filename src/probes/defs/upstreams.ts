@@ -44,9 +44,8 @@ const TCP_CONNECT =
  * IO::Socket, plus a `stat` and a `runuser` each). Arguments: the nginx worker user (empty: not
  * checked here), its group ids as `id -G` gives them (through NSS, as `runuser` would set them up: a
  * group from LDAP or SSSD counts, which enumerating /etc/group would miss), then `PREFIX PATH
- * PROTOCOL` for each socket. Each socket gets its own child (at most
- * MAX_PARALLEL_TARGETS at once, forks without exec), which prints, in one write, the lines the
- * parser reads:
+ * PROTOCOL` for each socket. Each socket gets its own child (at most MAX_PARALLEL_TARGETS at once,
+ * forks without exec), which prints, in one write, the lines the parser reads:
  * - `S owner group mode` of the socket file (followed, as nginx follows it), or `S missing` / `S notsocket`;
  * - `C code message`: the connect within CONNECT_TIMEOUT_S, as root (0 accepted, 7 refused, 124 no
  *   answer in time, 13 denied, 1 anything else); nothing is sent but FastCGI's FCGI_GET_VALUES, as
