@@ -18,6 +18,7 @@ import {
   stopRequestedBy,
   watchersOf,
 } from '../../src/watch/watch-store.js';
+import { watchState } from '../unit/watch/watch-state-fixture.js';
 import { REDIS_URL, redisAvailable } from './bot-harness.js';
 
 const skip = await redisAvailable();
@@ -27,25 +28,17 @@ const queueName = `d502-test-${randomBytes(6).toString('hex')}`;
 const keys = watchKeys(queueName);
 const NOW = Date.now();
 
-const watch = (host: string, user: string, over: Partial<WatchState> = {}): WatchState => ({
-  v: 1,
-  id: randomBytes(8).toString('hex'),
-  host,
-  startedBy: user,
-  startedAt: NOW,
-  endsAt: NOW + 10 * 60_000,
-  channel: 'C0WATCH',
-  threadTs: '1765000000.000100',
-  intervalMs: 60_000,
-  cleanNeeded: 3,
-  tick: 0,
-  samples: [],
-  cleanStreak: 0,
-  status: 'active',
-  notices: [],
-  posted: 0,
-  ...over,
-});
+const watch = (host: string, user: string, over: Partial<WatchState> = {}): WatchState =>
+  watchState({
+    id: randomBytes(8).toString('hex'),
+    host,
+    startedBy: user,
+    startedAt: NOW,
+    endsAt: NOW + 10 * 60_000,
+    channel: 'C0WATCH',
+    threadTs: '1765000000.000100',
+    ...over,
+  });
 
 describe.skipIf(skip !== undefined)('watch store (real Redis)', () => {
   let redis: Redis;

@@ -20,6 +20,7 @@ import {
   worseThan,
 } from '../../../src/watch/watch-decide.js';
 import type { WatchSample, WatchState } from '../../../src/watch/watch-state.js';
+import { watchState } from './watch-state-fixture.js';
 
 const T0 = Date.UTC(2026, 11, 7, 14, 0, 0);
 const sample = (
@@ -33,26 +34,8 @@ const sample = (
   failing,
   ...extra,
 });
-const start = (over: Partial<WatchState> = {}): WatchState => ({
-  v: 1,
-  id: '0123456789abcdef',
-  host: 'web-1',
-  startedBy: 'U0ALICE',
-  startedAt: T0,
-  endsAt: T0 + 10 * 60_000,
-  channel: 'C0INCIDENT',
-  threadTs: '1765116000.000100',
-  messageTs: '1765116001.000200',
-  intervalMs: 60_000,
-  cleanNeeded: 3,
-  tick: 0,
-  samples: [],
-  cleanStreak: 0,
-  status: 'active',
-  notices: [],
-  posted: 0,
-  ...over,
-});
+const start = (over: Partial<WatchState> = {}): WatchState =>
+  watchState({ startedAt: T0, endsAt: T0 + 10 * 60_000, messageTs: '1765116001.000200', ...over });
 const run = (rates: (WatchSample | number)[], over: Partial<WatchState> = {}) =>
   rates.reduce<WatchState>((s, r) => advance(s, typeof r === 'number' ? sample(r) : r), start(over));
 

@@ -16,6 +16,7 @@ import {
 import { advance, stop } from '../../../src/watch/watch-decide.js';
 import type { WatchState } from '../../../src/watch/watch-state.js';
 import { HOSTILE } from '../report/hostile-text.js';
+import { watchState } from './watch-state-fixture.js';
 
 const OWN_MARKUP = ['<@U0ALICE>', '<#C0INCIDENT>'];
 
@@ -37,25 +38,7 @@ function expectInert(text: string, where: string): void {
     expect(prose, where).not.toContain(formatted);
 }
 
-const base: WatchState = {
-  v: 1,
-  id: '0123456789abcdef',
-  host: `web-1${HOSTILE}`,
-  startedBy: 'U0ALICE',
-  startedAt: 0,
-  endsAt: 600_000,
-  channel: 'C0INCIDENT',
-  threadTs: '1.2',
-  messageTs: '1.3',
-  intervalMs: 60_000,
-  cleanNeeded: 3,
-  tick: 0,
-  samples: [],
-  cleanStreak: 0,
-  status: 'active',
-  notices: [],
-  posted: 0,
-};
+const base: WatchState = watchState({ host: `web-1${HOSTILE}`, threadTs: '1.2', messageTs: '1.3' });
 
 describe('Watch messages with hostile text', () => {
   const calm = advance(base, { at: 0, rate: 0, checked: 1, failing: [] });
