@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -155,4 +155,34 @@ export async function closedPort(): Promise<number> {
   const port = (srv.address() as { port: number }).port;
   await new Promise<void>((resolve) => srv.close(() => resolve()));
   return port;
+}
+
+/** A TCP server that accepts and never answers (an SSH host that hangs), and its open connections. */
+export interface SilentServer {
+  port: number;
+  sockets: ReadonlySet<Socket>;
+  /** Ends every open connection (the host's side of them). */
+  dropAll(): void;
+  close(): void;
+}
+
+export async function silentServer(host = '127.0.0.1'): Promise<SilentServer> {
+  const sockets = new Set<Socket>();
+  const srv = createServer((s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => srv.listen(0, host, resolve));
+  const dropAll = () => {
+    for (const s of sockets) s.destroy();
+  };
+  return {
+    port: (srv.address() as { port: number }).port,
+    sockets,
+    dropAll,
+    close: () => {
+      dropAll();
+      srv.close();
+    },
+  };
 }

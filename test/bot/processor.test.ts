@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'bullmq';
@@ -22,7 +21,13 @@ import { createProcessor, type JobOutcome } from '../../src/queue/processor.js';
 import { enqueueDiagnosis } from '../../src/queue/producer.js';
 import type { ReportPublisher } from '../../src/queue/publisher.js';
 import { redisConnection } from '../../src/queue/redis.js';
-import { REDIS_URL, redisAvailable, unreachableInventory } from './bot-harness.js';
+import {
+  REDIS_URL,
+  redisAvailable,
+  type SilentServer,
+  silentServer,
+  unreachableInventory,
+} from './bot-harness.js';
 
 const skip = await redisAvailable();
 if (skip) console.warn(`[test/bot/processor] skipped: ${skip}`);
@@ -56,18 +61,13 @@ function recordingPublisher(rec: Recorded, failFinishTimes: number): ReportPubli
 describe.skipIf(skip !== undefined)('diagnosis processor on a real BullMQ worker', () => {
   let dir: string;
   let inventoryPath: string;
-  let silent: Server;
-  const sockets = new Set<Socket>();
+  let silent: SilentServer;
   const cleanups: Array<() => Promise<void>> = [];
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'd502-proc-'));
-    silent = createServer((s) => {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    inventoryPath = await unreachableInventory(dir, (silent.address() as { port: number }).port);
+    silent = await silentServer();
+    inventoryPath = await unreachableInventory(dir, silent.port);
     // web-2 (127.0.0.2) refuses at once; web-1 (the silent server) hangs until the connect timeout.
     await writeFile(
       inventoryPath,
@@ -78,7 +78,6 @@ describe.skipIf(skip !== undefined)('diagnosis processor on a real BullMQ worker
     for (const c of cleanups.splice(0)) await c();
   });
   afterAll(async () => {
-    for (const s of sockets) s.destroy();
     silent?.close();
     await rm(dir, { recursive: true, force: true });
   });

@@ -9,14 +9,20 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisConn, redisConnection } from '../../src/queue/redis.js';
 import { watchKeys } from '../../src/watch/watch-keys.js';
 import type { WatchState } from '../../src/watch/watch-state.js';
 import { loadWatch } from '../../src/watch/watch-store.js';
 import type { Message } from '../slack-standin/server.js';
-import { type BotHarness, redisAvailable, startBotHarness, unreachableInventory } from './bot-harness.js';
+import {
+  type BotHarness,
+  redisAvailable,
+  type SilentServer,
+  silentServer,
+  startBotHarness,
+  unreachableInventory,
+} from './bot-harness.js';
 import { cleanWatch, click, readings, reportOf, watchMessages } from './watch-helpers.js';
 import { spawnWorker, untilReady } from './worker-process.js';
 
@@ -49,16 +55,11 @@ function oneReadingPerTick(state: WatchState): void {
 describe.skipIf(skip !== undefined)('Watch across worker restarts (SIGKILL)', () => {
   let bot: BotHarness;
   let redis: RedisConn;
-  let silent: Server;
-  const sockets = new Set<Socket>();
+  let silent: SilentServer;
   const children: ChildProcess[] = [];
   beforeAll(async () => {
-    silent = createServer((s) => {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.2', resolve));
-    const port = (silent.address() as { port: number }).port;
+    silent = await silentServer('127.0.0.2');
+    const port = silent.port;
     bot = await startBotHarness({
       worker: false,
       env: { DIAGNOSE502_WATCH_TICK_S: String(TICK_S), DIAGNOSE502_WATCH_MINUTES: '3' },
@@ -85,7 +86,6 @@ describe.skipIf(skip !== undefined)('Watch across worker restarts (SIGKILL)', ()
     redis?.disconnect();
     if (bot) await cleanWatch(bot);
     await bot?.close();
-    for (const s of sockets) s.destroy();
     silent?.close();
   });
 
@@ -128,11 +128,11 @@ describe.skipIf(skip !== undefined)('Watch across worker restarts (SIGKILL)', ()
     if (!b) throw new Error('no running worker');
     await bot.command('web-2', { channel: 'C0MIDTICK' });
     const report = await bot.standin.waitFor(() => reportOf(bot, 'C0MIDTICK'), 30_000, 'the web-2 report');
-    for (const s of sockets) s.destroy();
+    silent.dropAll();
     expect(await click(bot, report, 'd502_watch', 'U0BOB')).toContain('Watching `web-2`');
     // Tick 1 posts the message, then reads: the SSH connection to the silent host is the read in progress.
     await bot.standin.waitFor(() => watchMessages(bot, report)[0], 10_000, 'the watch message');
-    await bot.standin.waitFor(() => sockets.size > 0, 10_000, 'the reading (SSH connection)');
+    await bot.standin.waitFor(() => silent.sockets.size > 0, 10_000, 'the reading (SSH connection)');
     await kill(b);
     const stored = await loadWatch(redis, watchKeys(bot.config.queueName), 'web-2');
     expect(stored?.tick).toBe(0); // killed before the tick was stored

@@ -8,11 +8,17 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
-import { createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../slack-standin/server.js';
-import { type BotHarness, redisAvailable, startBotHarness, unreachableInventory } from './bot-harness.js';
+import {
+  type BotHarness,
+  redisAvailable,
+  type SilentServer,
+  silentServer,
+  startBotHarness,
+  unreachableInventory,
+} from './bot-harness.js';
 import { spawnWorker, untilReady } from './worker-process.js';
 
 const skip = await redisAvailable();
@@ -25,16 +31,11 @@ function headerOf(m: Message | undefined): string | undefined {
 
 describe.skipIf(skip !== undefined)('worker lifecycle: SIGKILL and SIGTERM lose nothing', () => {
   let bot: BotHarness;
-  let silent: Server;
-  const sockets = new Set<Socket>();
+  let silent: SilentServer;
   const children: ChildProcess[] = [];
   beforeAll(async () => {
-    silent = createServer((s) => {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const port = (silent.address() as { port: number }).port;
+    silent = await silentServer();
+    const port = silent.port;
     bot = await startBotHarness({
       worker: false,
       inventory: async (dir) => {
@@ -49,7 +50,6 @@ describe.skipIf(skip !== undefined)('worker lifecycle: SIGKILL and SIGTERM lose 
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     await bot?.close();
-    for (const s of sockets) s.destroy();
     silent?.close();
   });
 
@@ -64,7 +64,7 @@ describe.skipIf(skip !== undefined)('worker lifecycle: SIGKILL and SIGTERM lose 
       'the first message',
     );
     // Job data carries the message once posted; kill only after that, mid-diagnosis.
-    await bot.standin.waitFor(() => sockets.size > 0, 10_000, 'the SSH connection');
+    await bot.standin.waitFor(() => silent.sockets.size > 0, 10_000, 'the SSH connection');
     a.kill('SIGKILL');
     await once(a, 'exit');
 
@@ -86,14 +86,14 @@ describe.skipIf(skip !== undefined)('worker lifecycle: SIGKILL and SIGTERM lose 
       logs += d.toString();
     });
     const exited = once(w, 'exit');
-    for (const s of sockets) s.destroy();
+    silent.dropAll();
     await bot.command('web-1 1h', { channel: 'C0TERM' });
     const msg = await bot.standin.waitFor(
       () => bot.standin.messages.find((m) => m.channel === 'C0TERM'),
       20_000,
       'the first message',
     );
-    await bot.standin.waitFor(() => sockets.size > 0, 10_000, 'the SSH connection');
+    await bot.standin.waitFor(() => silent.sockets.size > 0, 10_000, 'the SSH connection');
     w.kill('SIGTERM');
     await bot.standin.waitFor(
       () => logs.includes('"msg":"shutting down"'),
